@@ -1,0 +1,36 @@
+# One command to run the app, one to test it. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+CARGO ?= cargo
+
+.PHONY: help dev test test-api test-api-postgres env openapi
+
+help:
+	@echo "make dev    run the app (API on http://127.0.0.1:8000, docs at /docs)"
+	@echo "make test   run every test (PostgreSQL too when TEST_DATABASE_URL is set)"
+
+# Creates .env with a fresh random BETTER_AUTH_SECRET when there is none.
+env:
+	@scripts/ensure-env.sh
+
+dev: env
+	$(CARGO) run --locked -p todo-api
+
+test: test-api test-api-postgres
+
+# Unit tests and the black-box API suite on SQLite.
+test-api:
+	env -u TEST_DATABASE_URL $(CARGO) test --locked --workspace
+
+# The same black-box suite against PostgreSQL, each test in its own schema.
+test-api-postgres:
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+		$(CARGO) test --locked -p todo-api --test api; \
+	else \
+		echo "TEST_DATABASE_URL is not set: skipping the PostgreSQL run of the API suite"; \
+	fi
+
+# Rewrites api/openapi.json after a deliberate contract change.
+openapi:
+	UPDATE_OPENAPI=1 $(CARGO) test --locked -p todo-api --test api openapi_document

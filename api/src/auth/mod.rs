@@ -1,0 +1,105 @@
+//! Who is calling: the `AuthUser` extractor, which every `/api` handler takes.
+
+pub mod jwks;
+pub mod verifier;
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use axum::extract::{FromRef, FromRequestParts, RawPathParams};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
+
+use crate::error::{ApiError, AuthChallenge};
+pub use verifier::{Claims, TokenError, TokenVerifier};
+
+/// The verified caller. Taking one in a handler means: a valid Bearer token
+/// (else 401), within the caller's rate limit (else 429), and, on routes with a
+/// `{user_id}`, that id is the caller's own (else 403).
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub id: String,
+}
+
+/// What the extractor needs from the application state.
+#[derive(Clone)]
+pub struct AuthState {
+    pub verifier: Arc<TokenVerifier>,
+    pub rate_limiter: Option<Arc<UserRateLimiter>>,
+}
+
+impl<S> FromRequestParts<S> for AuthUser
+where
+    S: Send + Sync,
+    AuthState: FromRef<S>,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let auth = AuthState::from_ref(state);
+        let token = bearer_token(&parts.headers)?;
+        let claims = auth
+            .verifier
+            .verify(token)
+            .await
+            .map_err(|err| ApiError::unauthorized(AuthChallenge::InvalidToken, err.to_string()))?;
+        if let Some(limiter) = &auth.rate_limiter {
+            limiter.check(&claims.sub)?;
+        }
+        if let Ok(params) = RawPathParams::from_request_parts(parts, state).await {
+            let path_user = params.iter().find(|(name, _)| *name == "user_id").map(|(_, value)| value);
+            if path_user.is_some_and(|path_user| path_user != claims.sub) {
+                return Err(ApiError::Forbidden);
+            }
+        }
+        Ok(AuthUser { id: claims.sub })
+    }
+}
+
+/// The token of the one `Authorization: Bearer` header. Tokens anywhere else
+/// (query string, cookies) are never looked at.
+fn bearer_token(headers: &HeaderMap) -> Result<&str, ApiError> {
+    let mut values = headers.get_all(header::AUTHORIZATION).iter();
+    let Some(value) = values.next() else {
+        return Err(ApiError::unauthorized(AuthChallenge::MissingToken, "a Bearer token is required"));
+    };
+    let invalid = |detail: &str| ApiError::unauthorized(AuthChallenge::InvalidRequest, detail);
+    if values.next().is_some() {
+        return Err(invalid("send exactly one Authorization header"));
+    }
+    let value = value.to_str().map_err(|_| invalid("the Authorization header is malformed"))?;
+    let (scheme, token) = value.split_once(' ').ok_or_else(|| invalid("the Authorization header must be `Bearer <token>`"))?;
+    let token = token.trim_matches(' ');
+    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() || token.contains(' ') {
+        return Err(invalid("the Authorization header must be `Bearer <token>`"));
+    }
+    Ok(token)
+}
+
+/// Requests per minute per user, in memory.
+pub struct UserRateLimiter {
+    limiter: DefaultKeyedRateLimiter<String>,
+}
+
+impl UserRateLimiter {
+    /// `None` when the limit is switched off (0).
+    pub fn per_minute(limit: u32) -> Option<Self> {
+        let limit = NonZeroU32::new(limit)?;
+        Some(Self { limiter: DefaultKeyedRateLimiter::keyed(Quota::per_minute(limit)) })
+    }
+
+    fn check(&self, user_id: &str) -> Result<(), ApiError> {
+        self.limiter.check_key(&user_id.to_owned()).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            ApiError::RateLimited { retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0) }
+        })
+    }
+
+    /// Forgets users whose budget is full again, so memory follows active users only.
+    pub fn forget_idle(&self) {
+        self.limiter.retain_recent();
+        self.limiter.shrink_to_fit();
+    }
+}

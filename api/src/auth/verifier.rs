@@ -1,0 +1,205 @@
+//! Token verification: HS256 with the shared secret, asymmetric algorithms with JWKS keys.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde::Deserialize;
+
+use super::jwks::JwksCache;
+use crate::config::Config;
+
+/// Clock skew tolerated on `exp`, `nbf` and `iat`.
+pub const LEEWAY_SECS: u64 = 60;
+/// Far above any real token (Better Auth's are well under 1 KiB).
+const MAX_TOKEN_BYTES: usize = 8 * 1024;
+/// Header parameters that would let a token choose its own key (RFC 8725 §3.10).
+const KEY_CARRYING_HEADERS: [&str; 4] = ["jku", "jwk", "x5u", "x5c"];
+const ASYMMETRIC: [Algorithm; 9] = [
+    Algorithm::EdDSA,
+    Algorithm::ES256,
+    Algorithm::ES384,
+    Algorithm::RS256,
+    Algorithm::RS384,
+    Algorithm::RS512,
+    Algorithm::PS256,
+    Algorithm::PS384,
+    Algorithm::PS512,
+];
+
+/// The claims the API relies on.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Claims {
+    // Defaults let a missing `sub`/`exp` reach jsonwebtoken's required-claim check.
+    #[serde(default)]
+    pub sub: String,
+    #[serde(default)]
+    pub exp: u64,
+    #[serde(default)]
+    pub iat: Option<u64>,
+    #[serde(default)]
+    pub email: Option<String>,
+}
+
+/// Why a token was refused. The messages are fixed sentences: no token content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error("the token is malformed")]
+    Malformed,
+    #[error("the token's algorithm is not accepted")]
+    AlgorithmNotAccepted,
+    #[error("the token's header carries parameters this API does not accept")]
+    ForbiddenHeader,
+    #[error("the token's signing key is unknown")]
+    UnknownKey,
+    #[error("the token's signature is invalid")]
+    BadSignature,
+    #[error("the token has expired")]
+    Expired,
+    #[error("the token is not valid yet")]
+    NotYetValid,
+    #[error("the token's issuer is not accepted")]
+    WrongIssuer,
+    #[error("the token's audience is not accepted")]
+    WrongAudience,
+    #[error("the token lacks a required claim")]
+    MissingClaim,
+}
+
+pub struct TokenVerifier {
+    hmac_key: Option<DecodingKey>,
+    jwks: Option<JwksCache>,
+    /// One ready validation per accepted algorithm.
+    validations: Vec<(Algorithm, Validation)>,
+}
+
+impl TokenVerifier {
+    pub fn from_config(config: &Config) -> Self {
+        let hmac_key = config
+            .better_auth_secret
+            .as_deref()
+            .filter(|secret| !secret.is_empty())
+            .map(|secret| DecodingKey::from_secret(secret.as_bytes()));
+        let jwks = config.jwks_url().map(|url| JwksCache::new(url, config.jwks_refetch_interval()));
+        Self::new(hmac_key, jwks, config.issuer(), config.audience())
+    }
+
+    pub fn new(
+        hmac_key: Option<DecodingKey>,
+        jwks: Option<JwksCache>,
+        issuer: Option<String>,
+        audience: Option<String>,
+    ) -> Self {
+        let validations = std::iter::once(Algorithm::HS256)
+            .chain(ASYMMETRIC)
+            .map(|alg| {
+                let mut validation = Validation::new(alg);
+                validation.leeway = LEEWAY_SECS;
+                validation.validate_nbf = true;
+                let mut required = vec!["exp", "sub"];
+                if let Some(issuer) = &issuer {
+                    validation.set_issuer(&[issuer]);
+                    required.push("iss");
+                }
+                match &audience {
+                    Some(audience) => {
+                        validation.set_audience(&[audience]);
+                        required.push("aud");
+                    }
+                    None => validation.validate_aud = false,
+                }
+                validation.set_required_spec_claims(&required);
+                (alg, validation)
+            })
+            .collect();
+        Self { hmac_key, jwks, validations }
+    }
+
+    pub fn jwks(&self) -> Option<&JwksCache> {
+        self.jwks.as_ref()
+    }
+
+    pub async fn verify(&self, token: &str) -> Result<Claims, TokenError> {
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(TokenError::Malformed);
+        }
+        let alg = inspect_header(token)?;
+        let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Malformed)?;
+        debug_assert_eq!(header.alg, alg);
+
+        let data = if alg == Algorithm::HS256 {
+            let key = self.hmac_key.as_ref().ok_or(TokenError::AlgorithmNotAccepted)?;
+            jsonwebtoken::decode::<Claims>(token, key, self.validation(alg)?)
+        } else {
+            let jwks = self.jwks.as_ref().ok_or(TokenError::AlgorithmNotAccepted)?;
+            let kid = header.kid.as_deref().ok_or(TokenError::UnknownKey)?;
+            let pinned = jwks.key(kid).await.ok_or(TokenError::UnknownKey)?;
+            if !pinned.algorithms.contains(&alg) {
+                return Err(TokenError::AlgorithmNotAccepted);
+            }
+            jsonwebtoken::decode::<Claims>(token, &pinned.key, self.validation(alg)?)
+        };
+        let claims = data.map_err(|err| classify(err.kind()))?.claims;
+
+        if claims.sub.is_empty() {
+            return Err(TokenError::MissingClaim);
+        }
+        // jsonwebtoken leaves `iat` alone; a token from the future is as wrong as an early `nbf`.
+        if claims.iat.is_some_and(|iat| iat > now_secs() + LEEWAY_SECS) {
+            return Err(TokenError::NotYetValid);
+        }
+        Ok(claims)
+    }
+
+    fn validation(&self, alg: Algorithm) -> Result<&Validation, TokenError> {
+        self.validations
+            .iter()
+            .find(|(a, _)| *a == alg)
+            .map(|(_, validation)| validation)
+            .ok_or(TokenError::AlgorithmNotAccepted)
+    }
+}
+
+/// Checks the raw header before any key is chosen: a compact JWS with three
+/// parts, an algorithm we accept, no `crit` (none of its extensions is
+/// supported, RFC 7515 §4.1.11) and no parameter that carries or points to a key.
+fn inspect_header(token: &str) -> Result<Algorithm, TokenError> {
+    let mut parts = token.split('.');
+    let (Some(header), Some(_), Some(_), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+        return Err(TokenError::Malformed);
+    };
+    let bytes = URL_SAFE_NO_PAD.decode(header).map_err(|_| TokenError::Malformed)?;
+    let header: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(&bytes).map_err(|_| TokenError::Malformed)?;
+    if header.contains_key("crit") || KEY_CARRYING_HEADERS.iter().any(|name| header.contains_key(*name)) {
+        return Err(TokenError::ForbiddenHeader);
+    }
+    match header.get("alg").and_then(|alg| alg.as_str()) {
+        Some("HS256") => Ok(Algorithm::HS256),
+        Some(name) => name
+            .parse::<Algorithm>()
+            .ok()
+            .filter(|alg| ASYMMETRIC.contains(alg))
+            .ok_or(TokenError::AlgorithmNotAccepted),
+        None => Err(TokenError::Malformed),
+    }
+}
+
+fn classify(kind: &ErrorKind) -> TokenError {
+    match kind {
+        ErrorKind::InvalidSignature => TokenError::BadSignature,
+        ErrorKind::ExpiredSignature => TokenError::Expired,
+        ErrorKind::ImmatureSignature => TokenError::NotYetValid,
+        ErrorKind::InvalidIssuer => TokenError::WrongIssuer,
+        ErrorKind::InvalidAudience => TokenError::WrongAudience,
+        ErrorKind::MissingRequiredClaim(_) => TokenError::MissingClaim,
+        ErrorKind::InvalidAlgorithm | ErrorKind::InvalidAlgorithmName => TokenError::AlgorithmNotAccepted,
+        _ => TokenError::Malformed,
+    }
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
+}

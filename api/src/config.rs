@@ -1,0 +1,146 @@
+//! Every setting of the API, from a command-line flag or its environment variable.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::Parser;
+
+/// Todo's task API: verifies Better Auth JWTs and serves each user their own tasks.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "todo-api", version, about)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "API_ADDR", default_value = "127.0.0.1:8000")]
+    pub api_addr: SocketAddr,
+
+    /// Task store: `sqlite://path/to/file.db` (created when missing) or `postgres://…`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/todo.db", hide_env_values = true)]
+    pub database_url: String,
+
+    /// Most connections the API holds open to the task store.
+    #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 16)]
+    pub database_max_connections: u32,
+
+    /// Shared secret (at least 32 bytes) for HS256 tokens; unset to refuse HS256.
+    #[arg(long, env = "BETTER_AUTH_SECRET", hide_env_values = true)]
+    pub better_auth_secret: Option<String>,
+
+    /// Base URL of the web app (Better Auth). Tokens' `iss` and `aud` must equal it,
+    /// and it locates the JWKS at `{url}/api/auth/jwks`.
+    #[arg(long, env = "BETTER_AUTH_URL")]
+    pub better_auth_url: Option<String>,
+
+    /// Where to fetch public keys for EdDSA/ES256/RS256/PS256 tokens
+    /// [default: {BETTER_AUTH_URL}/api/auth/jwks].
+    #[arg(long, env = "BETTER_AUTH_JWKS_URL")]
+    pub better_auth_jwks_url: Option<String>,
+
+    /// Required `iss` claim [default: BETTER_AUTH_URL].
+    #[arg(long, env = "JWT_ISSUER")]
+    pub jwt_issuer: Option<String>,
+
+    /// Required `aud` claim [default: BETTER_AUTH_URL].
+    #[arg(long, env = "JWT_AUDIENCE")]
+    pub jwt_audience: Option<String>,
+
+    /// Shortest wait, in seconds, between two JWKS fetches caused by unknown `kid`s.
+    #[arg(long, env = "JWKS_REFETCH_INTERVAL_SECS", default_value_t = 30)]
+    pub jwks_refetch_interval_secs: u64,
+
+    /// Browser origins allowed to call the API, comma-separated.
+    #[arg(long, env = "CORS_ORIGINS", default_value = "http://localhost:3000", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+
+    /// Requests per minute allowed to one user; 0 switches the limit off.
+    #[arg(long, env = "RATE_LIMIT_PER_MINUTE", default_value_t = 600)]
+    pub rate_limit_per_minute: u32,
+
+    /// Seconds a request may take before it is answered 503.
+    #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = 15)]
+    pub request_timeout_secs: u64,
+}
+
+/// Why the configuration cannot start a server.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error(
+        "no way to verify tokens: set BETTER_AUTH_SECRET (HS256, at least 32 bytes) \
+         and/or BETTER_AUTH_URL or BETTER_AUTH_JWKS_URL (JWKS for EdDSA, ES256, RS256, PS256)"
+    )]
+    NoVerifier,
+    #[error(
+        "BETTER_AUTH_SECRET is {0} bytes long; it must be at least 32 bytes \
+         (generate one with `openssl rand -base64 32`)"
+    )]
+    SecretTooShort(usize),
+}
+
+impl Config {
+    pub fn jwks_url(&self) -> Option<String> {
+        self.better_auth_jwks_url.clone().or_else(|| {
+            self.better_auth_url
+                .as_ref()
+                .map(|base| format!("{}/api/auth/jwks", base.trim_end_matches('/')))
+        })
+    }
+
+    pub fn issuer(&self) -> Option<String> {
+        self.jwt_issuer.clone().or_else(|| self.better_auth_url.clone())
+    }
+
+    pub fn audience(&self) -> Option<String> {
+        self.jwt_audience.clone().or_else(|| self.better_auth_url.clone())
+    }
+
+    pub fn jwks_refetch_interval(&self) -> Duration {
+        Duration::from_secs(self.jwks_refetch_interval_secs)
+    }
+
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs)
+    }
+
+    /// Refuses configurations under which no token could be verified safely.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if let Some(secret) = self.better_auth_secret.as_deref().filter(|s| !s.is_empty()) {
+            if secret.len() < 32 {
+                return Err(ConfigError::SecretTooShort(secret.len()));
+            }
+        } else if self.jwks_url().is_none() {
+            return Err(ConfigError::NoVerifier);
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Config {
+        Config::try_parse_from(std::iter::once("todo-api").chain(args.iter().copied())).unwrap()
+    }
+
+    #[test]
+    fn refuses_to_start_without_a_verifier() {
+        let config = parse(&[]);
+        assert_eq!(config.validate(), Err(ConfigError::NoVerifier));
+    }
+
+    #[test]
+    fn refuses_a_short_secret_and_says_how_long_it_was() {
+        let config = parse(&["--better-auth-secret", "too-short"]);
+        assert_eq!(config.validate(), Err(ConfigError::SecretTooShort(9)));
+        assert!(config.validate().unwrap_err().to_string().contains("at least 32 bytes"));
+    }
+
+    #[test]
+    fn derives_jwks_issuer_and_audience_from_the_auth_url() {
+        let config = parse(&["--better-auth-url", "http://localhost:3000/"]);
+        assert_eq!(config.validate(), Ok(()));
+        assert_eq!(config.jwks_url().as_deref(), Some("http://localhost:3000/api/auth/jwks"));
+        assert_eq!(config.issuer().as_deref(), Some("http://localhost:3000/"));
+        let config = parse(&["--better-auth-url", "http://a", "--jwt-audience", "b"]);
+        assert_eq!(config.audience().as_deref(), Some("b"));
+    }
+}

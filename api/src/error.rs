@@ -1,0 +1,195 @@
+//! One error type for the whole API, rendered as an RFC 9457 problem document.
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Why a request was refused. Every variant maps to exactly one HTTP status.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    MalformedJson(String),
+    #[error("{detail}")]
+    Unauthorized { detail: String, challenge: AuthChallenge },
+    #[error("this resource belongs to another user")]
+    Forbidden,
+    #[error("{0}")]
+    NotFound(&'static str),
+    #[error("request body is larger than {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("request body must be JSON sent with `Content-Type: application/json`")]
+    UnsupportedMediaType,
+    #[error("{detail}")]
+    Validation { detail: String, errors: Vec<FieldError> },
+    #[error("too many requests: try again in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("the task store is unreachable; nothing was changed, so the request is safe to retry")]
+    StoreUnavailable(#[source] sqlx::Error),
+    #[error("internal error")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// Whether a 401 comes from a missing token (no error code, RFC 6750 §3.1)
+/// or from a token that was present but unacceptable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthChallenge {
+    MissingToken,
+    InvalidRequest,
+    InvalidToken,
+}
+
+/// One field of a request that broke a rule.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field's name as sent (`title`, `limit`, …); empty for the body as a whole.
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), message: message.into() }
+    }
+}
+
+/// RFC 9457 problem details, the body of every error response.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the problem type; `about:blank` means the status says it all.
+    #[serde(rename = "type")]
+    #[schema(example = "about:blank")]
+    pub type_: String,
+    #[schema(example = "Unprocessable Entity")]
+    pub title: String,
+    #[schema(example = 422)]
+    pub status: u16,
+    #[schema(example = "title: must not be empty")]
+    pub detail: String,
+    /// Present on validation failures only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
+}
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+const REALM: &str = "todo";
+
+impl ApiError {
+    pub fn unauthorized(challenge: AuthChallenge, detail: impl Into<String>) -> Self {
+        Self::Unauthorized { detail: detail.into(), challenge }
+    }
+
+    pub fn validation(errors: Vec<FieldError>) -> Self {
+        let detail = errors
+            .iter()
+            .map(|e| if e.field.is_empty() { e.message.clone() } else { format!("{}: {}", e.field, e.message) })
+            .collect::<Vec<_>>()
+            .join("; ");
+        Self::Validation { detail, errors }
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::MalformedJson(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::StoreUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(err: sqlx::Error) -> Self {
+        // Connection-level failures mean the store is away: the statement did not
+        // run (or ran in a transaction that the server rolls back), so a retry is safe.
+        match err {
+            sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed => Self::StoreUnavailable(err),
+            sqlx::Error::Database(ref db) if is_unavailable_code(db.code().as_deref()) => {
+                Self::StoreUnavailable(err)
+            }
+            other => Self::Internal(Box::new(other)),
+        }
+    }
+}
+
+/// Database error codes that mean "not now" rather than "never":
+/// PostgreSQL class 08 (connection) and 57P0x (shutdown), SQLite BUSY/LOCKED.
+fn is_unavailable_code(code: Option<&str>) -> bool {
+    match code {
+        Some(c) => c.starts_with("08") || c.starts_with("57P0") || c == "5" || c == "6" || c == "517",
+        None => false,
+    }
+}
+
+/// A problem document for a status with no more to say than its reason phrase.
+pub fn plain_problem(status: StatusCode, detail: impl Into<String>) -> Response {
+    problem_response(status, detail.into(), None)
+}
+
+fn problem_response(status: StatusCode, detail: String, errors: Option<Vec<FieldError>>) -> Response {
+    let body = Problem {
+        type_: "about:blank".to_owned(),
+        title: status.canonical_reason().unwrap_or("Error").to_owned(),
+        status: status.as_u16(),
+        detail,
+        errors,
+    };
+    let mut response = (status, axum::Json(body)).into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    response
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let mut extra_headers = Vec::new();
+        match &self {
+            // Server-side failures are logged with their cause; the client only learns the status.
+            Self::Internal(source) => tracing::error!(error = %source, "request failed"),
+            Self::StoreUnavailable(source) => {
+                tracing::warn!(error = %source, "task store unavailable");
+                extra_headers.push((header::RETRY_AFTER, HeaderValue::from_static("1")));
+            }
+            Self::Unauthorized { detail, challenge } => {
+                extra_headers.push((header::WWW_AUTHENTICATE, www_authenticate(*challenge, detail)));
+            }
+            Self::RateLimited { retry_after_secs } => {
+                extra_headers.push((header::RETRY_AFTER, HeaderValue::from(*retry_after_secs)));
+            }
+            _ => {}
+        }
+        let mut response = match self {
+            Self::Validation { detail, errors } => problem_response(status, detail, Some(errors)),
+            other => problem_response(status, other.to_string(), None),
+        };
+        response.headers_mut().extend(extra_headers);
+        response
+    }
+}
+
+/// The RFC 6750 §3 challenge. The description is one of our own fixed sentences,
+/// never token content, so it is safe to echo.
+fn www_authenticate(challenge: AuthChallenge, detail: &str) -> HeaderValue {
+    let value = match challenge {
+        AuthChallenge::MissingToken => format!("Bearer realm=\"{REALM}\""),
+        AuthChallenge::InvalidRequest => {
+            format!("Bearer realm=\"{REALM}\", error=\"invalid_request\", error_description=\"{detail}\"")
+        }
+        AuthChallenge::InvalidToken => {
+            format!("Bearer realm=\"{REALM}\", error=\"invalid_token\", error_description=\"{detail}\"")
+        }
+    };
+    HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static("Bearer realm=\"todo\""))
+}

@@ -1,0 +1,158 @@
+//! Extractors that turn every malformed request into the API's own problem documents.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, StatusCode};
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, FieldError};
+
+pub const BODY_LIMIT_BYTES: usize = 64 * 1024;
+
+/// A JSON body: 415 unless sent as JSON, 413 over the limit, 400 when it is not
+/// well-formed JSON, 422 when it is JSON of the wrong shape.
+#[derive(Debug)]
+pub struct AppJson<T>(pub T);
+
+/// Like [`AppJson`], but an empty body is allowed and gives `None`.
+#[derive(Debug)]
+pub struct OptionalJson<T>(pub Option<T>);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for AppJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (headers, bytes) = read_body(req, state).await?;
+        parse_json(&headers, &bytes).map(AppJson)
+    }
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for OptionalJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let (headers, bytes) = read_body(req, state).await?;
+        if bytes.is_empty() {
+            return Ok(OptionalJson(None));
+        }
+        parse_json(&headers, &bytes).map(|value| OptionalJson(Some(value)))
+    }
+}
+
+async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<(HeaderMap, Bytes), ApiError> {
+    let headers = req.headers().clone();
+    let bytes = Bytes::from_request(req, state).await.map_err(|rejection: BytesRejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge { limit: BODY_LIMIT_BYTES }
+        } else {
+            ApiError::MalformedJson("the request body could not be read".into())
+        }
+    })?;
+    Ok((headers, bytes))
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    let Some(mime) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<mime::Mime>().ok())
+    else {
+        return false;
+    };
+    mime.type_() == "application" && (mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json"))
+}
+
+fn parse_json<T: DeserializeOwned>(headers: &HeaderMap, bytes: &[u8]) -> Result<T, ApiError> {
+    if !is_json(headers) {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+        let path = err.path().to_string();
+        let inner = err.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Data => ApiError::validation(vec![field_error(&path, &inner.to_string())]),
+            _ => ApiError::MalformedJson(format!("the request body is not well-formed JSON: {inner}")),
+        }
+    })?;
+    deserializer
+        .end()
+        .map_err(|err| ApiError::MalformedJson(format!("the request body is not well-formed JSON: {err}")))?;
+    Ok(value)
+}
+
+/// Names the field a serde error is about. serde reports unknown and missing
+/// fields at the enclosing object, with the name inside backticks.
+fn field_error(path: &str, message: &str) -> FieldError {
+    let message = message.split(" at line ").next().unwrap_or(message);
+    let named = ["unknown field `", "missing field `"]
+        .iter()
+        .find_map(|prefix| message.strip_prefix(prefix))
+        .and_then(|rest| rest.split('`').next());
+    // serde_path_to_error already includes an unknown key in the path; a missing one it cannot.
+    let field = match (path, named) {
+        (".", Some(name)) => name.to_owned(),
+        (".", None) => String::new(),
+        (path, Some(name)) if path != name && !path.ends_with(&format!(".{name}")) => format!("{path}.{name}"),
+        (path, _) => path.to_owned(),
+    };
+    let message = match message.split_once(", expected one of") {
+        Some((unknown, _)) if message.starts_with("unknown field") => format!("{unknown} is not allowed"),
+        _ => message.to_owned(),
+    };
+    FieldError::new(field, message)
+}
+
+/// A query string: 422 naming the parameter when a value is malformed.
+#[derive(Debug)]
+pub struct AppQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for AppQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or_default();
+        let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(deserializer).map(AppQuery).map_err(|err| {
+            let path = err.path().to_string();
+            ApiError::validation(vec![field_error(&path, &err.into_inner().to_string())])
+        })
+    }
+}
+
+/// The `{id}` of a task path. An id that is not an integer names no task: 404.
+#[derive(Debug, Clone, Copy)]
+pub struct TaskId(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for TaskId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError::NotFound("no such task"))?;
+        params
+            .iter()
+            .find(|(name, _)| *name == "id")
+            .and_then(|(_, value)| value.parse::<i64>().ok())
+            .map(TaskId)
+            .ok_or(ApiError::NotFound("no such task"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_the_field_of_unknown_missing_and_mistyped_values() {
+        let unknown = field_error("colour", "unknown field `colour`, expected one of `title`, `description` at line 1 column 9");
+        assert_eq!(unknown, FieldError::new("colour", "unknown field `colour` is not allowed"));
+        let missing = field_error(".", "missing field `title` at line 1 column 2");
+        assert_eq!(missing.field, "title");
+        let mistyped = field_error("completed", "invalid type: string \"yes\", expected a boolean at line 1 column 20");
+        assert_eq!(mistyped, FieldError::new("completed", "invalid type: string \"yes\", expected a boolean"));
+    }
+}

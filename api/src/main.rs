@@ -1,0 +1,29 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use todo_api::app::Application;
+use todo_api::config::Config;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    // A missing .env is fine: every setting has a flag, a variable or a default.
+    let _ = dotenvy::dotenv();
+    let config = Config::parse();
+    todo_api::telemetry::init();
+
+    let app = match Application::build(&config).await {
+        Ok(app) => app,
+        Err(error) => {
+            eprintln!("todo-api: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    tracing::info!(addr = %app.local_addr(), docs = %format!("http://{}/docs", app.local_addr()), "listening");
+    match app.run_until(todo_api::shutdown_signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("todo-api: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! The list endpoint's query: filters, sort, and keyset pagination cursors.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::model::Task;
+use crate::error::FieldError;
+
+pub const DEFAULT_LIMIT: u32 = 100;
+pub const MAX_LIMIT: u32 = 200;
+const MAX_QUERY_CHARS: usize = 200;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusFilter {
+    #[default]
+    All,
+    Pending,
+    Completed,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SortKey {
+    #[default]
+    CreatedAt,
+    UpdatedAt,
+    Title,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SortOrder {
+    Asc,
+    #[default]
+    Desc,
+}
+
+/// Query string of `GET /api/{user_id}/tasks`, as sent.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Which tasks to list.
+    #[param(inline)]
+    pub status: Option<StatusFilter>,
+    /// Case-insensitive text to find in the title or the description.
+    #[param(max_length = 200)]
+    pub q: Option<String>,
+    /// Sort key; ties are broken by id.
+    #[param(inline)]
+    pub sort: Option<SortKey>,
+    /// Sort direction.
+    #[param(inline)]
+    pub order: Option<SortOrder>,
+    /// Page size.
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+    /// Opaque: copy it from the `Link: rel="next"` header of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// A validated list query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListQuery {
+    pub status: StatusFilter,
+    pub q: Option<String>,
+    pub sort: SortKey,
+    pub order: SortOrder,
+    pub limit: u32,
+    pub after: Option<Cursor>,
+}
+
+/// The last row of a page: its sort value and id. Tied to the sort it was made for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor {
+    #[serde(rename = "s")]
+    pub sort: SortKey,
+    #[serde(rename = "o")]
+    pub order: SortOrder,
+    #[serde(rename = "v")]
+    pub value: String,
+    #[serde(rename = "i")]
+    pub id: i64,
+}
+
+impl Cursor {
+    fn after(task: &Task, sort: SortKey, order: SortOrder) -> Self {
+        let value = match sort {
+            SortKey::CreatedAt => task.created_at.to_rfc3339(),
+            SortKey::UpdatedAt => task.updated_at.to_rfc3339(),
+            SortKey::Title => task.title.clone(),
+        };
+        Self { sort, order, value, id: task.id }
+    }
+
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).expect("a cursor always serializes"))
+    }
+
+    fn decode(raw: &str) -> Option<Self> {
+        let bytes = URL_SAFE_NO_PAD.decode(raw).ok()?;
+        let cursor: Self = serde_json::from_slice(&bytes).ok()?;
+        if cursor.value.contains('\0') {
+            return None;
+        }
+        if cursor.sort != SortKey::Title {
+            cursor.timestamp()?;
+        }
+        Some(cursor)
+    }
+
+    pub fn timestamp(&self) -> Option<DateTime<Utc>> {
+        DateTime::parse_from_rfc3339(&self.value).ok().map(|t| t.with_timezone(&Utc))
+    }
+}
+
+impl TryFrom<ListParams> for ListQuery {
+    type Error = Vec<FieldError>;
+
+    fn try_from(params: ListParams) -> Result<Self, Self::Error> {
+        let mut errors = Vec::new();
+        let sort = params.sort.unwrap_or_default();
+        let order = params.order.unwrap_or_default();
+        let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            errors.push(FieldError::new("limit", format!("must be between 1 and {MAX_LIMIT}")));
+        }
+        let q = params.q.filter(|q| !q.is_empty());
+        if let Some(q) = &q {
+            if q.chars().count() > MAX_QUERY_CHARS {
+                errors.push(FieldError::new("q", format!("must be at most {MAX_QUERY_CHARS} characters")));
+            } else if q.contains('\0') {
+                errors.push(FieldError::new("q", "must not contain NUL characters"));
+            }
+        }
+        let after = match params.cursor.as_deref() {
+            None | Some("") => None,
+            Some(raw) => match Cursor::decode(raw) {
+                Some(cursor) if cursor.sort == sort && cursor.order == order => Some(cursor),
+                Some(_) => {
+                    errors.push(FieldError::new("cursor", "was made for another sort or order"));
+                    None
+                }
+                None => {
+                    errors.push(FieldError::new("cursor", "is not a cursor this API issued"));
+                    None
+                }
+            },
+        };
+        if errors.is_empty() {
+            Ok(Self { status: params.status.unwrap_or_default(), q, sort, order, limit, after })
+        } else {
+            Err(errors)
+        }
+    }
+}
+
+impl ListQuery {
+    /// Trims the look-ahead row and, when it existed, returns the next page's query string.
+    pub fn paginate(&self, rows: &mut Vec<Task>) -> Option<String> {
+        if rows.len() <= self.limit as usize {
+            return None;
+        }
+        rows.truncate(self.limit as usize);
+        let last = rows.last()?;
+        let cursor = Cursor::after(last, self.sort, self.order);
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        query.append_pair("status", self.status.as_str());
+        if let Some(q) = &self.q {
+            query.append_pair("q", q);
+        }
+        query
+            .append_pair("sort", self.sort.as_str())
+            .append_pair("order", self.order.as_str())
+            .append_pair("limit", &self.limit.to_string())
+            .append_pair("cursor", &cursor.encode());
+        Some(query.finish())
+    }
+}
+
+impl StatusFilter {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::All => "all",
+            Self::Pending => "pending",
+            Self::Completed => "completed",
+        }
+    }
+}
+
+impl SortKey {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::CreatedAt => "created_at",
+            Self::UpdatedAt => "updated_at",
+            Self::Title => "title",
+        }
+    }
+}
+
+impl SortOrder {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Asc => "asc",
+            Self::Desc => "desc",
+        }
+    }
+}

@@ -1,0 +1,193 @@
+//! The task endpoints. Each handler reads like its row in SPEC's table.
+
+pub mod list;
+pub mod model;
+pub mod store;
+
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::app::AppState;
+use crate::auth::AuthUser;
+use crate::db::Db;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::extract::{AppJson, AppQuery, OptionalJson, TaskId};
+use crate::openapi::{BodyErrors, CommonErrors};
+use list::{ListParams, ListQuery};
+use model::{CreateTaskRequest, NewTask, SetCompletedRequest, Task, TaskChanges, UpdateTaskRequest};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_tasks, create_task))
+        .routes(routes!(get_task, update_task, delete_task))
+        .routes(routes!(complete_task))
+}
+
+const NO_SUCH_TASK: ApiError = ApiError::NotFound("no such task");
+
+/// List your tasks
+///
+/// Newest first by default. When more rows exist than `limit`, the response carries
+/// `Link: <…>; rel="next"` with the next page's URL.
+#[utoipa::path(
+    get,
+    path = "/api/{user_id}/tasks",
+    tag = "tasks",
+    params(("user_id" = String, Path, description = "Your user id: the token's `sub`"), ListParams),
+    responses(
+        (status = 200, description = "One page of tasks", body = [Task],
+            headers(("Link" = String, description = "`<…>; rel=\"next\"` when another page exists"))),
+        (status = 422, description = "A query parameter is malformed", body = Problem, content_type = "application/problem+json"),
+        CommonErrors,
+    ),
+    security(("bearer" = []))
+)]
+#[tracing::instrument(skip_all, fields(user = %user.id))]
+async fn list_tasks(
+    State(db): State<Db>,
+    user: AuthUser,
+    AppQuery(params): AppQuery<ListParams>,
+) -> ApiResult<Response> {
+    let query = ListQuery::try_from(params).map_err(ApiError::validation)?;
+    let mut tasks = store::list(&db, &user.id, &query).await?;
+    let next_page = query.paginate(&mut tasks);
+    let mut response = Json(tasks).into_response();
+    if let Some(next) = next_page {
+        let link = format!("</api/{}/tasks?{next}>; rel=\"next\"", encode_path_segment(&user.id));
+        if let Ok(value) = HeaderValue::from_str(&link) {
+            response.headers_mut().insert(header::LINK, value);
+        }
+    }
+    Ok(response)
+}
+
+/// Create a task
+#[utoipa::path(
+    post,
+    path = "/api/{user_id}/tasks",
+    tag = "tasks",
+    params(("user_id" = String, Path, description = "Your user id: the token's `sub`")),
+    request_body = CreateTaskRequest,
+    responses(
+        (status = 201, description = "Created", body = Task,
+            headers(("Location" = String, description = "The new task's URL"))),
+        BodyErrors,
+        CommonErrors,
+    ),
+    security(("bearer" = []))
+)]
+#[tracing::instrument(skip_all, fields(user = %user.id))]
+async fn create_task(
+    State(db): State<Db>,
+    user: AuthUser,
+    AppJson(request): AppJson<CreateTaskRequest>,
+) -> ApiResult<Response> {
+    let new_task = NewTask::try_from(request).map_err(ApiError::validation)?;
+    let task = store::insert(&db, &user.id, &new_task).await?;
+    let location = format!("/api/{}/tasks/{}", encode_path_segment(&user.id), task.id);
+    let mut response = (StatusCode::CREATED, Json(task)).into_response();
+    if let Ok(value) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    Ok(response)
+}
+
+/// Get one task
+#[utoipa::path(
+    get,
+    path = "/api/{user_id}/tasks/{id}",
+    tag = "tasks",
+    params(
+        ("user_id" = String, Path, description = "Your user id: the token's `sub`"),
+        ("id" = i64, Path, description = "The task's id"),
+    ),
+    responses((status = 200, description = "The task", body = Task), CommonErrors),
+    security(("bearer" = []))
+)]
+#[tracing::instrument(skip_all, fields(user = %user.id, task = id))]
+async fn get_task(State(db): State<Db>, user: AuthUser, TaskId(id): TaskId) -> ApiResult<Json<Task>> {
+    store::find(&db, &user.id, id).await?.map(Json).ok_or(NO_SUCH_TASK)
+}
+
+/// Change a task
+///
+/// Send any of `title`, `description`, `completed` (at least one); the others keep
+/// their values. `"description": null` clears the description. PUT and PATCH do the same.
+#[utoipa::path(
+    method(put, patch),
+    path = "/api/{user_id}/tasks/{id}",
+    tag = "tasks",
+    params(
+        ("user_id" = String, Path, description = "Your user id: the token's `sub`"),
+        ("id" = i64, Path, description = "The task's id"),
+    ),
+    request_body = UpdateTaskRequest,
+    responses((status = 200, description = "The changed task", body = Task), BodyErrors, CommonErrors),
+    security(("bearer" = []))
+)]
+#[tracing::instrument(skip_all, fields(user = %user.id, task = id))]
+async fn update_task(
+    State(db): State<Db>,
+    user: AuthUser,
+    TaskId(id): TaskId,
+    AppJson(request): AppJson<UpdateTaskRequest>,
+) -> ApiResult<Json<Task>> {
+    let changes = TaskChanges::try_from(request).map_err(ApiError::validation)?;
+    store::update(&db, &user.id, id, &changes).await?.map(Json).ok_or(NO_SUCH_TASK)
+}
+
+/// Delete a task
+#[utoipa::path(
+    delete,
+    path = "/api/{user_id}/tasks/{id}",
+    tag = "tasks",
+    params(
+        ("user_id" = String, Path, description = "Your user id: the token's `sub`"),
+        ("id" = i64, Path, description = "The task's id"),
+    ),
+    responses((status = 204, description = "Deleted"), CommonErrors),
+    security(("bearer" = []))
+)]
+#[tracing::instrument(skip_all, fields(user = %user.id, task = id))]
+async fn delete_task(State(db): State<Db>, user: AuthUser, TaskId(id): TaskId) -> ApiResult<StatusCode> {
+    if store::delete(&db, &user.id, id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(NO_SUCH_TASK)
+    }
+}
+
+/// Mark a task done or not done
+///
+/// Without a body the task is toggled; with `{"completed": bool}` it is set.
+#[utoipa::path(
+    patch,
+    path = "/api/{user_id}/tasks/{id}/complete",
+    tag = "tasks",
+    params(
+        ("user_id" = String, Path, description = "Your user id: the token's `sub`"),
+        ("id" = i64, Path, description = "The task's id"),
+    ),
+    request_body(content = Option<SetCompletedRequest>, description = "Optional: omit to toggle"),
+    responses((status = 200, description = "The changed task", body = Task), BodyErrors, CommonErrors),
+    security(("bearer" = []))
+)]
+#[tracing::instrument(skip_all, fields(user = %user.id, task = id))]
+async fn complete_task(
+    State(db): State<Db>,
+    user: AuthUser,
+    TaskId(id): TaskId,
+    OptionalJson(request): OptionalJson<SetCompletedRequest>,
+) -> ApiResult<Json<Task>> {
+    let completed = request.map(|r| r.completed);
+    store::set_completed(&db, &user.id, id, completed).await?.map(Json).ok_or(NO_SUCH_TASK)
+}
+
+/// Percent-encodes a user id for use as one path segment of a URL we hand out.
+fn encode_path_segment(segment: &str) -> String {
+    form_urlencoded::byte_serialize(segment.as_bytes()).collect::<String>().replace('+', "%20")
+}
