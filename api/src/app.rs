@@ -126,6 +126,12 @@ impl Application {
     pub async fn build(config: &Config) -> Result<Self, StartError> {
         config.validate()?;
         let db = Db::connect_lazy(&config.database_url, config.database_max_connections)?;
+        Self::build_with_db(config, db).await
+    }
+
+    /// Like [`Application::build`], on a store the caller opened (tests use one schema each).
+    pub async fn build_with_db(config: &Config, db: Db) -> Result<Self, StartError> {
+        config.validate()?;
         db.migrate().await?;
         let state = state_for(db.clone(), config);
         let settings = Settings { cors_origins: config.cors_origins.clone(), request_timeout: config.request_timeout() };

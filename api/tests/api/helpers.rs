@@ -1,0 +1,352 @@
+//! Spawning the app, minting tokens, and one helper per endpoint.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use clap::Parser;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use reqwest::{Method, RequestBuilder, Response};
+use serde_json::{json, Value};
+use todo_api::app::{build_router, state_for, Application, Settings};
+use todo_api::config::Config;
+use todo_api::db::Db;
+use todo_api::tasks::model::Task;
+
+pub const ISSUER: &str = "http://localhost:3000";
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub secret: String,
+    _sqlite_dir: Option<tempfile::TempDir>,
+}
+
+/// How a test wants its app configured; `Default` is the usual HS256 setup.
+pub struct Options {
+    pub secret: Option<String>,
+    pub jwks_url: Option<String>,
+    pub issuer: Option<String>,
+    pub rate_limit_per_minute: u32,
+    pub jwks_refetch_interval_secs: u64,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            secret: Some(random_secret()),
+            jwks_url: None,
+            issuer: Some(ISSUER.to_owned()),
+            rate_limit_per_minute: 0,
+            jwks_refetch_interval_secs: 30,
+        }
+    }
+}
+
+pub fn random_secret() -> String {
+    let bytes: [u8; 32] = rand::random();
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Options::default()).await
+}
+
+fn config_for(options: &Options, database_url: &str) -> Config {
+    let mut args = vec![
+        "todo-api".to_owned(),
+        "--api-addr=127.0.0.1:0".to_owned(),
+        format!("--database-url={database_url}"),
+        format!("--rate-limit-per-minute={}", options.rate_limit_per_minute),
+        format!("--jwks-refetch-interval-secs={}", options.jwks_refetch_interval_secs),
+        "--cors-origins=http://localhost:3000".to_owned(),
+    ];
+    if let Some(secret) = &options.secret {
+        args.push(format!("--better-auth-secret={secret}"));
+    }
+    if let Some(url) = &options.jwks_url {
+        args.push(format!("--better-auth-jwks-url={url}"));
+    }
+    if let Some(issuer) = &options.issuer {
+        args.push(format!("--jwt-issuer={issuer}"));
+        args.push(format!("--jwt-audience={issuer}"));
+    }
+    Config::try_parse_from(args).expect("test configuration parses")
+}
+
+pub async fn spawn_app_with(options: Options) -> TestApp {
+    let (db, sqlite_dir, url) = match std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
+        Some(url) => (postgres_schema(&url).await, None, url),
+        None => {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let url = format!("sqlite://{}", dir.path().join("todo.db").display());
+            (Db::connect_lazy(&url, 4).expect("sqlite url"), Some(dir), url)
+        }
+    };
+    let config = config_for(&options, &url);
+    let app = Application::build_with_db(&config, db.clone()).await.expect("app builds");
+    let addr = app.local_addr();
+    tokio::spawn(app.run_until(std::future::pending()));
+    TestApp::new(addr, options.secret.unwrap_or_default(), sqlite_dir)
+}
+
+/// An app whose store is a PostgreSQL server that is not there (a closed port).
+pub async fn spawn_app_with_unreachable_store() -> TestApp {
+    let options = Options::default();
+    let db = Db::connect_lazy("postgres://postgres@127.0.0.1:9/todo", 2).expect("postgres url");
+    let config = config_for(&options, "postgres://postgres@127.0.0.1:9/todo");
+    let settings = Settings { cors_origins: config.cors_origins.clone(), request_timeout: Duration::from_secs(10) };
+    let router = build_router(state_for(db.clone(), &config), &settings);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    TestApp::new(addr, options.secret.unwrap_or_default(), None)
+}
+
+/// A fresh schema in the PostgreSQL test database, named for this test alone.
+async fn postgres_schema(url: &str) -> Db {
+    use sqlx::Connection;
+    let schema = format!("todo_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(url).await.expect("TEST_DATABASE_URL reachable");
+    sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut conn).await.expect("create schema");
+    conn.close().await.ok();
+    Db::postgres_in_schema(url, &schema, 4).expect("postgres url")
+}
+
+impl TestApp {
+    fn new(addr: SocketAddr, secret: String, sqlite_dir: Option<tempfile::TempDir>) -> Self {
+        Self {
+            base: format!("http://{addr}"),
+            client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+            secret,
+            _sqlite_dir: sqlite_dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A token as the web app would mint it for `user` in HS256 mode.
+    pub fn token(&self, user: &str) -> String {
+        hs256(&self.secret, &claims(user))
+    }
+
+    pub fn request(&self, method: Method, path: &str, token: Option<&str>) -> RequestBuilder {
+        let builder = self.client.request(method, self.url(path));
+        match token {
+            Some(token) => builder.bearer_auth(token),
+            None => builder,
+        }
+    }
+
+    pub async fn create(&self, user: &str, body: Value) -> Response {
+        self.request(Method::POST, &format!("/api/{user}/tasks"), Some(&self.token(user)))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Creates a task that must succeed, returning it.
+    pub async fn create_ok(&self, user: &str, title: &str) -> Task {
+        let response = self.create(user, json!({ "title": title })).await;
+        assert_eq!(response.status(), 201, "creating {title:?}");
+        response.json().await.unwrap()
+    }
+
+    pub async fn list(&self, user: &str, query: &str) -> Response {
+        self.request(Method::GET, &format!("/api/{user}/tasks{query}"), Some(&self.token(user))).send().await.unwrap()
+    }
+
+    pub async fn list_ok(&self, user: &str, query: &str) -> Vec<Task> {
+        let response = self.list(user, query).await;
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+
+    pub async fn get(&self, user: &str, id: i64) -> Response {
+        self.request(Method::GET, &format!("/api/{user}/tasks/{id}"), Some(&self.token(user))).send().await.unwrap()
+    }
+
+    pub async fn update(&self, method: Method, user: &str, id: i64, body: Value) -> Response {
+        self.request(method, &format!("/api/{user}/tasks/{id}"), Some(&self.token(user)))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn delete(&self, user: &str, id: i64) -> Response {
+        self.request(Method::DELETE, &format!("/api/{user}/tasks/{id}"), Some(&self.token(user))).send().await.unwrap()
+    }
+
+    pub async fn complete(&self, user: &str, id: i64, body: Option<Value>) -> Response {
+        let request = self.request(Method::PATCH, &format!("/api/{user}/tasks/{id}/complete"), Some(&self.token(user)));
+        match body {
+            Some(body) => request.json(&body),
+            None => request,
+        }
+        .send()
+        .await
+        .unwrap()
+    }
+
+    /// Every task of `user`, straight from the list endpoint (all pages).
+    pub async fn all_tasks(&self, user: &str) -> Vec<Task> {
+        self.list_ok(user, "?limit=200&sort=created_at&order=asc").await
+    }
+}
+
+pub fn now_secs() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
+}
+
+/// Claims as Better Auth's jwt plugin issues them.
+pub fn claims(user: &str) -> Value {
+    let now = now_secs();
+    json!({
+        "sub": user, "iat": now, "exp": now + 900,
+        "iss": ISSUER, "aud": ISSUER,
+        "email": format!("{user}@example.com"), "name": user,
+    })
+}
+
+pub fn hs256(secret: &str, claims: &Value) -> String {
+    jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(secret.as_bytes())).unwrap()
+}
+
+/// Asserts an RFC 9457 problem document with this status, and returns it.
+pub async fn assert_problem(response: Response, status: u16) -> Value {
+    assert_eq!(response.status().as_u16(), status, "status of {}", response.url());
+    assert_eq!(
+        response.headers().get("content-type").and_then(|v| v.to_str().ok()),
+        Some("application/problem+json")
+    );
+    let body: Value = response.json().await.expect("problem body is JSON");
+    assert_eq!(body["status"], status);
+    assert!(body["type"].is_string() && body["title"].is_string() && body["detail"].is_string(), "{body}");
+    body
+}
+
+/// A signing key pair of one algorithm, with its public half as a JWK.
+#[derive(Clone)]
+pub struct SigningKey {
+    pub alg: Algorithm,
+    pub kid: String,
+    pub encoding: EncodingKey,
+    pub jwk: Value,
+}
+
+impl SigningKey {
+    pub fn sign(&self, claims: &Value) -> String {
+        let mut header = Header::new(self.alg);
+        header.kid = Some(self.kid.clone());
+        jsonwebtoken::encode(&header, claims, &self.encoding).unwrap()
+    }
+
+    pub fn ed25519(kid: &str) -> Self {
+        use ed25519_dalek::pkcs8::EncodePrivateKey;
+        let key = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
+        let der = key.to_pkcs8_der().unwrap();
+        let x = URL_SAFE_NO_PAD.encode(key.verifying_key().to_bytes());
+        Self {
+            alg: Algorithm::EdDSA,
+            kid: kid.into(),
+            encoding: EncodingKey::from_ed_der(der.as_bytes()),
+            jwk: json!({ "kty": "OKP", "crv": "Ed25519", "x": x, "kid": kid, "alg": "EdDSA", "use": "sig" }),
+        }
+    }
+
+    pub fn es256(kid: &str) -> Self {
+        use p256::pkcs8::EncodePrivateKey;
+        let key = p256::ecdsa::SigningKey::random(&mut rand::rngs::OsRng);
+        let der = key.to_pkcs8_der().unwrap();
+        let point = key.verifying_key().to_encoded_point(false);
+        Self {
+            alg: Algorithm::ES256,
+            kid: kid.into(),
+            encoding: EncodingKey::from_ec_der(der.as_bytes()),
+            jwk: json!({
+                "kty": "EC", "crv": "P-256", "kid": kid, "alg": "ES256",
+                "x": URL_SAFE_NO_PAD.encode(point.x().unwrap()),
+                "y": URL_SAFE_NO_PAD.encode(point.y().unwrap()),
+            }),
+        }
+    }
+
+    /// RSA key generation is slow; one key per test binary, re-labelled per use.
+    pub fn rsa(alg: Algorithm, kid: &str) -> Self {
+        use rsa::pkcs1::EncodeRsaPrivateKey;
+        use rsa::traits::PublicKeyParts;
+        static KEY: OnceLock<rsa::RsaPrivateKey> = OnceLock::new();
+        let key = KEY.get_or_init(|| rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).unwrap());
+        let der = key.to_pkcs1_der().unwrap();
+        Self {
+            alg,
+            kid: kid.into(),
+            encoding: EncodingKey::from_rsa_der(der.as_bytes()),
+            jwk: json!({
+                "kty": "RSA", "kid": kid, "alg": format!("{alg:?}"),
+                "n": URL_SAFE_NO_PAD.encode(key.n().to_bytes_be()),
+                "e": URL_SAFE_NO_PAD.encode(key.e().to_bytes_be()),
+            }),
+        }
+    }
+}
+
+/// A JWKS endpoint on port 0 whose keys, and whether it answers, the test controls.
+#[derive(Clone)]
+pub struct JwksServer {
+    pub url: String,
+    state: Arc<Mutex<JwksState>>,
+}
+
+struct JwksState {
+    keys: Vec<Value>,
+    up: bool,
+    hits: usize,
+}
+
+impl JwksServer {
+    pub async fn start(keys: &[&SigningKey]) -> Self {
+        let state = Arc::new(Mutex::new(JwksState {
+            keys: keys.iter().map(|k| k.jwk.clone()).collect(),
+            up: true,
+            hits: 0,
+        }));
+        let router = axum::Router::new().route("/api/auth/jwks", get(serve_jwks)).with_state(state.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/api/auth/jwks", listener.local_addr().unwrap());
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        Self { url, state }
+    }
+
+    pub fn set_keys(&self, keys: &[&SigningKey]) {
+        self.state.lock().unwrap().keys = keys.iter().map(|k| k.jwk.clone()).collect();
+    }
+
+    pub fn set_up(&self, up: bool) {
+        self.state.lock().unwrap().up = up;
+    }
+
+    pub fn hits(&self) -> usize {
+        self.state.lock().unwrap().hits
+    }
+}
+
+async fn serve_jwks(State(state): State<Arc<Mutex<JwksState>>>) -> axum::response::Response {
+    let mut state = state.lock().unwrap();
+    state.hits += 1;
+    if state.up {
+        axum::Json(json!({ "keys": state.keys })).into_response()
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE.into_response()
+    }
+}

@@ -1,0 +1,155 @@
+//! Filters, search, sort and keyset pagination of the list endpoint.
+
+use std::collections::HashSet;
+
+use reqwest::Method;
+use serde_json::json;
+use todo_api::tasks::model::Task;
+
+use crate::helpers::{assert_problem, spawn_app, TestApp};
+
+fn titles(tasks: &[Task]) -> Vec<&str> {
+    tasks.iter().map(|t| t.title.as_str()).collect()
+}
+
+#[tokio::test]
+async fn status_filter_splits_pending_from_completed() {
+    let app = spawn_app().await;
+    let done = app.create_ok("alice", "done").await;
+    app.create_ok("alice", "open").await;
+    app.complete("alice", done.id, None).await;
+    assert_eq!(titles(&app.list_ok("alice", "?status=completed").await), ["done"]);
+    assert_eq!(titles(&app.list_ok("alice", "?status=pending").await), ["open"]);
+    assert_eq!(app.list_ok("alice", "?status=all").await.len(), 2);
+}
+
+#[tokio::test]
+async fn search_is_case_insensitive_over_title_and_description_and_literal() {
+    let app = spawn_app().await;
+    app.create("alice", json!({ "title": "Buy MILK" })).await;
+    app.create("alice", json!({ "title": "Call mum", "description": "about the milkman" })).await;
+    app.create("alice", json!({ "title": "100% done" })).await;
+    app.create("alice", json!({ "title": "snake_case" })).await;
+    app.create("bob", json!({ "title": "milk for bob" })).await;
+
+    let found = app.list_ok("alice", "?q=milk&sort=title&order=asc").await;
+    assert_eq!(titles(&found), ["Buy MILK", "Call mum"]);
+    assert_eq!(titles(&app.list_ok("alice", "?q=%25").await), ["100% done"], "% matches itself");
+    assert_eq!(titles(&app.list_ok("alice", "?q=e_c").await), ["snake_case"], "_ matches itself");
+    assert!(app.list_ok("alice", "?q=nothing-like-this").await.is_empty());
+    assert_eq!(app.list_ok("alice", "?q=").await.len(), 4, "an empty q filters nothing");
+}
+
+#[tokio::test]
+async fn sorts_by_title_created_and_updated_in_both_orders() {
+    let app = spawn_app().await;
+    let b = app.create_ok("alice", "banana").await;
+    app.create_ok("alice", "Apple").await;
+    app.create_ok("alice", "cherry").await;
+    assert_eq!(titles(&app.list_ok("alice", "?sort=title&order=asc").await), ["Apple", "banana", "cherry"]);
+    assert_eq!(titles(&app.list_ok("alice", "?sort=title&order=desc").await), ["cherry", "banana", "Apple"]);
+    assert_eq!(titles(&app.list_ok("alice", "?sort=created_at&order=asc").await), ["banana", "Apple", "cherry"]);
+    assert_eq!(titles(&app.list_ok("alice", "").await), ["cherry", "Apple", "banana"], "default: created_at desc");
+
+    app.update(Method::PATCH, "alice", b.id, json!({ "completed": true })).await;
+    assert_eq!(app.list_ok("alice", "?sort=updated_at").await[0].title, "banana");
+}
+
+#[tokio::test]
+async fn bad_query_values_are_422_naming_the_parameter() {
+    let app = spawn_app().await;
+    for (query, field) in [
+        ("?limit=0", "limit"),
+        ("?limit=201", "limit"),
+        ("?limit=-1", "limit"),
+        ("?limit=ten", "limit"),
+        ("?status=done", "status"),
+        ("?sort=priority", "sort"),
+        ("?order=up", "order"),
+        ("?cursor=not-a-cursor", "cursor"),
+        ("?q=%00", "q"),
+    ] {
+        let problem = assert_problem(app.list("alice", query).await, 422).await;
+        assert_eq!(problem["errors"][0]["field"], field, "{query}: {problem}");
+    }
+    assert_eq!(app.list_ok("alice", "?limit=1").await.len(), 0);
+    assert_eq!(app.list_ok("alice", "?limit=200").await.len(), 0);
+}
+
+/// Follows `Link: rel="next"` from `first` to the end, returning every page.
+async fn walk(app: &TestApp, user: &str, first: &str, between_pages: impl AsyncFnMut(usize)) -> Vec<Vec<Task>> {
+    let mut between_pages = between_pages;
+    let token = app.token(user);
+    let mut pages = Vec::new();
+    let mut next = Some(format!("/api/{user}/tasks{first}"));
+    while let Some(path) = next.take() {
+        let response = app.request(Method::GET, &path, Some(&token)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        next = response.headers().get("link").map(|link| {
+            let link = link.to_str().unwrap();
+            assert!(link.ends_with(">; rel=\"next\""), "{link}");
+            link.trim_start_matches('<').split('>').next().unwrap().to_owned()
+        });
+        pages.push(response.json::<Vec<Task>>().await.unwrap());
+        between_pages(pages.len()).await;
+        assert!(pages.len() < 100, "pagination does not end");
+    }
+    pages
+}
+
+#[tokio::test]
+async fn pagination_walks_every_row_exactly_once_while_rows_are_inserted() {
+    let app = spawn_app().await;
+    let mut original = HashSet::new();
+    for i in 0..23 {
+        original.insert(app.create_ok("alice", &format!("task {i:02}")).await.id);
+    }
+    for (query, sorted_desc) in [("?limit=5", true), ("?limit=4&sort=title&order=asc", false), ("?limit=6&sort=updated_at&order=asc", false)] {
+        let mut inserted = 0;
+        let pages = walk(&app, "alice", query, async |_| {
+            // New rows sort before the cursor in desc order, after it in asc order.
+            app.create_ok("alice", &format!("zz inserted {inserted}")).await;
+            inserted += 1;
+        })
+        .await;
+        let seen: Vec<i64> = pages.iter().flatten().map(|t| t.id).collect();
+        let unique: HashSet<i64> = seen.iter().copied().collect();
+        assert_eq!(seen.len(), unique.len(), "{query}: no row twice");
+        assert!(original.is_subset(&unique), "{query}: every row that existed at the start is seen");
+        assert!(pages.iter().all(|p| !p.is_empty()));
+        if sorted_desc {
+            assert!(seen.windows(2).all(|w| w[0] > w[1]), "{query}: newest first");
+        }
+        for task in app.all_tasks("alice").await {
+            original.insert(task.id);
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_next_link_keeps_filters_and_search() {
+    let app = spawn_app().await;
+    for i in 0..5 {
+        let task = app.create_ok("alice", &format!("milk {i}")).await;
+        if i % 2 == 0 {
+            app.complete("alice", task.id, None).await;
+        }
+    }
+    app.create_ok("alice", "bread").await;
+    let pages = walk(&app, "alice", "?status=completed&q=MILK&limit=1", async |_| {}).await;
+    assert_eq!(pages.len(), 3);
+    assert!(pages.iter().flatten().all(|t| t.completed && t.title.starts_with("milk")));
+}
+
+#[tokio::test]
+async fn a_cursor_for_another_sort_is_refused() {
+    let app = spawn_app().await;
+    for i in 0..3 {
+        app.create_ok("alice", &format!("t{i}")).await;
+    }
+    let response = app.list("alice", "?limit=1").await;
+    let link = response.headers()["link"].to_str().unwrap().to_owned();
+    let cursor = link.split("cursor=").nth(1).unwrap().split('>').next().unwrap();
+    let problem = assert_problem(app.list("alice", &format!("?limit=1&sort=title&cursor={cursor}")).await, 422).await;
+    assert_eq!(problem["errors"][0]["field"], "cursor");
+}

@@ -1,0 +1,13 @@
+//! Black-box tests: the real application on a real port, over a real store.
+//!
+//! The store is SQLite (a fresh file per test) unless `TEST_DATABASE_URL` names a
+//! PostgreSQL database, in which case every test gets a schema of its own.
+
+mod auth;
+mod errors;
+mod helpers;
+mod jwks;
+mod list;
+mod openapi_document;
+mod ownership;
+mod tasks;

@@ -1,0 +1,185 @@
+//! The six task endpoints doing what SPEC's table says.
+
+use reqwest::Method;
+use serde_json::json;
+use todo_api::tasks::model::Task;
+
+use crate::helpers::{assert_problem, spawn_app};
+
+#[tokio::test]
+async fn create_returns_201_the_task_and_its_location() {
+    let app = spawn_app().await;
+    let response = app.create("alice", json!({ "title": "  Buy milk  ", "description": "2 litres" })).await;
+    assert_eq!(response.status(), 201);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    let task: Task = response.json().await.unwrap();
+    assert_eq!(location, format!("/api/alice/tasks/{}", task.id));
+    assert_eq!(task.title, "Buy milk", "title is trimmed");
+    assert_eq!(task.description.as_deref(), Some("2 litres"));
+    assert_eq!(task.user_id, "alice");
+    assert!(!task.completed);
+    assert_eq!(task.created_at, task.updated_at);
+
+    let fetched: Task = app.request(Method::GET, &location, Some(&app.token("alice"))).send().await.unwrap().json().await.unwrap();
+    assert_eq!(fetched, task);
+}
+
+#[tokio::test]
+async fn task_json_has_exactly_the_contract_fields_with_rfc3339_utc_times() {
+    let app = spawn_app().await;
+    let body: serde_json::Value = app.create("alice", json!({ "title": "x", "completed": true })).await.json().await.unwrap();
+    let mut keys: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["completed", "created_at", "description", "id", "title", "updated_at", "user_id"]);
+    assert_eq!(body["completed"], true);
+    assert!(body["description"].is_null());
+    let created = body["created_at"].as_str().unwrap();
+    assert!(created.ends_with('Z'), "{created}");
+    chrono::DateTime::parse_from_rfc3339(created).unwrap();
+}
+
+#[tokio::test]
+async fn ids_are_unique_across_users() {
+    let app = spawn_app().await;
+    let a = app.create_ok("alice", "a").await;
+    let b = app.create_ok("bob", "b").await;
+    let c = app.create_ok("alice", "c").await;
+    assert!(a.id != b.id && b.id != c.id && a.id != c.id);
+}
+
+#[tokio::test]
+async fn list_returns_only_the_callers_tasks_newest_first() {
+    let app = spawn_app().await;
+    let first = app.create_ok("alice", "first").await;
+    app.create_ok("bob", "not yours").await;
+    let second = app.create_ok("alice", "second").await;
+    let tasks = app.list_ok("alice", "").await;
+    assert_eq!(tasks.iter().map(|t| t.id).collect::<Vec<_>>(), [second.id, first.id]);
+    assert!(app.list("alice", "").await.headers().get("link").is_none());
+}
+
+#[tokio::test]
+async fn put_and_patch_change_only_the_fields_sent_and_move_updated_at() {
+    let app = spawn_app().await;
+    let task = app.create(
+        "alice",
+        json!({ "title": "Draft", "description": "keep me" }),
+    ).await.json::<Task>().await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+
+    let response = app.update(Method::PUT, "alice", task.id, json!({ "title": " Final " })).await;
+    assert_eq!(response.status(), 200);
+    let put: Task = response.json().await.unwrap();
+    assert_eq!(put.title, "Final");
+    assert_eq!(put.description.as_deref(), Some("keep me"));
+    assert!(!put.completed);
+    assert_eq!(put.created_at, task.created_at);
+    assert!(put.updated_at > task.updated_at, "updated_at moves on change");
+
+    let patched: Task = app.update(Method::PATCH, "alice", task.id, json!({ "completed": true })).await.json().await.unwrap();
+    assert!(patched.completed);
+    assert_eq!(patched.title, "Final");
+    assert_eq!(patched.description.as_deref(), Some("keep me"));
+
+    let cleared: Task = app.update(Method::PATCH, "alice", task.id, json!({ "description": null })).await.json().await.unwrap();
+    assert_eq!(cleared.description, None, "null clears the description");
+    assert_eq!(app.get("alice", task.id).await.json::<Task>().await.unwrap(), cleared);
+}
+
+#[tokio::test]
+async fn update_needs_at_least_one_field() {
+    let app = spawn_app().await;
+    let task = app.create_ok("alice", "x").await;
+    let body = assert_problem(app.update(Method::PATCH, "alice", task.id, json!({})).await, 422).await;
+    assert!(body["errors"].as_array().is_some_and(|e| !e.is_empty()));
+    let body = assert_problem(app.update(Method::PUT, "alice", task.id, json!({ "title": "   " })).await, 422).await;
+    assert_eq!(body["errors"][0]["field"], "title");
+    assert_eq!(app.get("alice", task.id).await.json::<Task>().await.unwrap(), task, "nothing changed");
+}
+
+#[tokio::test]
+async fn complete_without_a_body_toggles_and_with_one_sets() {
+    let app = spawn_app().await;
+    let task = app.create_ok("alice", "x").await;
+    let toggled: Task = app.complete("alice", task.id, None).await.json().await.unwrap();
+    assert!(toggled.completed);
+    assert!(toggled.updated_at >= task.updated_at);
+    let toggled_back: Task = app.complete("alice", task.id, None).await.json().await.unwrap();
+    assert!(!toggled_back.completed);
+
+    for _ in 0..2 {
+        let set = app.complete("alice", task.id, Some(json!({ "completed": true }))).await;
+        assert_eq!(set.status(), 200);
+        assert!(set.json::<Task>().await.unwrap().completed, "setting is idempotent");
+    }
+    let unset: Task = app.complete("alice", task.id, Some(json!({ "completed": false }))).await.json().await.unwrap();
+    assert!(!unset.completed);
+
+    assert_problem(app.complete("alice", task.id, Some(json!({ "completed": "yes" }))).await, 422).await;
+    assert_problem(app.complete("alice", task.id, Some(json!({ "done": true }))).await, 422).await;
+}
+
+#[tokio::test]
+async fn delete_returns_204_then_the_task_is_gone() {
+    let app = spawn_app().await;
+    let task = app.create_ok("alice", "x").await;
+    let response = app.delete("alice", task.id).await;
+    assert_eq!(response.status(), 204);
+    assert!(response.bytes().await.unwrap().is_empty());
+    assert_problem(app.get("alice", task.id).await, 404).await;
+    assert_problem(app.delete("alice", task.id).await, 404).await;
+    assert!(app.all_tasks("alice").await.is_empty());
+}
+
+#[tokio::test]
+async fn missing_and_malformed_ids_are_404() {
+    let app = spawn_app().await;
+    let token = app.token("alice");
+    assert_problem(app.get("alice", 999_999).await, 404).await;
+    for path in ["/api/alice/tasks/abc", "/api/alice/tasks/1.5", "/api/alice/tasks/99999999999999999999999", "/api/alice/tasks/%00"] {
+        let response = app.request(Method::GET, path, Some(&token)).send().await.unwrap();
+        assert_problem(response, 404).await;
+    }
+    assert_problem(app.update(Method::PATCH, "alice", 424242, json!({ "title": "x" })).await, 404).await;
+    assert_problem(app.complete("alice", 424242, None).await, 404).await;
+}
+
+#[tokio::test]
+async fn title_and_description_limits_count_characters() {
+    let app = spawn_app().await;
+    let ok = app.create("alice", json!({ "title": "é".repeat(200), "description": "ü".repeat(1000) })).await;
+    assert_eq!(ok.status(), 201);
+
+    let cases = [
+        (json!({}), "title"),
+        (json!({ "title": "" }), "title"),
+        (json!({ "title": " \n\t " }), "title"),
+        (json!({ "title": "x".repeat(201) }), "title"),
+        (json!({ "title": "a\u{0}b" }), "title"),
+        (json!({ "title": 5 }), "title"),
+        (json!({ "title": null }), "title"),
+        (json!({ "title": "ok", "description": "x".repeat(1001) }), "description"),
+        (json!({ "title": "ok", "description": "\u{0}" }), "description"),
+        (json!({ "title": "ok", "completed": "true" }), "completed"),
+        (json!({ "title": "ok", "owner": "bob" }), "owner"),
+        (json!({ "title": "ok", "user_id": "bob" }), "user_id"),
+    ];
+    for (body, field) in cases {
+        let problem = assert_problem(app.create("alice", body.clone()).await, 422).await;
+        let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        assert!(fields.contains(&field), "{body} should name {field}, got {problem}");
+    }
+    assert_eq!(app.all_tasks("alice").await.len(), 1, "no refused body stored anything");
+}
+
+#[tokio::test]
+async fn several_rule_breaks_are_reported_together() {
+    let app = spawn_app().await;
+    let problem = assert_problem(
+        app.create("alice", json!({ "title": "", "description": "x".repeat(1001) })).await,
+        422,
+    )
+    .await;
+    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["title", "description"]);
+}
