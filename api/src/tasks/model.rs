@@ -86,7 +86,8 @@ pub struct CreateTaskRequest {
     #[schema(max_length = 1000)]
     pub description: Option<String>,
     /// Defaults to `false`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub completed: Option<bool>,
 }
 
@@ -94,14 +95,15 @@ pub struct CreateTaskRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateTaskRequest {
-    #[schema(min_length = 1, max_length = 200)]
-    #[serde(default)]
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false, min_length = 1, max_length = 200)]
     pub title: Option<String>,
     /// `null` clears the description.
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>, max_length = 1000)]
     pub description: Option<Option<String>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
     pub completed: Option<bool>,
 }
 
@@ -119,6 +121,15 @@ where
     T: Deserialize<'de>,
 {
     Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// An optional field that, when sent, must not be `null`.
+fn non_null<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
 }
 
 /// A validated create.
@@ -215,6 +226,7 @@ mod tests {
         assert!(matches!(cleared.description, Some(None)));
         let untouched: UpdateTaskRequest = serde_json::from_str(r#"{"completed":true}"#).unwrap();
         assert!(untouched.description.is_none());
+        assert!(serde_json::from_str::<UpdateTaskRequest>(r#"{"title":null}"#).is_err(), "only description clears");
         let empty: UpdateTaskRequest = serde_json::from_str("{}").unwrap();
         assert!(TaskChanges::try_from(empty).is_err());
     }

@@ -112,11 +112,29 @@ pub async fn spawn_app_with_unreachable_store() -> TestApp {
 /// A fresh schema in the PostgreSQL test database, named for this test alone.
 async fn postgres_schema(url: &str) -> Db {
     use sqlx::Connection;
+    static LEFTOVERS_DROPPED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    LEFTOVERS_DROPPED.get_or_init(|| drop_schemas_of_earlier_runs(url)).await;
     let schema = format!("todo_test_{}", uuid::Uuid::new_v4().simple());
     let mut conn = sqlx::PgConnection::connect(url).await.expect("TEST_DATABASE_URL reachable");
     sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut conn).await.expect("create schema");
     conn.close().await.ok();
     Db::postgres_in_schema(url, &schema, 4).expect("postgres url")
+}
+
+/// Schemas outlive their tests; the first test of a run clears those of earlier runs.
+async fn drop_schemas_of_earlier_runs(url: &str) {
+    use sqlx::Connection;
+    let mut conn = sqlx::PgConnection::connect(url).await.expect("TEST_DATABASE_URL reachable");
+    let schemas: Vec<(String,)> = sqlx::query_as(
+        "SELECT schema_name::text FROM information_schema.schemata WHERE schema_name LIKE 'todo\\_test\\_%'",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .expect("list schemas");
+    for (schema,) in schemas {
+        sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).execute(&mut conn).await.ok();
+    }
+    conn.close().await.ok();
 }
 
 impl TestApp {

@@ -94,6 +94,8 @@ async fn update_needs_at_least_one_field() {
     assert!(body["errors"].as_array().is_some_and(|e| !e.is_empty()));
     let body = assert_problem(app.update(Method::PUT, "alice", task.id, json!({ "title": "   " })).await, 422).await;
     assert_eq!(body["errors"][0]["field"], "title");
+    let body = assert_problem(app.update(Method::PATCH, "alice", task.id, json!({ "title": null, "completed": true })).await, 422).await;
+    assert_eq!(body["errors"][0]["field"], "title", "only the description can be cleared with null");
     assert_eq!(app.get("alice", task.id).await.json::<Task>().await.unwrap(), task, "nothing changed");
 }
 
