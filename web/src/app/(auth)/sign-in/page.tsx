@@ -1,0 +1,11 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { AuthForm } from "@/components/auth-form";
+import { getCurrentSession } from "@/lib/server/session";
+
+export const metadata: Metadata = { title: "Sign in · Todo" };
+
+export default async function SignInPage() {
+  if (await getCurrentSession()) redirect("/tasks");
+  return <AuthForm mode="sign-in" />;
+}

@@ -1,0 +1,30 @@
+import type { Metadata } from "next";
+import { redirect } from "next/navigation";
+import { SignOutButton } from "@/components/sign-out-button";
+import { TasksApp } from "@/components/tasks/tasks-app";
+import { readApiUrl } from "@/lib/server/public-config";
+import { getCurrentSession } from "@/lib/server/session";
+
+export const metadata: Metadata = { title: "Tasks · Todo" };
+
+export default async function TasksPage() {
+  const session = await getCurrentSession();
+  if (!session) redirect("/sign-in");
+  const apiUrl = readApiUrl();
+  return (
+    <div className="mx-auto w-full max-w-2xl flex-1 px-4 py-6">
+      <header className="mb-6 flex flex-wrap items-center justify-between gap-3">
+        <div>
+          <h1 className="text-2xl font-semibold">Tasks</h1>
+          <p className="text-sm text-zinc-600 dark:text-zinc-400">
+            Signed in as {session.user.name || session.user.email}
+          </p>
+        </div>
+        <SignOutButton />
+      </header>
+      <main>
+        <TasksApp userId={session.user.id} apiUrl={apiUrl} />
+      </main>
+    </div>
+  );
+}

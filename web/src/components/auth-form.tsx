@@ -1,0 +1,117 @@
+"use client";
+
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useId, useState, type FormEvent } from "react";
+import { authClient } from "@/lib/auth-client";
+import { authErrorMessage, MIN_PASSWORD_LENGTH, validateCredentials } from "@/lib/auth-messages";
+
+type Mode = "sign-in" | "sign-up";
+
+export interface AuthFormProps {
+  mode: Mode;
+  /** Injected by tests; the Better Auth client otherwise. */
+  submit?: (mode: Mode, fields: { name: string; email: string; password: string }) => Promise<{
+    error: { code?: string; message?: string; status?: number } | null;
+  }>;
+}
+
+async function submitWithBetterAuth(mode: Mode, fields: { name: string; email: string; password: string }) {
+  try {
+    const result =
+      mode === "sign-up"
+        ? await authClient.signUp.email({ name: fields.name.trim(), email: fields.email.trim(), password: fields.password })
+        : await authClient.signIn.email({ email: fields.email.trim(), password: fields.password });
+    return { error: result.error };
+  } catch {
+    return { error: { status: 0 } };
+  }
+}
+
+export function AuthForm({ mode, submit = submitWithBetterAuth }: AuthFormProps) {
+  const router = useRouter();
+  const [name, setName] = useState("");
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [error, setError] = useState<string | undefined>();
+  const [pending, setPending] = useState(false);
+  const errorId = useId();
+  const passwordHintId = useId();
+  const isSignUp = mode === "sign-up";
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const problem = validateCredentials(mode, { name, email, password });
+    if (problem) {
+      setError(problem);
+      return;
+    }
+    setPending(true);
+    setError(undefined);
+    const result = await submit(mode, { name, email, password });
+    if (result.error) {
+      setError(authErrorMessage(result.error));
+      setPending(false);
+      return;
+    }
+    router.replace("/tasks");
+    router.refresh();
+  }
+
+  const inputClass =
+    "mt-1 block w-full rounded-md border border-zinc-400 bg-white px-3 py-2 text-base text-zinc-900 dark:bg-zinc-900 dark:text-zinc-100";
+
+  return (
+    <main className="mx-auto flex w-full max-w-sm flex-1 flex-col justify-center px-4 py-10">
+      <h1 className="mb-6 text-2xl font-semibold">{isSignUp ? "Create your account" : "Sign in"}</h1>
+      <form noValidate onSubmit={onSubmit} aria-describedby={error ? errorId : undefined} className="space-y-4">
+        {isSignUp && (
+          <div>
+            <label htmlFor="name" className="block text-sm font-medium">
+              Name
+            </label>
+            <input id="name" name="name" autoComplete="name" required value={name}
+              onChange={(event) => setName(event.target.value)} className={inputClass} />
+          </div>
+        )}
+        <div>
+          <label htmlFor="email" className="block text-sm font-medium">
+            Email
+          </label>
+          <input id="email" name="email" type="email" autoComplete="email" required value={email}
+            onChange={(event) => setEmail(event.target.value)} className={inputClass} />
+        </div>
+        <div>
+          <label htmlFor="password" className="block text-sm font-medium">
+            Password
+          </label>
+          <input id="password" name="password" type="password" required
+            autoComplete={isSignUp ? "new-password" : "current-password"}
+            minLength={isSignUp ? MIN_PASSWORD_LENGTH : undefined}
+            aria-describedby={isSignUp ? passwordHintId : undefined}
+            value={password} onChange={(event) => setPassword(event.target.value)} className={inputClass} />
+          {isSignUp && (
+            <p id={passwordHintId} className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
+              At least {MIN_PASSWORD_LENGTH} characters.
+            </p>
+          )}
+        </div>
+        {error && (
+          <p id={errorId} role="alert" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
+            {error}
+          </p>
+        )}
+        <button type="submit" disabled={pending}
+          className="w-full rounded-md bg-blue-700 px-4 py-2 font-medium text-white hover:bg-blue-800 disabled:opacity-60">
+          {pending ? (isSignUp ? "Creating account…" : "Signing in…") : isSignUp ? "Create account" : "Sign in"}
+        </button>
+      </form>
+      <p className="mt-6 text-sm">
+        {isSignUp ? "Already have an account? " : "New here? "}
+        <Link href={isSignUp ? "/sign-in" : "/sign-up"} className="font-medium text-blue-700 underline dark:text-blue-400">
+          {isSignUp ? "Sign in" : "Create an account"}
+        </Link>
+      </p>
+    </main>
+  );
+}

@@ -1,0 +1,44 @@
+"use client";
+
+import { useQueryClient } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import { authClient } from "@/lib/auth-client";
+
+export function SignOutButton() {
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const [error, setError] = useState<string | undefined>();
+  const [pending, setPending] = useState(false);
+
+  async function signOut() {
+    setPending(true);
+    setError(undefined);
+    try {
+      const { error: failure } = await authClient.signOut();
+      if (failure) throw new Error(failure.message);
+    } catch {
+      setError("Could not sign out. Try again.");
+      setPending(false);
+      return;
+    }
+    // The in-memory token goes with the page; cached tasks must not outlive the session.
+    queryClient.clear();
+    router.replace("/sign-in");
+    router.refresh();
+  }
+
+  return (
+    <div className="flex items-center gap-2">
+      {error && (
+        <p role="alert" className="text-sm text-red-700 dark:text-red-400">
+          {error}
+        </p>
+      )}
+      <button type="button" onClick={signOut} disabled={pending}
+        className="rounded-md border border-zinc-400 px-3 py-1.5 text-sm font-medium hover:bg-zinc-100 disabled:opacity-60 dark:hover:bg-zinc-800">
+        {pending ? "Signing out…" : "Sign out"}
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,169 @@
+"use client";
+
+import { useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { describeError, fieldMessage } from "@/lib/api/errors";
+import type { TaskApi } from "@/lib/api/task-api";
+import type { Task } from "@/lib/api/types";
+import { DESCRIPTION_MAX, TITLE_MAX } from "./new-task-form";
+import { isPlaceholder, useDeleteTask, useSetCompleted, useUpdateTask } from "./use-tasks";
+
+interface TaskItemProps {
+  api: TaskApi;
+  task: Task;
+  /** Reports a failed toggle or delete to the page-level alert. */
+  onFailure: (message: string) => void;
+}
+
+export function TaskItem({ api, task, onFailure }: TaskItemProps) {
+  const updateTask = useUpdateTask(api);
+  const setCompleted = useSetCompleted(api);
+  const deleteTask = useDeleteTask(api);
+  const [editing, setEditing] = useState(false);
+  const [draftTitle, setDraftTitle] = useState(task.title);
+  const [draftDescription, setDraftDescription] = useState(task.description ?? "");
+  const [editError, setEditError] = useState<{ message: string; title?: string; description?: string }>();
+  const editButtonRef = useRef<HTMLButtonElement>(null);
+  const placeholder = isPlaceholder(task);
+  const baseId = `task-${task.id}`;
+
+  function startEditing() {
+    setDraftTitle(task.title);
+    setDraftDescription(task.description ?? "");
+    setEditError(undefined);
+    setEditing(true);
+  }
+
+  function stopEditing() {
+    setEditing(false);
+    setEditError(undefined);
+    requestAnimationFrame(() => editButtonRef.current?.focus());
+  }
+
+  function onSave(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const title = draftTitle.trim();
+    if (!title) {
+      setEditError({ message: "The title cannot be empty.", title: "Enter a title." });
+      return;
+    }
+    const description = draftDescription.trim() || null;
+    if (title === task.title && description === task.description) {
+      stopEditing();
+      return;
+    }
+    setEditing(false);
+    updateTask.mutate(
+      { id: task.id, changes: { title, description } },
+      {
+        // Reopen the editor with what the person typed, and say why.
+        onError: (error) => {
+          setEditError({
+            message: `Could not save the changes. ${describeError(error)}`,
+            title: fieldMessage(error, "title"),
+            description: fieldMessage(error, "description"),
+          });
+          setEditing(true);
+        },
+      },
+    );
+  }
+
+  function onEditorKeyDown(event: KeyboardEvent) {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      stopEditing();
+    }
+  }
+
+  function onToggle() {
+    setCompleted.mutate(
+      { id: task.id, completed: !task.completed },
+      { onError: (error) => onFailure(`Could not update “${task.title}”. ${describeError(error)}`) },
+    );
+  }
+
+  function onDelete() {
+    deleteTask.mutate(
+      { id: task.id, title: task.title },
+      { onError: (error) => onFailure(`Could not delete “${task.title}”. ${describeError(error)}`) },
+    );
+  }
+
+  const inputClass =
+    "mt-1 block w-full rounded-md border border-zinc-400 bg-white px-3 py-2 text-base text-zinc-900 dark:bg-zinc-900 dark:text-zinc-100";
+  const buttonClass =
+    "rounded-md border border-zinc-400 px-3 py-1.5 text-sm font-medium hover:bg-zinc-100 disabled:opacity-50 dark:hover:bg-zinc-800";
+
+  if (editing) {
+    return (
+      <li className="rounded-lg border border-blue-400 p-3">
+        <form onSubmit={onSave} onKeyDown={onEditorKeyDown} noValidate aria-label={`Edit “${task.title}”`} className="space-y-2">
+          <div>
+            <label htmlFor={`${baseId}-title`} className="block text-sm font-medium">
+              Title
+            </label>
+            <input id={`${baseId}-title`} autoFocus value={draftTitle} maxLength={TITLE_MAX}
+              aria-invalid={editError?.title ? true : undefined}
+              aria-describedby={editError?.title ? `${baseId}-title-error` : undefined}
+              onChange={(event) => setDraftTitle(event.target.value)} className={inputClass} />
+            {editError?.title && (
+              <p id={`${baseId}-title-error`} className="mt-1 text-sm text-red-700 dark:text-red-400">
+                {editError.title}
+              </p>
+            )}
+          </div>
+          <div>
+            <label htmlFor={`${baseId}-description`} className="block text-sm font-medium">
+              Description
+            </label>
+            <textarea id={`${baseId}-description`} value={draftDescription} maxLength={DESCRIPTION_MAX} rows={2}
+              aria-invalid={editError?.description ? true : undefined}
+              aria-describedby={editError?.description ? `${baseId}-description-error` : undefined}
+              onChange={(event) => setDraftDescription(event.target.value)} className={inputClass} />
+            {editError?.description && (
+              <p id={`${baseId}-description-error`} className="mt-1 text-sm text-red-700 dark:text-red-400">
+                {editError.description}
+              </p>
+            )}
+          </div>
+          {editError && (
+            <p role="alert" className="text-sm text-red-800 dark:text-red-300">
+              {editError.message}
+            </p>
+          )}
+          <div className="flex gap-2">
+            <button type="submit" className="rounded-md bg-blue-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-800">
+              Save
+            </button>
+            <button type="button" onClick={stopEditing} className={buttonClass}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      </li>
+    );
+  }
+
+  return (
+    <li className="flex flex-wrap items-start gap-3 rounded-lg border border-zinc-300 p-3 dark:border-zinc-700" aria-busy={placeholder || undefined}>
+      <input id={`${baseId}-done`} type="checkbox" checked={task.completed} disabled={placeholder} onChange={onToggle}
+        className="mt-1 h-5 w-5 shrink-0 accent-blue-700" aria-label={`Done: ${task.title}`} />
+      <div className="min-w-0 flex-1">
+        <p className={`break-words font-medium ${task.completed ? "text-zinc-500 line-through" : ""}`}>{task.title}</p>
+        {task.description && (
+          <p className="mt-1 whitespace-pre-wrap break-words text-sm text-zinc-700 dark:text-zinc-300">{task.description}</p>
+        )}
+        {placeholder && <p className="mt-1 text-xs text-zinc-500">Saving…</p>}
+      </div>
+      <div className="flex gap-2">
+        <button ref={editButtonRef} type="button" onClick={startEditing} disabled={placeholder} className={buttonClass}
+          aria-label={`Edit “${task.title}”`}>
+          Edit
+        </button>
+        <button type="button" onClick={onDelete} disabled={placeholder} className={buttonClass} aria-label={`Delete “${task.title}”`}>
+          Delete
+        </button>
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,91 @@
+"use client";
+
+import { useCallback, useState } from "react";
+import { ApiError, describeError } from "@/lib/api/errors";
+import type { TaskApi } from "@/lib/api/task-api";
+import { DEFAULT_FILTERS, type TaskFilters } from "@/lib/api/types";
+import { NewTaskForm } from "./new-task-form";
+import { TaskControls } from "./task-controls";
+import { TaskItem } from "./task-item";
+import { useTaskList } from "./use-tasks";
+
+/** The task page's body, given an API client bound to the signed-in person. */
+export function TasksView({ api }: { api: TaskApi }) {
+  const [filters, setFilters] = useState<TaskFilters>(DEFAULT_FILTERS);
+  const [failure, setFailure] = useState<string | undefined>();
+  const list = useTaskList(api, filters);
+  const onFilters = useCallback((next: TaskFilters) => setFilters(next), []);
+
+  const tasks = list.data?.pages.flatMap((page) => page.tasks) ?? [];
+  const filtered = filters.status !== "all" || filters.q.trim() !== "";
+  const sessionEnded = list.error instanceof ApiError && list.error.kind === "unauthenticated";
+
+  return (
+    <div className="space-y-6">
+      <NewTaskForm api={api} />
+
+      {failure && (
+        <div role="alert" className="flex items-start justify-between gap-3 rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
+          <p>{failure}</p>
+          <button type="button" onClick={() => setFailure(undefined)} className="shrink-0 underline">
+            Dismiss
+          </button>
+        </div>
+      )}
+
+      <section aria-labelledby="task-list-heading" className="space-y-4">
+        <h2 id="task-list-heading" className="text-lg font-semibold">
+          Your tasks
+        </h2>
+        <TaskControls filters={filters} onChange={onFilters} />
+
+        {list.isPending ? (
+          <p role="status" className="text-zinc-600 dark:text-zinc-400">
+            Loading tasks…
+          </p>
+        ) : list.isError && tasks.length === 0 ? (
+          <div role="alert" className="space-y-2 rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
+            <p>Could not load your tasks. {describeError(list.error)}</p>
+            {sessionEnded ? (
+              <a href="/sign-in" className="font-medium underline">
+                Sign in again
+              </a>
+            ) : (
+              <button type="button" onClick={() => list.refetch()} className="font-medium underline">
+                Try again
+              </button>
+            )}
+          </div>
+        ) : (
+          <>
+            {list.isError && (
+              <p role="alert" className="text-sm text-red-800 dark:text-red-300">
+                Could not refresh your tasks. {describeError(list.error)}
+              </p>
+            )}
+            <p role="status" className="sr-only">
+              {list.isFetching ? "Updating tasks…" : `${tasks.length} ${tasks.length === 1 ? "task" : "tasks"} shown`}
+            </p>
+            {tasks.length === 0 ? (
+              <p className="rounded-lg border border-dashed border-zinc-400 p-6 text-center text-zinc-600 dark:text-zinc-400">
+                {filtered ? "No tasks match these filters." : "No tasks yet. Add your first one above."}
+              </p>
+            ) : (
+              <ul className={`space-y-2 ${list.isPlaceholderData ? "opacity-60" : ""}`} aria-label="Tasks">
+                {tasks.map((task) => (
+                  <TaskItem key={task.id} api={api} task={task} onFailure={setFailure} />
+                ))}
+              </ul>
+            )}
+            {list.hasNextPage && (
+              <button type="button" onClick={() => list.fetchNextPage()} disabled={list.isFetchingNextPage}
+                className="w-full rounded-md border border-zinc-400 px-4 py-2 text-sm font-medium hover:bg-zinc-100 dark:hover:bg-zinc-800">
+                {list.isFetchingNextPage ? "Loading more…" : "Load more"}
+              </button>
+            )}
+          </>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,86 @@
+import createClient from "openapi-fetch";
+import { ApiError } from "./errors";
+import { nextCursorFromLink } from "./link";
+import type { paths } from "./schema";
+import type { NewTask, Task, TaskChanges, TaskFilters, TaskPage } from "./types";
+
+export interface TaskApiOptions {
+  baseUrl: string;
+  /** The signed-in person's id (the session's user id); every path carries it. */
+  userId: string;
+  fetch: (request: Request) => Promise<Response>;
+  pageSize?: number;
+}
+
+export type TaskApi = ReturnType<typeof createTaskApi>;
+
+interface FetchResult<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
+/** Turns openapi-fetch's result into data or a thrown ApiError with words for the person. */
+async function settle<T>(request: Promise<FetchResult<T>>): Promise<{ data: T; response: Response }> {
+  let result: FetchResult<T>;
+  try {
+    result = await request;
+  } catch (error) {
+    if (error instanceof ApiError) throw error;
+    throw ApiError.unreachable();
+  }
+  if (!result.response.ok) throw ApiError.fromResponse(result.response, result.error);
+  return { data: result.data as T, response: result.response };
+}
+
+export function createTaskApi({ baseUrl, userId, fetch, pageSize = 100 }: TaskApiOptions) {
+  const client = createClient<paths>({ baseUrl: baseUrl.replace(/\/+$/, ""), fetch });
+  const user_id = userId;
+
+  return {
+    userId,
+
+    async list(filters: TaskFilters, cursor?: string): Promise<TaskPage> {
+      const q = filters.q.trim();
+      const { data, response } = await settle(
+        client.GET("/api/{user_id}/tasks", {
+          params: {
+            path: { user_id },
+            query: {
+              status: filters.status,
+              sort: filters.sort,
+              order: filters.order,
+              limit: pageSize,
+              ...(q ? { q } : {}),
+              ...(cursor ? { cursor } : {}),
+            },
+          },
+        }),
+      );
+      return { tasks: data, nextCursor: nextCursorFromLink(response.headers.get("Link")) };
+    },
+
+    async create(task: NewTask): Promise<Task> {
+      const { data } = await settle(client.POST("/api/{user_id}/tasks", { params: { path: { user_id } }, body: task }));
+      return data;
+    },
+
+    async update(id: number, changes: TaskChanges): Promise<Task> {
+      const { data } = await settle(
+        client.PATCH("/api/{user_id}/tasks/{id}", { params: { path: { user_id, id } }, body: changes }),
+      );
+      return data;
+    },
+
+    async setCompleted(id: number, completed: boolean): Promise<Task> {
+      const { data } = await settle(
+        client.PATCH("/api/{user_id}/tasks/{id}/complete", { params: { path: { user_id, id } }, body: { completed } }),
+      );
+      return data;
+    },
+
+    async remove(id: number): Promise<void> {
+      await settle(client.DELETE("/api/{user_id}/tasks/{id}", { params: { path: { user_id, id } } }));
+    },
+  };
+}

@@ -1,0 +1,93 @@
+import path from "node:path";
+
+export const ASYMMETRIC_ALGS = ["EdDSA", "ES256", "RS256", "PS256"] as const;
+export type AsymmetricAlg = (typeof ASYMMETRIC_ALGS)[number];
+export type JwtAlg = "HS256" | AsymmetricAlg;
+
+export interface AuthConfig {
+  /** Better Auth's base URL; also the JWT `iss` and `aud`, which the API compares verbatim. */
+  baseURL: string;
+  secret: string;
+  jwtAlg: JwtAlg;
+  jwtExpiresInSeconds: number;
+  sessionExpiresInSeconds: number;
+  /** PostgreSQL connection string; when absent the embedded PGlite store is used. */
+  databaseUrl: string | undefined;
+  pgliteDir: string;
+  trustedOrigins: string[];
+}
+
+export class AuthConfigError extends Error {
+  override name = "AuthConfigError";
+}
+
+const DEFAULT_BASE_URL = "http://localhost:3000";
+const DEFAULT_JWT_EXPIRES_IN_SECONDS = 15 * 60;
+const SESSION_EXPIRES_IN_SECONDS = 7 * 24 * 60 * 60;
+const MIN_SECRET_BYTES = 32;
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+function parseJwtAlg(value: string | undefined): JwtAlg {
+  const alg = nonEmpty(value) ?? "HS256";
+  if (alg === "HS256") return alg;
+  const match = ASYMMETRIC_ALGS.find((candidate) => candidate === alg);
+  if (!match) {
+    throw new AuthConfigError(
+      `BETTER_AUTH_JWT_ALG must be one of HS256, ${ASYMMETRIC_ALGS.join(", ")}; got "${alg}".`,
+    );
+  }
+  return match;
+}
+
+function parseExpiresIn(value: string | undefined): number {
+  const raw = nonEmpty(value);
+  if (raw === undefined) return DEFAULT_JWT_EXPIRES_IN_SECONDS;
+  const seconds = Number(raw);
+  if (!Number.isInteger(seconds) || seconds < 1) {
+    throw new AuthConfigError(
+      `BETTER_AUTH_JWT_EXPIRES_IN must be a whole number of seconds (at least 1); got "${raw}".`,
+    );
+  }
+  return seconds;
+}
+
+/**
+ * Reads and checks every setting of the auth side. `repoRoot` anchors the
+ * default PGlite directory (`<repo root>/data/auth`).
+ */
+export function readAuthConfig(env: NodeJS.ProcessEnv, repoRoot: string): AuthConfig {
+  const secret = env.BETTER_AUTH_SECRET ?? "";
+  if (Buffer.byteLength(secret, "utf8") < MIN_SECRET_BYTES) {
+    throw new AuthConfigError(
+      `BETTER_AUTH_SECRET must be set to at least ${MIN_SECRET_BYTES} bytes ` +
+        "(for example the output of `openssl rand -base64 32`) in the repo root .env or the environment.",
+    );
+  }
+  // The API compares iss/aud with BETTER_AUTH_URL as plain strings, so a
+  // trailing slash would make every token fail.
+  const baseURL = (nonEmpty(env.BETTER_AUTH_URL) ?? DEFAULT_BASE_URL).replace(/\/+$/, "");
+  try {
+    new URL(baseURL);
+  } catch {
+    throw new AuthConfigError(`BETTER_AUTH_URL must be an absolute URL; got "${baseURL}".`);
+  }
+  const pgliteDir = path.resolve(repoRoot, nonEmpty(env.AUTH_PGLITE_DIR) ?? path.join("data", "auth"));
+  const extraOrigins = (env.BETTER_AUTH_TRUSTED_ORIGINS ?? "")
+    .split(",")
+    .map((origin) => origin.trim().replace(/\/+$/, ""))
+    .filter(Boolean);
+  return {
+    baseURL,
+    secret,
+    jwtAlg: parseJwtAlg(env.BETTER_AUTH_JWT_ALG),
+    jwtExpiresInSeconds: parseExpiresIn(env.BETTER_AUTH_JWT_EXPIRES_IN),
+    sessionExpiresInSeconds: SESSION_EXPIRES_IN_SECONDS,
+    databaseUrl: nonEmpty(env.AUTH_DATABASE_URL),
+    pgliteDir,
+    trustedOrigins: [...new Set([new URL(baseURL).origin, ...extraOrigins])],
+  };
+}
