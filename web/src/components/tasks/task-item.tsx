@@ -47,7 +47,7 @@ export function TaskItem({ api, task, onFailure }: TaskItemProps) {
       return;
     }
     const description = draftDescription.trim() || null;
-    if (title === task.title && description === task.description) {
+    if (title === task.title && description === (task.description ?? null)) {
       stopEditing();
       return;
     }

@@ -11,8 +11,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * List your tasks
+         * @description Newest first by default. When more rows exist than `limit`, the response carries
+         *     `Link: <…>; rel="next"` with the next page's URL.
+         */
         get: operations["list_tasks"];
         put?: never;
+        /** Create a task */
         post: operations["create_task"];
         delete?: never;
         options?: never;
@@ -27,13 +33,25 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** Get one task */
         get: operations["get_task"];
+        /**
+         * Change a task
+         * @description Send any of `title`, `description`, `completed` (at least one); the others keep
+         *     their values. `"description": null` clears the description. PUT and PATCH do the same.
+         */
         put: operations["update_task"];
         post?: never;
+        /** Delete a task */
         delete: operations["delete_task"];
         options?: never;
         head?: never;
-        patch: operations["patch_task"];
+        /**
+         * Change a task
+         * @description Send any of `title`, `description`, `completed` (at least one); the others keep
+         *     their values. `"description": null` clears the description. PUT and PATCH do the same.
+         */
+        patch: operations["update_task"];
         trace?: never;
     };
     "/api/{user_id}/tasks/{id}/complete": {
@@ -49,48 +67,131 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
+        /**
+         * Mark a task done or not done
+         * @description Without a body the task is toggled; with `{"completed": bool}` it is set.
+         */
         patch: operations["complete_task"];
+        trace?: never;
+    };
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The process is up */
+        get: operations["healthz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/readyz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The task store answers */
+        get: operations["readyz"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        Task: {
-            /** Format: int64 */
-            id: number;
-            user_id: string;
-            title: string;
-            description: string | null;
-            completed: boolean;
-            /** Format: date-time */
-            created_at: string;
-            /** Format: date-time */
-            updated_at: string;
-        };
-        NewTask: {
-            title: string;
+        /** @description Body of `POST /api/{user_id}/tasks`. */
+        CreateTaskRequest: {
+            /** @description Defaults to `false`. */
+            completed?: boolean;
+            /** @description At most 1000 characters. */
             description?: string | null;
-            completed?: boolean;
-        };
-        TaskUpdate: {
-            title?: string;
-            description?: string | null;
-            completed?: boolean;
-        };
-        CompleteTask: {
-            completed?: boolean;
-        };
-        Problem: {
-            type: string;
+            /**
+             * @description Trimmed; 1–200 characters.
+             * @example Buy milk
+             */
             title: string;
-            status: number;
-            detail?: string;
-            errors?: components["schemas"]["FieldError"][];
         };
+        /** @description One field of a request that broke a rule. */
         FieldError: {
+            /** @description The field's name as sent (`title`, `limit`, …); empty for the body as a whole. */
             field: string;
             message: string;
+        };
+        /** @description RFC 9457 problem details, the body of every error response. */
+        Problem: {
+            /** @example title: must not be empty */
+            detail: string;
+            /** @description Present on validation failures only. */
+            errors?: components["schemas"]["FieldError"][] | null;
+            /**
+             * Format: int32
+             * @example 422
+             */
+            status: number;
+            /** @example Unprocessable Entity */
+            title: string;
+            /**
+             * @description A URI naming the problem type; `about:blank` means the status says it all.
+             * @example about:blank
+             */
+            type: string;
+        };
+        /** @description Body of `PATCH /api/{user_id}/tasks/{id}/complete`; without a body the task is toggled. */
+        SetCompletedRequest: {
+            completed: boolean;
+        };
+        Status: {
+            /** @example ok */
+            status: string;
+        };
+        /** @description A task as stored and as returned by every endpoint. */
+        Task: {
+            completed: boolean;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC.
+             */
+            created_at: string;
+            /** @example null */
+            description?: string | null;
+            /**
+             * Format: int64
+             * @description Unique across all users.
+             * @example 42
+             */
+            id: number;
+            /** @example Buy milk */
+            title: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC; moves on every change.
+             */
+            updated_at: string;
+            /**
+             * @description The owner: the `sub` of the token that created it.
+             * @example 3FrSmPSNxg1FiMlMoJ6kGhUHqhJ4Ln0X
+             */
+            user_id: string;
+        };
+        /** @description Body of `PUT`/`PATCH /api/{user_id}/tasks/{id}`: any of the fields, at least one. */
+        UpdateTaskRequest: {
+            completed?: boolean;
+            /** @description `null` clears the description. */
+            description?: string | null;
+            title?: string;
         };
     };
     responses: never;
@@ -104,32 +205,86 @@ export interface operations {
     list_tasks: {
         parameters: {
             query?: {
+                /** @description Which tasks to list. */
                 status?: "all" | "pending" | "completed";
+                /** @description Case-insensitive text to find in the title or the description. */
                 q?: string;
+                /** @description Sort key; ties are broken by id. */
                 sort?: "created_at" | "updated_at" | "title";
+                /** @description Sort direction. */
                 order?: "asc" | "desc";
+                /** @description Page size. */
                 limit?: number;
+                /** @description Opaque: copy it from the `Link: rel="next"` header of the previous page. */
                 cursor?: string;
             };
             header?: never;
             path: {
+                /** @description Your user id: the token's `sub` */
                 user_id: string;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description tasks */
+            /** @description One page of tasks */
             200: {
                 headers: {
+                    /** @description `<…>; rel="next"` when another page exists */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Task"][];
                 };
             };
-            /** @description problem */
-            default: {
+            /** @description No token, or a token that is malformed, expired, badly signed or for another issuer/audience */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `{user_id}` in the path is not the token's `sub` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such task among yours (malformed ids too) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A query parameter is malformed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the per-user request rate; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The task store is unreachable; safe to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -144,27 +299,102 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Your user id: the token's `sub` */
                 user_id: string;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["NewTask"];
+                "application/json": components["schemas"]["CreateTaskRequest"];
             };
         };
         responses: {
-            /** @description created */
+            /** @description Created */
             201: {
                 headers: {
+                    /** @description The new task's URL */
+                    Location?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Task"];
                 };
             };
-            /** @description problem */
-            default: {
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a token that is malformed, expired, badly signed or for another issuer/audience */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `{user_id}` in the path is not the token's `sub` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such task among yours (malformed ids too) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed JSON that breaks a rule; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the per-user request rate; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The task store is unreachable; safe to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -179,14 +409,16 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Your user id: the token's `sub` */
                 user_id: string;
+                /** @description The task's id */
                 id: number;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description task */
+            /** @description The task */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -195,8 +427,44 @@ export interface operations {
                     "application/json": components["schemas"]["Task"];
                 };
             };
-            /** @description problem */
-            default: {
+            /** @description No token, or a token that is malformed, expired, badly signed or for another issuer/audience */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `{user_id}` in the path is not the token's `sub` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such task among yours (malformed ids too) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the per-user request rate; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The task store is unreachable; safe to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -211,18 +479,20 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Your user id: the token's `sub` */
                 user_id: string;
+                /** @description The task's id */
                 id: number;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["TaskUpdate"];
+                "application/json": components["schemas"]["UpdateTaskRequest"];
             };
         };
         responses: {
-            /** @description task */
+            /** @description The changed task */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -231,8 +501,80 @@ export interface operations {
                     "application/json": components["schemas"]["Task"];
                 };
             };
-            /** @description problem */
-            default: {
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a token that is malformed, expired, badly signed or for another issuer/audience */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `{user_id}` in the path is not the token's `sub` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such task among yours (malformed ids too) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed JSON that breaks a rule; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the per-user request rate; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The task store is unreachable; safe to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -247,22 +589,60 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Your user id: the token's `sub` */
                 user_id: string;
+                /** @description The task's id */
                 id: number;
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description deleted */
+            /** @description Deleted */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description problem */
-            default: {
+            /** @description No token, or a token that is malformed, expired, badly signed or for another issuer/audience */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `{user_id}` in the path is not the token's `sub` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such task among yours (malformed ids too) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the per-user request rate; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The task store is unreachable; safe to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -272,23 +652,25 @@ export interface operations {
             };
         };
     };
-    patch_task: {
+    update_task: {
         parameters: {
             query?: never;
             header?: never;
             path: {
+                /** @description Your user id: the token's `sub` */
                 user_id: string;
+                /** @description The task's id */
                 id: number;
             };
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["TaskUpdate"];
+                "application/json": components["schemas"]["UpdateTaskRequest"];
             };
         };
         responses: {
-            /** @description task */
+            /** @description The changed task */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -297,8 +679,80 @@ export interface operations {
                     "application/json": components["schemas"]["Task"];
                 };
             };
-            /** @description problem */
-            default: {
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a token that is malformed, expired, badly signed or for another issuer/audience */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `{user_id}` in the path is not the token's `sub` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such task among yours (malformed ids too) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed JSON that breaks a rule; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the per-user request rate; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The task store is unreachable; safe to retry */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -313,18 +767,21 @@ export interface operations {
             query?: never;
             header?: never;
             path: {
+                /** @description Your user id: the token's `sub` */
                 user_id: string;
+                /** @description The task's id */
                 id: number;
             };
             cookie?: never;
         };
+        /** @description Optional: omit to toggle */
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["CompleteTask"];
+                "application/json": null | components["schemas"]["SetCompletedRequest"];
             };
         };
         responses: {
-            /** @description task */
+            /** @description The changed task */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -333,8 +790,127 @@ export interface operations {
                     "application/json": components["schemas"]["Task"];
                 };
             };
-            /** @description problem */
-            default: {
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a token that is malformed, expired, badly signed or for another issuer/audience */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `{user_id}` in the path is not the token's `sub` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such task among yours (malformed ids too) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed JSON that breaks a rule; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the per-user request rate; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The task store is unreachable; safe to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    healthz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+        };
+    };
+    readyz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Status"];
+                };
+            };
+            /** @description The task store is unreachable */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
