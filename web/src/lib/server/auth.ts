@@ -19,6 +19,8 @@ export function jwtPluginOptions(config: AuthConfig): JwtOptions {
     issuer: config.baseURL,
     audience: config.baseURL,
     expirationTime: `${config.jwtExpiresInSeconds}s`,
+    // `sub` (the user id) is added by the plugin; the rest of the user row stays out of the token.
+    definePayload: ({ user }: { user: { email: string; name: string } }) => ({ email: user.email, name: user.name }),
   };
   if (config.jwtAlg === "HS256") {
     const key = new TextEncoder().encode(config.secret);
