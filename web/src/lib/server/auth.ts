@@ -74,18 +74,25 @@ function buildAuthOptions(config: AuthConfig, dialect: Dialect) {
   };
 }
 
-async function createAuth() {
-  loadRootEnv();
-  const config = readAuthConfig(process.env, repoRoot());
-  const options = buildAuthOptions(config, await createDialect(config));
-  // Better Auth's own tables (user, session, account, verification, jwks);
-  // run at first use by the server, never during `next build`.
+/**
+ * A Better Auth instance on `dialect`, with its tables (user, session, account,
+ * verification, jwks) migrated first. The server does this on first use,
+ * never during `next build`.
+ */
+export async function createMigratedAuth(config: AuthConfig, dialect: Dialect) {
+  const options = buildAuthOptions(config, dialect);
   const { runMigrations } = await getMigrations(options);
   await runMigrations();
   return betterAuth(options);
 }
 
-export type Auth = Awaited<ReturnType<typeof createAuth>>;
+export type Auth = Awaited<ReturnType<typeof createMigratedAuth>>;
+
+async function createAuth(): Promise<Auth> {
+  loadRootEnv();
+  const config = readAuthConfig(process.env, repoRoot());
+  return createMigratedAuth(config, await createDialect(config));
+}
 
 // Kept on globalThis so dev-mode module reloads reuse the one PGlite instance
 // (PGlite allows a single open handle per data directory).
