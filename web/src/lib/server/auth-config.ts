@@ -59,7 +59,7 @@ function parseExpiresIn(value: string | undefined): number {
  * Reads and checks every setting of the auth side. `repoRoot` anchors the
  * default PGlite directory (`<repo root>/data/auth`).
  */
-export function readAuthConfig(env: NodeJS.ProcessEnv, repoRoot: string): AuthConfig {
+export function readAuthConfig(env: Readonly<Record<string, string | undefined>>, repoRoot: string): AuthConfig {
   const secret = env.BETTER_AUTH_SECRET ?? "";
   if (Buffer.byteLength(secret, "utf8") < MIN_SECRET_BYTES) {
     throw new AuthConfigError(

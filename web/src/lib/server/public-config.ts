@@ -5,6 +5,6 @@ export const DEFAULT_API_URL = "http://127.0.0.1:8000";
  * request time (not `process.env.NEXT_PUBLIC_…` literally, which the bundler
  * would freeze at build time), so one build can point at any API.
  */
-export function readApiUrl(env: NodeJS.ProcessEnv = process.env): string {
+export function readApiUrl(env: Readonly<Record<string, string | undefined>> = process.env): string {
   return (env.NEXT_PUBLIC_API_URL?.trim() || DEFAULT_API_URL).replace(/\/+$/, "");
 }
