@@ -3,6 +3,7 @@
 //! The store is SQLite (a fresh file per test) unless `TEST_DATABASE_URL` names a
 //! PostgreSQL database, in which case every test gets a schema of its own.
 
+mod attacks;
 mod auth;
 mod errors;
 mod helpers;
