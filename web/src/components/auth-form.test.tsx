@@ -1,0 +1,82 @@
+import { render, screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { AuthForm, type AuthFormProps } from "./auth-form";
+
+const router = { replace: vi.fn(), refresh: vi.fn() };
+vi.mock("next/navigation", () => ({ useRouter: () => router }));
+
+beforeEach(() => {
+  router.replace.mockReset();
+  router.refresh.mockReset();
+});
+
+function renderForm(mode: AuthFormProps["mode"], submit: NonNullable<AuthFormProps["submit"]>) {
+  render(<AuthForm mode={mode} submit={submit} />);
+  return userEvent.setup();
+}
+
+describe("AuthForm", () => {
+  it("signs up and goes to the tasks page", async () => {
+    const submit = vi.fn(async () => ({ error: null }));
+    const user = renderForm("sign-up", submit);
+
+    await user.type(screen.getByLabelText("Name"), "Ann");
+    await user.type(screen.getByLabelText("Email"), "ann@example.com");
+    await user.type(screen.getByLabelText("Password"), "correct-horse");
+    await user.click(screen.getByRole("button", { name: "Create account" }));
+
+    expect(submit).toHaveBeenCalledWith("sign-up", { name: "Ann", email: "ann@example.com", password: "correct-horse" });
+    expect(router.replace).toHaveBeenCalledWith("/tasks");
+  });
+
+  it("says a password is too short before sending it", async () => {
+    const submit = vi.fn(async () => ({ error: null }));
+    const user = renderForm("sign-up", submit);
+
+    await user.type(screen.getByLabelText("Name"), "Ann");
+    await user.type(screen.getByLabelText("Email"), "ann@example.com");
+    await user.type(screen.getByLabelText("Password"), "short");
+    await user.click(screen.getByRole("button", { name: "Create account" }));
+
+    expect(await screen.findByRole("alert")).toHaveTextContent("The password is too short: use at least 8 characters.");
+    expect(submit).not.toHaveBeenCalled();
+  });
+
+  it("says the email is taken, keeping what was typed", async () => {
+    const user = renderForm("sign-up", async () => ({
+      error: { status: 422, code: "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL", message: "User already exists." },
+    }));
+
+    await user.type(screen.getByLabelText("Name"), "Ann");
+    await user.type(screen.getByLabelText("Email"), "ann@example.com");
+    await user.type(screen.getByLabelText("Password"), "correct-horse");
+    await user.click(screen.getByRole("button", { name: "Create account" }));
+
+    expect(await screen.findByRole("alert")).toHaveTextContent("An account with this email already exists.");
+    expect(screen.getByLabelText("Email")).toHaveValue("ann@example.com");
+    expect(router.replace).not.toHaveBeenCalled();
+  });
+
+  it("says the password is wrong on sign-in", async () => {
+    const user = renderForm("sign-in", async () => ({
+      error: { status: 401, code: "INVALID_EMAIL_OR_PASSWORD", message: "Invalid email or password" },
+    }));
+
+    await user.type(screen.getByLabelText("Email"), "ann@example.com");
+    await user.type(screen.getByLabelText("Password"), "wrong-horse");
+    await user.keyboard("{Enter}");
+
+    expect(await screen.findByRole("alert")).toHaveTextContent("Wrong email or password.");
+  });
+
+  it("says the sign-in service cannot be reached", async () => {
+    const user = renderForm("sign-in", async () => ({ error: { status: 0 } }));
+
+    await user.type(screen.getByLabelText("Email"), "ann@example.com");
+    await user.type(screen.getByLabelText("Password"), "correct-horse");
+    await user.click(screen.getByRole("button", { name: "Sign in" }));
+
+    expect(await screen.findByRole("alert")).toHaveTextContent("Cannot reach the sign-in service");
+  });
+});

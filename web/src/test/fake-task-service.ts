@@ -1,0 +1,84 @@
+import type { Task } from "@/lib/api/types";
+
+type Failure = { status: number; body?: object } | "network";
+
+/**
+ * An in-memory stand-in for the task API, as a fetch function: enough of the
+ * contract (routes, filters, problem documents) to drive the UI in tests.
+ */
+export class FakeTaskService {
+  tasks: Task[] = [];
+  requests: { method: string; path: string; auth: string | null }[] = [];
+  private failures: Failure[] = [];
+  private nextId = 1;
+  private clock = Date.parse("2026-11-24T10:00:00Z");
+
+  constructor(readonly userId: string) {}
+
+  add(title: string, fields: Partial<Task> = {}): Task {
+    const at = new Date((this.clock += 1000)).toISOString();
+    const task: Task = {
+      id: this.nextId++, user_id: this.userId, title, description: null, completed: false,
+      created_at: at, updated_at: at, ...fields,
+    };
+    this.tasks.push(task);
+    return task;
+  }
+
+  /** The next request fails this way (a status with a problem body, or no answer at all). */
+  failNext(failure: Failure): void {
+    this.failures.push(failure);
+  }
+
+  fetch = async (request: Request): Promise<Response> => {
+    const url = new URL(request.url);
+    this.requests.push({ method: request.method, path: url.pathname, auth: request.headers.get("Authorization") });
+    const failure = this.failures.shift();
+    if (failure === "network") throw new TypeError("Failed to fetch");
+    if (failure) return problem(failure.status, failure.body ?? {});
+
+    const match = /^\/api\/([^/]+)\/tasks(?:\/(\d+))?(\/complete)?$/.exec(url.pathname);
+    if (!match || match[1] !== this.userId) return problem(403, { detail: "this resource belongs to another user" });
+    const id = match[2] ? Number(match[2]) : undefined;
+    const body = request.method === "GET" || request.method === "DELETE" ? undefined : await request.json().catch(() => undefined);
+
+    if (id === undefined && request.method === "GET") return json(200, this.list(url.searchParams));
+    if (id === undefined && request.method === "POST") {
+      const title = String(body?.title ?? "").trim();
+      if (!title) return problem(422, { detail: "title: must not be empty", errors: [{ field: "title", message: "must not be empty" }] });
+      return json(201, this.add(title, { description: body?.description ?? null, completed: body?.completed ?? false }));
+    }
+    const task = this.tasks.find((candidate) => candidate.id === id);
+    if (!task) return problem(404, { detail: "no such task" });
+    if (request.method === "DELETE") {
+      this.tasks = this.tasks.filter((candidate) => candidate !== task);
+      return new Response(null, { status: 204 });
+    }
+    if (match[3]) Object.assign(task, { completed: body?.completed ?? !task.completed });
+    else Object.assign(task, body);
+    task.updated_at = new Date((this.clock += 1000)).toISOString();
+    return json(200, task);
+  };
+
+  private list(params: URLSearchParams): Task[] {
+    const status = params.get("status") ?? "all";
+    const q = (params.get("q") ?? "").toLowerCase();
+    const sort = (params.get("sort") ?? "created_at") as "created_at" | "updated_at" | "title";
+    const direction = params.get("order") === "asc" ? 1 : -1;
+    return this.tasks
+      .filter((task) => status === "all" || task.completed === (status === "completed"))
+      .filter((task) => !q || `${task.title} ${task.description ?? ""}`.toLowerCase().includes(q))
+      .sort((a, b) => (a[sort] < b[sort] ? -direction : a[sort] > b[sort] ? direction : 0));
+  }
+}
+
+function json(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+}
+
+function problem(status: number, fields: object): Response {
+  return new Response(JSON.stringify({ type: "about:blank", title: "Error", status, ...fields }), {
+    status,
+    headers: { "Content-Type": "application/problem+json" },
+  });
+}
