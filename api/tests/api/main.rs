@@ -11,4 +11,5 @@ mod jwks;
 mod list;
 mod openapi_document;
 mod ownership;
+mod properties;
 mod tasks;
