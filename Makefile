@@ -19,14 +19,15 @@ dev: env
 
 test: test-api test-api-postgres
 
-# Unit tests and the black-box API suite on SQLite.
+# Unit tests, the black-box API suite and the fault tests on SQLite.
 test-api:
-	env -u TEST_DATABASE_URL $(CARGO) test --locked --workspace
+	env -u TEST_DATABASE_URL $(CARGO) test --locked --workspace -- --skip on_postgres
 
-# The same black-box suite against PostgreSQL, each test in its own schema.
+# The same black-box suite against PostgreSQL, each test in its own schema,
+# and the fault tests that need PostgreSQL.
 test-api-postgres:
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-		$(CARGO) test --locked -p todo-api --test api; \
+		$(CARGO) test --locked -p todo-api --test api --test faults -- --skip on_sqlite; \
 	else \
 		echo "TEST_DATABASE_URL is not set: skipping the PostgreSQL run of the API suite"; \
 	fi
