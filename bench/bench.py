@@ -1,0 +1,738 @@
+#!/usr/bin/env python3
+"""Load benchmarks of the task API, side by side with its two references.
+
+Run through bench/run.sh (`make bench`), which installs wrk, the venv and builds
+the binaries first. This script:
+  1. makes keys and tokens (HS256 secret; an Ed25519 key served as a static JWKS),
+  2. bulk-loads the data set into the API's own schema on SQLite and PostgreSQL,
+  3. runs every scenario with wrk against the Rust API, the bare-axum ceiling
+     and the FastAPI + SQLModel peer, measuring the server's CPU and peak RSS,
+  4. walks one big user's pages and times the first and the last,
+  5. writes bench/results/RESULTS.md, results.json and bench.png.
+
+Environment: QUICK=1 (reduced matrix and data, a few minutes), DURATION (seconds
+per load run), BENCH_PG_URL (server URL without a database; default
+postgres://postgres@127.0.0.1:5432), SKIP_PG=1, SKIP_FASTAPI=1.
+Every server it starts listens on 127.0.0.1 and is stopped on exit.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import http.client
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+WORK = BENCH / ".work"
+QUICK = os.environ.get("QUICK", "") not in ("", "0")
+# A QUICK run never overwrites the committed full results.
+RESULTS = BENCH / "results" / ("quick" if QUICK else "")
+VENV_BIN = BENCH / ".venv" / "bin"
+TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+PROFILE = os.environ.get("BENCH_PROFILE", "bench-release")
+API_BIN = TARGET / PROFILE / "todo-api"
+CEILING_BIN = TARGET / PROFILE / "bench-ceiling"
+
+DURATION = int(os.environ.get("DURATION", "3" if QUICK else "8"))
+PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+PG_DB = "todo_bench"
+SKIP_PG = os.environ.get("SKIP_PG", "") not in ("", "0")
+SKIP_FASTAPI = os.environ.get("SKIP_FASTAPI", "") not in ("", "0")
+
+# The data set: USERS users with PER_USER tasks each, plus one user with BIG tasks.
+USERS, PER_USER, BIG = (1_000, 100, 10_000) if QUICK else (10_000, 100, 100_000)
+BIG_USER = "big"
+SAMPLE_USERS = 1_000 if not QUICK else 200  # users whose tokens wrk spreads its requests over
+
+PORTS = {"api": 18080, "ceiling": 18090, "fastapi": 18070, "jwks": 18060}
+CONNS = [1, 64, 512]
+SCENARIOS = ["list", "get", "create", "toggle", "mix"]
+SCENARIO_TITLES = {
+    "list": "GET list (20)",
+    "get": "GET one",
+    "create": "POST create",
+    "toggle": "PATCH toggle",
+    "mix": "mix 80/20",
+    "fixed": "GET fixed 30 B",
+    "first": "big user: first page",
+    "last": "big user: last page",
+}
+SECRET = "bench-" + secrets.token_hex(24)  # 54 bytes: HS256 needs at least 32
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def log(*parts):
+    print(f"[bench {time.strftime('%H:%M:%S')}]", *parts, flush=True)
+
+
+# ---------------------------------------------------------------- processes
+
+STARTED: list[subprocess.Popen] = []
+
+
+def stop(proc: subprocess.Popen):
+    """Stops a server this script started (its own process group), politely first."""
+    if proc.poll() is None:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    if proc in STARTED:
+        STARTED.remove(proc)
+
+
+def stop_all(*_):
+    for proc in list(STARTED):
+        stop(proc)
+
+
+def on_signal(signum, _frame):
+    stop_all()
+    sys.exit(128 + signum)
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) != 0
+
+
+def start(name: str, argv: list[str], env: dict, port: int, health: str, cwd: str | None = None) -> subprocess.Popen:
+    if not port_free(port):
+        sys.exit(f"bench: port {port} on 127.0.0.1 is taken; stop what listens there and retry")
+    logfile = open(WORK / "logs" / f"{name}.log", "ab")
+    base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "TMPDIR") if k in os.environ}
+    # cwd is an empty temporary directory: no .env of the repository is picked up.
+    proc = subprocess.Popen(argv, env={**base, **env}, cwd=cwd or tempfile.mkdtemp(prefix="bench-"),
+                            stdout=logfile, stderr=subprocess.STDOUT, start_new_session=True)
+    STARTED.append(proc)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            sys.exit(f"bench: {name} exited with {proc.returncode} at start; see {logfile.name}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", health)
+            if conn.getresponse().status == 200:
+                return proc
+        except OSError:
+            pass
+        time.sleep(0.2)
+    stop(proc)
+    sys.exit(f"bench: {name} did not answer {health} within 60 s; see {logfile.name}")
+
+
+def tree(pid: int) -> list[int]:
+    """The process and all its descendants (uvicorn's workers)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(children.get(p, []))
+    return out
+
+
+def cpu_ticks(pids: list[int]) -> int:
+    total = 0
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+        except OSError:
+            pass
+    return total
+
+
+def reset_peak_rss(pids: list[int]):
+    for p in pids:
+        try:
+            Path(f"/proc/{p}/clear_refs").write_text("5")  # resets VmHWM to the current RSS
+        except OSError:
+            pass
+
+
+def peak_rss_kb(pids: list[int]) -> int:
+    total = 0
+    for p in pids:
+        try:
+            m = re.search(r"VmHWM:\s+(\d+) kB", Path(f"/proc/{p}/status").read_text())
+            total += int(m.group(1)) if m else 0
+        except OSError:
+            pass
+    return total
+
+
+def loadavg() -> float:
+    return float(Path("/proc/loadavg").read_text().split()[0])
+
+
+# ---------------------------------------------------------------- tokens
+
+def b64url(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def make_keys():
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = Ed25519PrivateKey.generate()
+    public = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    jwks_dir = WORK / "jwks"
+    jwks_dir.mkdir(parents=True, exist_ok=True)
+    jwk = {"kty": "OKP", "crv": "Ed25519", "x": b64url(public), "kid": "bench", "alg": "EdDSA", "use": "sig"}
+    (jwks_dir / "jwks.json").write_text(json.dumps({"keys": [jwk]}))
+    return key
+
+
+def token(sub: str, alg: str, ed_key) -> str:
+    import jwt
+
+    now = int(time.time())
+    claims = {"sub": sub, "iat": now, "exp": now + 4 * 3600}
+    if alg == "HS256":
+        return jwt.encode(claims, SECRET, algorithm="HS256")
+    return jwt.encode(claims, ed_key, algorithm="EdDSA", headers={"kid": "bench"})
+
+
+def user_name(i: int) -> str:
+    return f"u{i:05d}"
+
+
+def write_users_files(ed_key) -> dict[str, Path]:
+    """One wrk users file per algorithm: SAMPLE_USERS users spread over the data set."""
+    files = {}
+    step = max(1, USERS // SAMPLE_USERS)
+    for alg in ("HS256", "EdDSA"):
+        path = WORK / f"users-{alg}.txt"
+        lines = []
+        for i in range(0, USERS, step):
+            lo, hi = i * PER_USER + 1, (i + 1) * PER_USER
+            lines.append(f"{user_name(i)} {token(user_name(i), alg, ed_key)} {lo} {hi}")
+        path.write_text("\n".join(lines) + "\n")
+        big = WORK / f"big-{alg}.txt"
+        big.write_text(f"{BIG_USER} {token(BIG_USER, alg, ed_key)} {USERS * PER_USER + 1} {USERS * PER_USER + BIG}\n")
+        files[alg] = path
+        files["big-" + alg] = big
+    return files
+
+
+# ---------------------------------------------------------------- data
+
+def index_statements(dialect: str) -> list[str]:
+    sql = (ROOT / "api" / "migrations" / dialect / "0001_tasks.sql").read_text()
+    return [s.strip() for s in re.findall(r"CREATE INDEX[^;]+;", sql)]
+
+
+def load_sqlite(path: Path):
+    """Bulk-loads the data set straight into the API's SQLite schema (indexes rebuilt after)."""
+    total = USERS * PER_USER
+    indexes = index_statements("sqlite")
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA synchronous=OFF")
+    con.execute("PRAGMA cache_size=-400000")
+    for stmt in indexes:
+        con.execute("DROP INDEX IF EXISTS " + re.search(r"CREATE INDEX (\w+)", stmt).group(1))
+    # Timestamps: task k of a user at 2026-01-01 + k minutes (+ k s for the big user),
+    # with microseconds, as RFC 3339 text like the API writes.
+    fraction = "printf('.%06d+00:00', (i % 1000) * 1000 + 7)"
+    con.execute(f"""
+        WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {total - 1})
+        INSERT INTO tasks (id, user_id, title, description, completed, created_at, updated_at)
+        SELECT i + 1, printf('u%05d', i / {PER_USER}), printf('Task %d of u%05d', i % {PER_USER}, i / {PER_USER}),
+               CASE WHEN i % 3 = 0 THEN 'A description of this benchmark task' END, i % 4 = 0, ts, ts
+        FROM (SELECT i, strftime('%Y-%m-%dT%H:%M:%S', 1767225600 + (i % {PER_USER}) * 60, 'unixepoch') || {fraction} AS ts
+              FROM n)""")
+    con.execute(f"""
+        WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {BIG - 1})
+        INSERT INTO tasks (id, user_id, title, description, completed, created_at, updated_at)
+        SELECT {total} + i + 1, '{BIG_USER}', printf('Big task %d', i), NULL, i % 2 = 0, ts, ts
+        FROM (SELECT i, strftime('%Y-%m-%dT%H:%M:%S', 1767225600 + i, 'unixepoch') || {fraction} AS ts FROM n)""")
+    con.commit()
+    for stmt in indexes:
+        con.execute(stmt)
+    con.execute("ANALYZE")
+    con.commit()
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    count = con.execute("SELECT count(*) FROM tasks").fetchone()[0]
+    con.close()
+    return count
+
+
+def psql(sql: str, db: str = PG_DB, quiet: bool = True) -> str:
+    out = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", f"{PG_URL}/{db}", "-c", sql],
+                         capture_output=True, text=True, timeout=900)
+    if out.returncode != 0:
+        raise RuntimeError(f"psql failed: {out.stderr.strip()}")
+    return out.stdout.strip()
+
+
+def pg_available() -> bool:
+    if SKIP_PG or not shutil.which("psql"):
+        return False
+    try:
+        psql("SELECT 1", db="postgres")
+        return True
+    except Exception as error:  # noqa: BLE001
+        log(f"PostgreSQL not reachable at {PG_URL} ({error}); its runs are skipped")
+        return False
+
+
+def load_postgres():
+    total = USERS * PER_USER
+    indexes = index_statements("postgres")
+    for stmt in indexes:
+        psql("DROP INDEX IF EXISTS " + re.search(r"CREATE INDEX (\w+)", stmt).group(1))
+    frac = "((i % 1000) * 1000 + 7) * interval '1 microsecond'"
+    psql(f"""
+        INSERT INTO tasks (id, user_id, title, description, completed, created_at, updated_at) OVERRIDING SYSTEM VALUE
+        SELECT i + 1, 'u' || lpad((i / {PER_USER})::text, 5, '0'),
+               'Task ' || (i % {PER_USER}) || ' of u' || lpad((i / {PER_USER})::text, 5, '0'),
+               CASE WHEN i % 3 = 0 THEN 'A description of this benchmark task' END, i % 4 = 0, ts, ts
+        FROM (SELECT i, timestamptz '2026-01-01 00:00:00+00' + (i % {PER_USER}) * interval '1 minute' + {frac} AS ts
+              FROM generate_series(0, {total - 1}) i) s""")
+    psql(f"""
+        INSERT INTO tasks (id, user_id, title, description, completed, created_at, updated_at) OVERRIDING SYSTEM VALUE
+        SELECT {total} + i + 1, '{BIG_USER}', 'Big task ' || i, NULL, i % 2 = 0, ts, ts
+        FROM (SELECT i, timestamptz '2026-01-01 00:00:00+00' + i * interval '1 second' + {frac} AS ts
+              FROM generate_series(0, {BIG - 1}) i) s""")
+    for stmt in indexes:
+        psql(stmt)
+    psql("SELECT setval(pg_get_serial_sequence('tasks', 'id'), (SELECT max(id) FROM tasks))")
+    psql("VACUUM ANALYZE tasks")
+    return int(psql("SELECT count(*) FROM tasks"))
+
+
+# ---------------------------------------------------------------- load runs
+
+RUNS: list[dict] = []
+
+
+def wrk(port: int, scenario: str, conns: int, users_file: Path, duration: int, path: str | None = None) -> dict:
+    out = WORK / "wrk-out.json"
+    out.unlink(missing_ok=True)
+    argv = ["wrk", f"-t{min(2, conns)}", f"-c{conns}", f"-d{duration}s", "--timeout", "5s",
+            "-s", str(BENCH / "load.lua"), f"http://127.0.0.1:{port}", "--", scenario, str(users_file)]
+    if path:
+        argv.append(path)
+    proc = subprocess.run(argv, env={**os.environ, "WRK_OUT": str(out)}, capture_output=True, text=True,
+                          timeout=duration + 60)
+    if proc.returncode != 0 or not out.exists():
+        raise RuntimeError(f"wrk failed ({proc.returncode}): {proc.stderr.strip() or proc.stdout.strip()}")
+    return json.loads(out.read_text())
+
+
+def measure(server: subprocess.Popen, port: int, *, stack: str, store: str, alg: str, scenario: str, conns: int,
+            users_file: Path, duration: int = DURATION, path: str | None = None, label: str | None = None,
+            record: bool = True) -> dict:
+    pids = tree(server.pid)
+    reset_peak_rss(pids)
+    load_before, cpu_before, t0 = loadavg(), cpu_ticks(pids), time.time()
+    result = wrk(port, "path" if path else scenario, conns, users_file, duration, path)
+    pids_after = tree(server.pid)
+    cpu_ms = (cpu_ticks(pids_after) - cpu_before) * 1000 / CLK_TCK
+    if server.poll() is not None:
+        raise RuntimeError(f"{stack} died during {scenario} at {conns} connections")
+    reqs = result["requests"]
+    errors = sum(result["errors"].values())
+    row = {
+        "stack": stack, "store": store, "alg": alg, "scenario": label or scenario, "conns": conns,
+        "duration_s": round(result["duration_us"] / 1e6, 2), "requests": reqs,
+        "rps": reqs / (result["duration_us"] / 1e6) if reqs else 0.0,
+        "p50_ms": result["latency_us"]["p50"] / 1000, "p99_ms": result["latency_us"]["p99"] / 1000,
+        "max_ms": result["latency_us"]["max"] / 1000, "errors": errors, "error_detail": result["errors"],
+        "cpu_ms_per_req": cpu_ms / reqs if reqs else None, "peak_rss_mb": peak_rss_kb(pids_after) / 1024,
+        "loadavg": [load_before, loadavg()], "wall_s": round(time.time() - t0, 1),
+    }
+    log(f"{stack:8} {store:8} {alg:5} {row['scenario']:7} c={conns:<3} {row['rps']:9.0f} req/s  p50 {row['p50_ms']:7.2f}"
+        f"  p99 {row['p99_ms']:8.2f}  max {row['max_ms']:8.1f} ms  err {errors:<5} cpu {row['cpu_ms_per_req'] or 0:.3f} ms/req"
+        f"  rss {row['peak_rss_mb']:.1f} MB")
+    if record:
+        RUNS.append(row)
+    return row
+
+
+def warm_up(server, port, users_file, scenario="list"):
+    measure(server, port, stack="warmup", store="", alg="", scenario=scenario, conns=64, users_file=users_file,
+            duration=2, record=False)
+
+
+def api_env(database_url: str) -> dict:
+    return {
+        "API_ADDR": f"127.0.0.1:{PORTS['api']}",
+        "DATABASE_URL": database_url,
+        "BETTER_AUTH_SECRET": SECRET,
+        "BETTER_AUTH_JWKS_URL": f"http://127.0.0.1:{PORTS['jwks']}/jwks.json",
+        "RATE_LIMIT_PER_MINUTE": "0",
+    }
+
+
+def start_api(name: str, database_url: str) -> subprocess.Popen:
+    return start(name, [str(API_BIN)], api_env(database_url), PORTS["api"], "/readyz")
+
+
+def matrix(store: str) -> list[tuple[str, str, int]]:
+    """(alg, scenario, connections) runs for one store of the Rust API."""
+    if QUICK:
+        if store == "sqlite":
+            return ([("HS256", s, 64) for s in SCENARIOS] + [("HS256", "list", 1), ("HS256", "list", 512)]
+                    + [("EdDSA", "list", 64)])
+        return [("HS256", "list", 64), ("HS256", "create", 64), ("EdDSA", "list", 64)]
+    runs = [("HS256", s, c) for s in SCENARIOS for c in CONNS]
+    runs += [("EdDSA", "list", c) for c in CONNS] + [("EdDSA", "mix", 64)]
+    return runs
+
+
+def walk_big_user(port: int, token_: str) -> dict:
+    """Follows rel="next" through the big user's tasks; returns the first and last 20-row page paths."""
+    link_re = re.compile(r'<([^>]+)>;\s*rel="next"')
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Authorization": f"Bearer {token_}"}
+
+    def page(path):
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        body = json.loads(response.read())
+        if response.status != 200:
+            raise RuntimeError(f"GET {path} -> {response.status} {body}")
+        match = link_re.search(response.getheader("Link") or "")
+        return len(body), (match.group(1) if match else None)
+
+    t0 = time.time()
+    # Large pages to get near the end quickly, then 20-row pages from the last large page's cursor.
+    path, seen, before_last, pages = f"/api/{BIG_USER}/tasks?limit=200", 0, 0, 0
+    while True:
+        n, nxt = page(path)
+        pages += 1
+        if nxt is None:
+            break
+        seen += n
+        path = nxt
+    before_last = seen
+    path = path.replace("limit=200", "limit=20")
+    while True:
+        n, nxt = page(path)
+        pages += 1
+        seen += n
+        if nxt is None:
+            break
+        path = nxt
+    if seen != BIG:
+        raise RuntimeError(f"walking the big user's pages saw {seen} tasks, not {BIG}")
+    log(f"walked {pages} pages ({seen} tasks, {before_last} before the last 200) in {time.time() - t0:.1f} s")
+    return {"first": f"/api/{BIG_USER}/tasks?limit=20", "last": path, "pages": pages, "walk_s": time.time() - t0}
+
+
+def bench_api(store: str, database_url: str, users: dict[str, Path]):
+    server = start_api(f"api-{store}", database_url)
+    try:
+        warm_up(server, PORTS["api"], users["HS256"])
+        for alg, scenario, conns in matrix(store):
+            measure(server, PORTS["api"], stack="rust", store=store, alg=alg, scenario=scenario, conns=conns,
+                    users_file=users[alg])
+        big_token = users["big-HS256"].read_text().split()[1]
+        walk = walk_big_user(PORTS["api"], big_token)
+        for which in ("first", "last"):
+            for conns in ([1] if QUICK else [1, 64]):
+                measure(server, PORTS["api"], stack="rust", store=store, alg="HS256", scenario=which, conns=conns,
+                        users_file=users["big-HS256"], path=walk[which], duration=max(3, DURATION // 2))
+    finally:
+        stop(server)
+
+
+def bench_ceiling(users: dict[str, Path]):
+    server = start("ceiling", [str(CEILING_BIN)], {"CEILING_ADDR": f"127.0.0.1:{PORTS['ceiling']}"},
+                   PORTS["ceiling"], "/healthz")
+    try:
+        warm_up(server, PORTS["ceiling"], users["HS256"])
+        for conns in CONNS:
+            measure(server, PORTS["ceiling"], stack="ceiling", store="-", alg="-", scenario="list", conns=conns,
+                    users_file=users["HS256"], label="fixed")
+    finally:
+        stop(server)
+
+
+def bench_fastapi(db_path: Path, users: dict[str, Path]):
+    workers = os.cpu_count() or 2
+    argv = [str(VENV_BIN / "uvicorn"), "app:app", "--app-dir", str(BENCH / "peers" / "fastapi"),
+            "--host", "127.0.0.1", "--port", str(PORTS["fastapi"]), "--workers", str(workers),
+            "--no-access-log", "--log-level", "warning"]
+    env = {"DATABASE_URL": f"sqlite:///{db_path}", "BETTER_AUTH_SECRET": SECRET}
+    server = start("fastapi", argv, env, PORTS["fastapi"], "/healthz")
+    try:
+        warm_up(server, PORTS["fastapi"], users["HS256"])
+        scenarios = ["list", "create"] if QUICK else SCENARIOS
+        conns_list = [64] if QUICK else CONNS
+        for scenario in scenarios:
+            for conns in conns_list:
+                measure(server, PORTS["fastapi"], stack="fastapi", store="sqlite", alg="HS256", scenario=scenario,
+                        conns=conns, users_file=users["HS256"])
+    finally:
+        stop(server)
+
+
+# ---------------------------------------------------------------- report
+
+def machine() -> dict:
+    cpu = "unknown"
+    try:
+        cpu = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text()).group(1)
+    except Exception:  # noqa: BLE001
+        pass
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                            text=True).stdout.strip()
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True)
+    return {"cpus": os.cpu_count(), "cpu": cpu, "kernel": platform.release(), "commit": commit,
+            "wrk": (wrk_version.stdout + wrk_version.stderr).split("\n")[0].strip(),
+            "python": platform.python_version()}
+
+
+def find(stack, scenario, conns, store=None, alg=None):
+    for r in RUNS:
+        if (r["stack"] == stack and r["scenario"] == scenario and r["conns"] == conns
+                and (store is None or r["store"] == store) and (alg is None or r["alg"] == alg)):
+            return r
+    return None
+
+
+def fmt_ratio(a, b):
+    return f"{a / b:.2f}×" if a and b else "–"
+
+
+def targets() -> list[tuple[str, str, str]]:
+    out = []
+
+    def add(name, measured, ok):
+        out.append((name, measured, "met" if ok else ("**missed**" if ok is not None else "not measured")))
+
+    rl = find("rust", "list", 64, "sqlite", "HS256")
+    ce = find("ceiling", "fixed", 64)
+    fa = find("fastapi", "list", 64)
+    add("GET list ≥ 0.3× the bare-axum ceiling (64 conns)",
+        fmt_ratio(rl and rl["rps"], ce and ce["rps"]), (rl["rps"] / ce["rps"] >= 0.3) if rl and ce else None)
+    add("GET list ≥ 100× the FastAPI stack (64 conns)",
+        fmt_ratio(rl and rl["rps"], fa and fa["rps"]), (rl["rps"] / fa["rps"] >= 100) if rl and fa else None)
+    best_post = max((r["rps"] for r in RUNS if r["stack"] == "rust" and r["store"] == "sqlite"
+                     and r["scenario"] == "create"), default=None)
+    add("POST ≥ 10,000/s on SQLite (best connection count)",
+        f"{best_post:,.0f}/s" if best_post else "–", (best_post >= 10_000) if best_post else None)
+    at64 = [r for r in RUNS if r["stack"] == "rust" and r["conns"] == 64 and r["scenario"] in SCENARIOS]
+    worst = max(at64, key=lambda r: r["p99_ms"], default=None)
+    add("p99 ≤ 10 ms at 64 connections (every Rust scenario)",
+        f"worst {worst['p99_ms']:.1f} ms ({worst['store']} {worst['alg']} {SCENARIO_TITLES[worst['scenario']]})"
+        if worst else "–", (worst["p99_ms"] <= 10) if worst else None)
+    at512 = [r for r in RUNS if r["stack"] == "rust" and r["conns"] == 512]
+    errs = sum(r["errors"] for r in at512)
+    maxlat = max((r["max_ms"] for r in at512), default=None)
+    add("no errors and no stall at 512 connections (Rust)",
+        f"{errs} errors, max latency {maxlat:,.0f} ms" if at512 else "–",
+        (errs == 0 and maxlat < 5000) if at512 else None)
+    rust = [r for r in RUNS if r["stack"] == "rust"]
+    rss = max((r["peak_rss_mb"] for r in rust), default=None)
+    add("RSS under load ≤ 50 MB (Rust, every run)", f"peak {rss:.1f} MB" if rss else "–",
+        (rss <= 50) if rss else None)
+    ed, hs = find("rust", "list", 64, "sqlite", "EdDSA"), find("rust", "list", 64, "sqlite", "HS256")
+    add("EdDSA GET list ≥ 0.8× HS256 (SQLite, 64 conns)", fmt_ratio(ed and ed["rps"], hs and hs["rps"]),
+        (ed["rps"] / hs["rps"] >= 0.8) if ed and hs else None)
+    return out
+
+
+def write_report(meta: dict):
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "results.json").write_text(json.dumps({"meta": meta, "runs": RUNS}, indent=1) + "\n")
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Made by `{meta['command']}` on {meta['date']} at commit `{meta['machine']['commit']}`, "
+        f"{meta['machine']['cpus']} cores ({meta['machine']['cpu']}), Linux {meta['machine']['kernel']}, "
+        f"{meta['machine']['wrk']}; load generator on the same machine. {meta['mode']}: {DURATION} s per run, "
+        f"data set of {USERS * PER_USER:,} tasks over {USERS:,} users plus one user with {BIG:,} tasks "
+        f"(wrk spreads requests over {SAMPLE_USERS:,} of the users, each with their own token). "
+        f"Total time {meta['total_min']:.1f} min.",
+        "",
+        f"> **Noise.** The 1-minute load average was {meta['load_min']:.1f}–{meta['load_max']:.1f} during the runs "
+        f"(wrk and the server alone account for about 2 on 2 cores); other builds on a shared machine "
+        "take CPU from both wrk and the server, so compare ratios within one run rather than absolute figures "
+        "across runs.",
+        "",
+        "## Targets",
+        "",
+        "| target | measured | |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {name} | {measured} | {verdict} |" for name, measured, verdict in targets()]
+    lines += [
+        "",
+        "## All runs",
+        "",
+        "`× ceiling`: requests/s over the bare-axum ceiling's at the same connection count; "
+        "`× FastAPI`: over the FastAPI + SQLModel stack's for the same scenario and connection count. "
+        "CPU is the server's (all its processes) user+system time per request; RSS is the server's peak "
+        "resident memory during that run (VmHWM, reset before each run).",
+        "",
+        "| stack | store | token | scenario | conns | req/s | p50 ms | p99 ms | max ms | errors | CPU ms/req "
+        "| peak RSS MB | × ceiling | × FastAPI |",
+        "|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for r in RUNS:
+        ce = find("ceiling", "fixed", r["conns"])
+        fa = find("fastapi", r["scenario"], r["conns"])
+        err = str(r["errors"]) if not r["errors"] else \
+            f"{r['errors']} ({', '.join(f'{k} {v}' for k, v in r['error_detail'].items() if v)})"
+        lines.append(
+            f"| {r['stack']} | {r['store']} | {r['alg']} | {SCENARIO_TITLES[r['scenario']]} | {r['conns']} "
+            f"| {r['rps']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['max_ms']:.1f} | {err} "
+            f"| {r['cpu_ms_per_req']:.3f} | {r['peak_rss_mb']:.1f} "
+            f"| {fmt_ratio(r['rps'], ce and ce['rps']) if r['stack'] != 'ceiling' else '1.00×'} "
+            f"| {fmt_ratio(r['rps'], fa and fa['rps']) if r['stack'] != 'fastapi' else '1.00×'} |")
+    lines += ["", "![throughput and p99 per scenario](bench.png)", ""]
+    if meta.get("notes"):
+        lines += ["## Notes", ""] + [f"- {n}" for n in meta["notes"]] + [""]
+    (RESULTS / "RESULTS.md").write_text("\n".join(lines))
+    chart()
+
+
+def chart():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    series = [("rust", "sqlite", "HS256", "Rust · SQLite · HS256"), ("rust", "sqlite", "EdDSA", "Rust · SQLite · EdDSA"),
+              ("rust", "postgres", "HS256", "Rust · PostgreSQL · HS256"),
+              ("rust", "postgres", "EdDSA", "Rust · PostgreSQL · EdDSA"),
+              ("fastapi", "sqlite", "HS256", "FastAPI + SQLModel · SQLite"), ("ceiling", "-", "-", "bare axum ceiling")]
+    scenarios = SCENARIOS + ["first", "last"]
+    conns_list = [c for c in CONNS if any(r["conns"] == c for r in RUNS)]
+    fig, axes = plt.subplots(2, len(conns_list), figsize=(6 * len(conns_list), 9), squeeze=False)
+    width = 0.8 / len(series)
+    for col, conns in enumerate(conns_list):
+        for row, (metric, label) in enumerate([("rps", "requests/s (log)"), ("p99_ms", "p99 latency, ms (log)")]):
+            ax = axes[row][col]
+            for k, (stack, store, alg, name) in enumerate(series):
+                xs, ys = [], []
+                for i, scenario in enumerate(scenarios):
+                    r = find(stack, "fixed" if stack == "ceiling" else scenario, conns, store, alg)
+                    if r and (stack != "ceiling" or scenario == "list"):
+                        xs.append(i + (k - len(series) / 2 + 0.5) * width)
+                        ys.append(max(r[metric], 1e-3))
+                if xs:
+                    ax.bar(xs, ys, width, label=name)
+            ax.set_yscale("log")
+            ax.set_xticks(range(len(scenarios)))
+            ax.set_xticklabels([SCENARIO_TITLES[s] for s in scenarios], rotation=30, ha="right", fontsize=8)
+            ax.set_title(f"{conns} connection{'s' if conns > 1 else ''}: {label}", fontsize=10)
+            ax.grid(axis="y", alpha=0.3)
+    axes[0][0].legend(fontsize=8, loc="lower left")
+    fig.suptitle("Todo task API: throughput and p99 per scenario (ceiling bar sits at GET list)", fontsize=12)
+    fig.tight_layout()
+    fig.savefig(RESULTS / "bench.png", dpi=90)
+    plt.close(fig)
+
+
+# ---------------------------------------------------------------- main
+
+def migrate_only(name: str, database_url: str):
+    """Starts the API once on an empty store so it creates its own schema, then stops it."""
+    stop(start_api(name, database_url))
+
+
+def main():
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    t_start = time.time()
+    for binary in (API_BIN, CEILING_BIN):
+        if not binary.exists():
+            sys.exit(f"bench: {binary} is missing; run bench/run.sh, which builds it")
+    if WORK.exists():
+        shutil.rmtree(WORK / "data", ignore_errors=True)
+    (WORK / "logs").mkdir(parents=True, exist_ok=True)
+    (WORK / "data").mkdir(parents=True, exist_ok=True)
+    notes = []
+
+    ed_key = make_keys()
+    users = write_users_files(ed_key)
+    jwks = start("jwks", [sys.executable, "-m", "http.server", str(PORTS["jwks"]), "--bind", "127.0.0.1",
+                          "--directory", str(WORK / "jwks")], {}, PORTS["jwks"], "/jwks.json")
+
+    try:
+        # SQLite: the API makes its schema, then the data goes straight in with SQL.
+        db = WORK / "data" / "todo.db"
+        migrate_only("api-sqlite-migrate", f"sqlite://{db}")
+        t0 = time.time()
+        count = load_sqlite(db)
+        log(f"SQLite: loaded {count:,} tasks in {time.time() - t0:.0f} s")
+        fastapi_db = WORK / "data" / "fastapi.db"
+        shutil.copyfile(db, fastapi_db)
+
+        bench_ceiling(users)
+        bench_api("sqlite", f"sqlite://{db}", users)
+
+        if pg_available():
+            psql(f"DROP DATABASE IF EXISTS {PG_DB}", db="postgres")
+            psql(f"CREATE DATABASE {PG_DB}", db="postgres")
+            try:
+                migrate_only("api-postgres-migrate", f"{PG_URL}/{PG_DB}")
+                t0 = time.time()
+                count = load_postgres()
+                log(f"PostgreSQL: loaded {count:,} tasks in {time.time() - t0:.0f} s")
+                bench_api("postgres", f"{PG_URL}/{PG_DB}", users)
+            finally:
+                psql(f"DROP DATABASE IF EXISTS {PG_DB}", db="postgres")
+        else:
+            notes.append("PostgreSQL was not reachable: its runs are missing.")
+
+        if not SKIP_FASTAPI:
+            bench_fastapi(fastapi_db, users)
+        else:
+            notes.append("SKIP_FASTAPI=1: the FastAPI runs are missing.")
+    finally:
+        stop(jwks)
+        stop_all()
+
+    loads = [x for r in RUNS for x in r["loadavg"]]
+    extra = Path(os.environ.get("BENCH_NOTES", WORK / "none"))
+    if extra.exists():
+        notes += [line.strip() for line in extra.read_text().splitlines() if line.strip()]
+    meta = {
+        "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "command": "QUICK=1 make bench" if QUICK else "make bench",
+        "mode": "QUICK mode (reduced matrix and data)" if QUICK else "Full matrix",
+        "machine": machine(), "duration_s": DURATION, "total_min": (time.time() - t_start) / 60,
+        "load_min": min(loads, default=0), "load_max": max(loads, default=0), "notes": notes,
+        "data": {"users": USERS, "per_user": PER_USER, "big": BIG},
+    }
+    write_report(meta)
+    log(f"wrote {RESULTS / 'RESULTS.md'} and {RESULTS / 'bench.png'} in {meta['total_min']:.1f} min")
+
+
+if __name__ == "__main__":
+    main()
