@@ -16,8 +16,12 @@ interface TaskItemProps {
 
 export function TaskItem({ api, task, onFailure }: TaskItemProps) {
   const updateTask = useUpdateTask(api);
-  const setCompleted = useSetCompleted(api);
-  const deleteTask = useDeleteTask(api);
+  const setCompleted = useSetCompleted(api, (error, failed) =>
+    onFailure(`Could not update “${failed.title}”. ${describeError(error)}`),
+  );
+  const deleteTask = useDeleteTask(api, (error, failed) =>
+    onFailure(`Could not delete “${failed.title}”. ${describeError(error)}`),
+  );
   const [editing, setEditing] = useState(false);
   const [draftTitle, setDraftTitle] = useState(task.title);
   const [draftDescription, setDraftDescription] = useState(task.description ?? "");
@@ -76,17 +80,11 @@ export function TaskItem({ api, task, onFailure }: TaskItemProps) {
   }
 
   function onToggle() {
-    setCompleted.mutate(
-      { id: task.id, completed: !task.completed },
-      { onError: (error) => onFailure(`Could not update “${task.title}”. ${describeError(error)}`) },
-    );
+    setCompleted.mutate({ task, completed: !task.completed });
   }
 
   function onDelete() {
-    deleteTask.mutate(
-      { id: task.id, title: task.title },
-      { onError: (error) => onFailure(`Could not delete “${task.title}”. ${describeError(error)}`) },
-    );
+    deleteTask.mutate({ task });
   }
 
   const inputClass =

@@ -35,6 +35,11 @@ function useOptimisticTaskMutation<Variables, Result>(
   api: TaskApi,
   mutationFn: (variables: Variables) => Promise<Result>,
   applyToPage: (tasks: Task[], variables: Variables, pageIndex: number) => Task[],
+  /**
+   * Called for every failed call. Unlike the callbacks given to `mutate`, it
+   * also runs after the row that started it has gone (a deleted row unmounts).
+   */
+  onFailure?: (error: Error, variables: Variables) => void,
 ) {
   const queryClient = useQueryClient();
   const key = tasksKey(api.userId);
@@ -53,8 +58,9 @@ function useOptimisticTaskMutation<Variables, Result>(
       );
       return { snapshot };
     },
-    onError: (_error, _variables, context) => {
+    onError: (error, variables, context) => {
       for (const [queryKey, data] of context?.snapshot ?? []) queryClient.setQueryData(queryKey, data);
+      onFailure?.(error, variables);
     },
     onSettled: () => queryClient.invalidateQueries({ queryKey: key }),
   });
@@ -95,19 +101,21 @@ export function useUpdateTask(api: TaskApi) {
   );
 }
 
-export function useSetCompleted(api: TaskApi) {
+export function useSetCompleted(api: TaskApi, onFailure: (error: Error, task: Task) => void) {
   return useOptimisticTaskMutation(
     api,
-    ({ id, completed }: { id: number; completed: boolean }) => api.setCompleted(id, completed),
-    (tasks, { id, completed }) => tasks.map((task) => (task.id === id ? { ...task, completed } : task)),
+    ({ task, completed }: { task: Task; completed: boolean }) => api.setCompleted(task.id, completed),
+    (tasks, { task: changed, completed }) => tasks.map((task) => (task.id === changed.id ? { ...task, completed } : task)),
+    (error, { task }) => onFailure(error, task),
   );
 }
 
-export function useDeleteTask(api: TaskApi) {
+export function useDeleteTask(api: TaskApi, onFailure: (error: Error, task: Task) => void) {
   return useOptimisticTaskMutation(
     api,
-    ({ id }: { id: number; title: string }) => api.remove(id),
-    (tasks, { id }) => tasks.filter((task) => task.id !== id),
+    ({ task }: { task: Task }) => api.remove(task.id),
+    (tasks, { task: removed }) => tasks.filter((task) => task.id !== removed.id),
+    (error, { task }) => onFailure(error, task),
   );
 }
 

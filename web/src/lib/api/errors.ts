@@ -17,9 +17,8 @@ export interface FieldMessage {
 }
 
 export const UNREACHABLE_MESSAGE =
-  "Cannot reach the task service. Check your connection or try again in a moment; nothing you typed was lost.";
-const UNAVAILABLE_MESSAGE =
-  "The task service is unavailable right now. Try again in a moment; nothing you typed was lost.";
+  "Cannot reach the task service. Check that it is running and that you are online, then try again.";
+const UNAVAILABLE_MESSAGE = "The task service is unavailable right now. Try again in a moment.";
 const UNAUTHENTICATED_MESSAGE = "Your session has ended. Please sign in again.";
 
 export class ApiError extends Error {

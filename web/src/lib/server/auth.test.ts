@@ -39,7 +39,8 @@ async function signUpAndGetToken(auth: Awaited<ReturnType<typeof authWith>>) {
   return { userId: user.id, token };
 }
 
-describe("Better Auth with the jwt plugin", () => {
+// Each test boots PGlite and runs the migrations: seconds on a busy 2-core machine.
+describe("Better Auth with the jwt plugin", { timeout: 30_000 }, () => {
   it("issues HS256 tokens signed with BETTER_AUTH_SECRET whose iss and aud equal BETTER_AUTH_URL", async () => {
     const auth = await authWith("HS256");
     const { userId, token } = await signUpAndGetToken(auth);
