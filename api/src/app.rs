@@ -110,6 +110,9 @@ async fn problem_for_bare_errors(response: Response) -> Response {
     let problem = plain_problem(status, detail);
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        parts.headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
     let (_, body) = problem.into_parts();
     Response::from_parts(parts, body).into_response()
 }
@@ -124,7 +127,6 @@ pub struct Application {
 impl Application {
     /// Validates the configuration, connects to the store and migrates it, binds the address.
     pub async fn build(config: &Config) -> Result<Self, StartError> {
-        config.validate()?;
         let db = Db::connect_lazy(&config.database_url, config.database_max_connections)?;
         Self::build_with_db(config, db).await
     }

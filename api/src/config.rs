@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use axum::http::HeaderValue;
 use clap::Parser;
 
 /// Todo's task API: verifies Better Auth JWTs and serves each user their own tasks.
@@ -73,23 +74,34 @@ pub enum ConfigError {
          (generate one with `openssl rand -base64 32`)"
     )]
     SecretTooShort(usize),
+    #[error("the JWKS URL must be an absolute http:// or https:// URL, got {0:?}")]
+    BadJwksUrl(String),
+    #[error("CORS_ORIGINS must list origins such as http://localhost:3000; `*` is not allowed (got {0:?})")]
+    BadCorsOrigin(String),
+}
+
+/// A setting given as an empty string (`BETTER_AUTH_URL=` in .env) counts as not given.
+fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
 }
 
 impl Config {
+    pub fn secret(&self) -> Option<&str> {
+        given(&self.better_auth_secret)
+    }
+
     pub fn jwks_url(&self) -> Option<String> {
-        self.better_auth_jwks_url.clone().or_else(|| {
-            self.better_auth_url
-                .as_ref()
-                .map(|base| format!("{}/api/auth/jwks", base.trim_end_matches('/')))
+        given(&self.better_auth_jwks_url).map(str::to_owned).or_else(|| {
+            given(&self.better_auth_url).map(|base| format!("{}/api/auth/jwks", base.trim_end_matches('/')))
         })
     }
 
     pub fn issuer(&self) -> Option<String> {
-        self.jwt_issuer.clone().or_else(|| self.better_auth_url.clone())
+        given(&self.jwt_issuer).or_else(|| given(&self.better_auth_url)).map(str::to_owned)
     }
 
     pub fn audience(&self) -> Option<String> {
-        self.jwt_audience.clone().or_else(|| self.better_auth_url.clone())
+        given(&self.jwt_audience).or_else(|| given(&self.better_auth_url)).map(str::to_owned)
     }
 
     pub fn jwks_refetch_interval(&self) -> Duration {
@@ -102,12 +114,19 @@ impl Config {
 
     /// Refuses configurations under which no token could be verified safely.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        if let Some(secret) = self.better_auth_secret.as_deref().filter(|s| !s.is_empty()) {
-            if secret.len() < 32 {
-                return Err(ConfigError::SecretTooShort(secret.len()));
+        let jwks_url = self.jwks_url();
+        match (self.secret(), &jwks_url) {
+            (None, None) => return Err(ConfigError::NoVerifier),
+            (Some(secret), _) if secret.len() < 32 => return Err(ConfigError::SecretTooShort(secret.len())),
+            _ => {}
+        }
+        if let Some(url) = jwks_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() <= "https://".len() {
+                return Err(ConfigError::BadJwksUrl(url));
             }
-        } else if self.jwks_url().is_none() {
-            return Err(ConfigError::NoVerifier);
+        }
+        if let Some(origin) = self.cors_origins.iter().find(|o| o.trim() == "*" || HeaderValue::from_str(o.trim()).is_err()) {
+            return Err(ConfigError::BadCorsOrigin(origin.clone()));
         }
         Ok(())
     }
@@ -132,6 +151,20 @@ mod tests {
         let config = parse(&["--better-auth-secret", "too-short"]);
         assert_eq!(config.validate(), Err(ConfigError::SecretTooShort(9)));
         assert!(config.validate().unwrap_err().to_string().contains("at least 32 bytes"));
+    }
+
+    #[test]
+    fn empty_settings_count_as_unset() {
+        let config = parse(&["--better-auth-secret", "", "--better-auth-url", " "]);
+        assert_eq!(config.validate(), Err(ConfigError::NoVerifier));
+        let config = parse(&["--better-auth-url", "localhost:3000"]);
+        assert!(matches!(config.validate(), Err(ConfigError::BadJwksUrl(_))));
+    }
+
+    #[test]
+    fn refuses_a_wildcard_cors_origin() {
+        let config = parse(&["--better-auth-url", "http://a", "--cors-origins", "http://a,*"]);
+        assert_eq!(config.validate(), Err(ConfigError::BadCorsOrigin("*".into())));
     }
 
     #[test]

@@ -33,8 +33,8 @@ macro_rules! with_pool {
 }
 
 impl Db {
-    /// Connects lazily: the API starts and answers `/healthz` even while the
-    /// store is down, and `/readyz` tells when it is reachable.
+    /// Connects lazily: connections are opened on first use and reopened after
+    /// an outage, so a running API recovers by itself when the store returns.
     pub fn connect_lazy(url: &str, max_connections: u32) -> Result<Self, sqlx::Error> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options = PgConnectOptions::from_str(url)?;

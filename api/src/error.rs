@@ -124,13 +124,16 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
-/// Database error codes that mean "not now" rather than "never":
-/// PostgreSQL class 08 (connection) and 57P0x (shutdown), SQLite BUSY/LOCKED.
+/// Database error codes that mean "not now" rather than "never": PostgreSQL
+/// class 08 (connection), 53 (insufficient resources), 57014 (statement timeout)
+/// and 57P0x (shutdown); SQLite BUSY and LOCKED with their extended codes.
 fn is_unavailable_code(code: Option<&str>) -> bool {
-    match code {
-        Some(c) => c.starts_with("08") || c.starts_with("57P0") || c == "5" || c == "6" || c == "517",
-        None => false,
+    let Some(code) = code else { return false };
+    if code.starts_with("08") || code.starts_with("53") || code.starts_with("57P0") || code == "57014" {
+        return true;
     }
+    // SQLite's extended codes keep the primary code in their low byte.
+    code.parse::<u32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6))
 }
 
 /// A problem document for a status with no more to say than its reason phrase.

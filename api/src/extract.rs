@@ -24,8 +24,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for AppJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let (headers, bytes) = read_body(req, state).await?;
-        parse_json(&headers, &bytes).map(AppJson)
+        let is_json = is_json(req.headers());
+        let bytes = read_body(req, state).await?;
+        if !is_json {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        parse_json_object(&bytes).map(AppJson)
     }
 }
 
@@ -33,26 +37,34 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for OptionalJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let (headers, bytes) = read_body(req, state).await?;
+        let is_json = is_json(req.headers());
+        let bytes = read_body(req, state).await?;
         if bytes.is_empty() {
             return Ok(OptionalJson(None));
         }
-        parse_json(&headers, &bytes).map(|value| OptionalJson(Some(value)))
+        if !is_json {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        // A JSON `null` says as little as no body at all.
+        if bytes.trim_ascii() == b"null" {
+            return Ok(OptionalJson(None));
+        }
+        parse_json_object(&bytes).map(|value| OptionalJson(Some(value)))
     }
 }
 
-async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<(HeaderMap, Bytes), ApiError> {
-    let headers = req.headers().clone();
-    let bytes = Bytes::from_request(req, state).await.map_err(|rejection: BytesRejection| {
+async fn read_body<S: Send + Sync>(req: Request, state: &S) -> Result<Bytes, ApiError> {
+    Bytes::from_request(req, state).await.map_err(|rejection: BytesRejection| {
         if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::PayloadTooLarge { limit: BODY_LIMIT_BYTES }
         } else {
             ApiError::MalformedJson("the request body could not be read".into())
         }
-    })?;
-    Ok((headers, bytes))
+    })
 }
 
+/// `application/json` or `application/*+json`, in UTF-8 (the only charset JSON
+/// allows between systems, RFC 8259 §8.1).
 fn is_json(headers: &HeaderMap) -> bool {
     let Some(mime) = headers
         .get(header::CONTENT_TYPE)
@@ -61,33 +73,44 @@ fn is_json(headers: &HeaderMap) -> bool {
     else {
         return false;
     };
-    mime.type_() == "application" && (mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json"))
+    let json = mime.type_() == "application" && (mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json"));
+    let utf8 = mime.get_param(mime::CHARSET).is_none_or(|charset| charset == mime::UTF_8);
+    json && utf8
 }
 
-fn parse_json<T: DeserializeOwned>(headers: &HeaderMap, bytes: &[u8]) -> Result<T, ApiError> {
-    if !is_json(headers) {
-        return Err(ApiError::UnsupportedMediaType);
+/// Parses a body that must be one JSON object: 400 when it is not well-formed
+/// JSON, 422 when it is JSON of another shape (serde would otherwise accept an
+/// array as a struct, field by position).
+fn parse_json_object<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if bytes.trim_ascii_start().first() != Some(&b'{') {
+        serde_json::from_slice::<serde::de::IgnoredAny>(bytes).map_err(malformed)?;
+        return Err(ApiError::validation(vec![FieldError::new("", "the body must be a JSON object")]));
     }
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
         let path = err.path().to_string();
         let inner = err.into_inner();
+        // An out-of-range number is well-formed JSON that breaks a rule, whatever serde calls it.
+        let out_of_range = inner.to_string().starts_with("number out of range");
         match inner.classify() {
             serde_json::error::Category::Data => ApiError::validation(vec![field_error(&path, &inner.to_string())]),
-            _ => ApiError::MalformedJson(format!("the request body is not well-formed JSON: {inner}")),
+            _ if out_of_range => ApiError::validation(vec![field_error(&path, &inner.to_string())]),
+            _ => malformed(inner),
         }
     })?;
-    deserializer
-        .end()
-        .map_err(|err| ApiError::MalformedJson(format!("the request body is not well-formed JSON: {err}")))?;
+    deserializer.end().map_err(malformed)?;
     Ok(value)
+}
+
+fn malformed(err: serde_json::Error) -> ApiError {
+    ApiError::MalformedJson(format!("the request body is not well-formed JSON: {err}"))
 }
 
 /// Names the field a serde error is about. serde reports unknown and missing
 /// fields at the enclosing object, with the name inside backticks.
 fn field_error(path: &str, message: &str) -> FieldError {
     let message = message.split(" at line ").next().unwrap_or(message);
-    let named = ["unknown field `", "missing field `"]
+    let named = ["unknown field `", "missing field `", "duplicate field `"]
         .iter()
         .find_map(|prefix| message.strip_prefix(prefix))
         .and_then(|rest| rest.split('`').next());
@@ -136,10 +159,16 @@ impl<S: Send + Sync> FromRequestParts<S> for TaskId {
         params
             .iter()
             .find(|(name, _)| *name == "id")
-            .and_then(|(_, value)| value.parse::<i64>().ok())
+            .and_then(|(_, value)| parse_id(value))
             .map(TaskId)
             .ok_or(ApiError::NotFound("no such task"))
     }
+}
+
+/// Ids are written in canonical decimal only: `+1`, `01` or `1.0` name no task.
+fn parse_id(text: &str) -> Option<i64> {
+    let canonical = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) && (text == "0" || !text.starts_with('0'));
+    canonical.then(|| text.parse().ok()).flatten()
 }
 
 #[cfg(test)]
@@ -154,5 +183,14 @@ mod tests {
         assert_eq!(missing.field, "title");
         let mistyped = field_error("completed", "invalid type: string \"yes\", expected a boolean at line 1 column 20");
         assert_eq!(mistyped, FieldError::new("completed", "invalid type: string \"yes\", expected a boolean"));
+        assert_eq!(field_error(".", "duplicate field `status`").field, "status");
+    }
+
+    #[test]
+    fn only_canonical_decimal_ids_parse() {
+        assert_eq!(parse_id("42"), Some(42));
+        for text in ["+1", "01", "-1", "1.0", "", " 1", "99999999999999999999"] {
+            assert_eq!(parse_id(text), None, "{text:?}");
+        }
     }
 }

@@ -51,10 +51,6 @@ impl JwksCache {
         }
     }
 
-    pub fn url(&self) -> &str {
-        &self.url
-    }
-
     fn cached(&self, kid: &str) -> Option<Arc<PinnedKey>> {
         self.keys.read().expect("JWKS lock poisoned").get(kid).cloned()
     }
@@ -74,6 +70,8 @@ impl JwksCache {
         }
         *last_fetch = Some(Instant::now());
         match self.fetch().await {
+            // The fetched set replaces the cache whole: a key Better Auth has retired
+            // stops verifying once a fetch no longer lists it.
             Ok(keys) => {
                 tracing::info!(url = %self.url, keys = keys.len(), "fetched JWKS");
                 *self.keys.write().expect("JWKS lock poisoned") = Arc::new(keys);

@@ -48,11 +48,11 @@ where
         if let Some(limiter) = &auth.rate_limiter {
             limiter.check(&claims.sub)?;
         }
-        if let Ok(params) = RawPathParams::from_request_parts(parts, state).await {
-            let path_user = params.iter().find(|(name, _)| *name == "user_id").map(|(_, value)| value);
-            if path_user.is_some_and(|path_user| path_user != claims.sub) {
-                return Err(ApiError::Forbidden);
-            }
+        // A path that does not even decode (invalid UTF-8) cannot name the caller.
+        let params = RawPathParams::from_request_parts(parts, state).await.map_err(|_| ApiError::Forbidden)?;
+        let path_user = params.iter().find(|(name, _)| *name == "user_id").map(|(_, value)| value);
+        if path_user.is_some_and(|path_user| path_user != claims.sub) {
+            return Err(ApiError::Forbidden);
         }
         Ok(AuthUser { id: claims.sub })
     }
@@ -90,8 +90,8 @@ impl UserRateLimiter {
         Some(Self { limiter: DefaultKeyedRateLimiter::keyed(Quota::per_minute(limit)) })
     }
 
-    fn check(&self, user_id: &str) -> Result<(), ApiError> {
-        self.limiter.check_key(&user_id.to_owned()).map_err(|not_until| {
+    fn check(&self, user_id: &String) -> Result<(), ApiError> {
+        self.limiter.check_key(user_id).map_err(|not_until| {
             let wait = not_until.wait_time_from(DefaultClock::default().now());
             ApiError::RateLimited { retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0) }
         })

@@ -15,6 +15,8 @@ use crate::config::Config;
 pub const LEEWAY_SECS: u64 = 60;
 /// Far above any real token (Better Auth's are well under 1 KiB).
 const MAX_TOKEN_BYTES: usize = 8 * 1024;
+/// Better Auth's user ids are 32 characters; this leaves room for other issuers.
+const MAX_SUBJECT_BYTES: usize = 255;
 /// Header parameters that would let a token choose its own key (RFC 8725 §3.10).
 const KEY_CARRYING_HEADERS: [&str; 4] = ["jku", "jwk", "x5u", "x5c"];
 const ASYMMETRIC: [Algorithm; 9] = [
@@ -39,8 +41,6 @@ pub struct Claims {
     pub exp: u64,
     #[serde(default)]
     pub iat: Option<u64>,
-    #[serde(default)]
-    pub email: Option<String>,
 }
 
 /// Why a token was refused. The messages are fixed sentences: no token content.
@@ -66,6 +66,8 @@ pub enum TokenError {
     WrongAudience,
     #[error("the token lacks a required claim")]
     MissingClaim,
+    #[error("the token's subject is not a valid user id")]
+    InvalidSubject,
 }
 
 pub struct TokenVerifier {
@@ -77,11 +79,7 @@ pub struct TokenVerifier {
 
 impl TokenVerifier {
     pub fn from_config(config: &Config) -> Self {
-        let hmac_key = config
-            .better_auth_secret
-            .as_deref()
-            .filter(|secret| !secret.is_empty())
-            .map(|secret| DecodingKey::from_secret(secret.as_bytes()));
+        let hmac_key = config.secret().map(|secret| DecodingKey::from_secret(secret.as_bytes()));
         let jwks = config.jwks_url().map(|url| JwksCache::new(url, config.jwks_refetch_interval()));
         Self::new(hmac_key, jwks, config.issuer(), config.audience())
     }
@@ -117,24 +115,18 @@ impl TokenVerifier {
         Self { hmac_key, jwks, validations }
     }
 
-    pub fn jwks(&self) -> Option<&JwksCache> {
-        self.jwks.as_ref()
-    }
-
     pub async fn verify(&self, token: &str) -> Result<Claims, TokenError> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(TokenError::Malformed);
         }
-        let alg = inspect_header(token)?;
-        let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Malformed)?;
-        debug_assert_eq!(header.alg, alg);
+        let InspectedHeader { alg, kid } = inspect_header(token)?;
 
         let data = if alg == Algorithm::HS256 {
             let key = self.hmac_key.as_ref().ok_or(TokenError::AlgorithmNotAccepted)?;
             jsonwebtoken::decode::<Claims>(token, key, self.validation(alg)?)
         } else {
             let jwks = self.jwks.as_ref().ok_or(TokenError::AlgorithmNotAccepted)?;
-            let kid = header.kid.as_deref().ok_or(TokenError::UnknownKey)?;
+            let kid = kid.as_deref().ok_or(TokenError::UnknownKey)?;
             let pinned = jwks.key(kid).await.ok_or(TokenError::UnknownKey)?;
             if !pinned.algorithms.contains(&alg) {
                 return Err(TokenError::AlgorithmNotAccepted);
@@ -145,6 +137,10 @@ impl TokenVerifier {
 
         if claims.sub.is_empty() {
             return Err(TokenError::MissingClaim);
+        }
+        // The subject becomes a path segment and a stored value: no control characters.
+        if claims.sub.len() > MAX_SUBJECT_BYTES || claims.sub.chars().any(char::is_control) {
+            return Err(TokenError::InvalidSubject);
         }
         // jsonwebtoken leaves `iat` alone; a token from the future is as wrong as an early `nbf`.
         if claims.iat.is_some_and(|iat| iat > now_secs() + LEEWAY_SECS) {
@@ -162,10 +158,17 @@ impl TokenVerifier {
     }
 }
 
+/// What the verifier needs from a token's header.
+struct InspectedHeader {
+    alg: Algorithm,
+    kid: Option<String>,
+}
+
 /// Checks the raw header before any key is chosen: a compact JWS with three
 /// parts, an algorithm we accept, no `crit` (none of its extensions is
 /// supported, RFC 7515 §4.1.11) and no parameter that carries or points to a key.
-fn inspect_header(token: &str) -> Result<Algorithm, TokenError> {
+/// Duplicate member names are refused later by jsonwebtoken's own header parse.
+fn inspect_header(token: &str) -> Result<InspectedHeader, TokenError> {
     let mut parts = token.split('.');
     let (Some(header), Some(_), Some(_), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
         return Err(TokenError::Malformed);
@@ -176,15 +179,21 @@ fn inspect_header(token: &str) -> Result<Algorithm, TokenError> {
     if header.contains_key("crit") || KEY_CARRYING_HEADERS.iter().any(|name| header.contains_key(*name)) {
         return Err(TokenError::ForbiddenHeader);
     }
-    match header.get("alg").and_then(|alg| alg.as_str()) {
-        Some("HS256") => Ok(Algorithm::HS256),
+    let alg = match header.get("alg").and_then(|alg| alg.as_str()) {
+        Some("HS256") => Algorithm::HS256,
         Some(name) => name
             .parse::<Algorithm>()
             .ok()
             .filter(|alg| ASYMMETRIC.contains(alg))
-            .ok_or(TokenError::AlgorithmNotAccepted),
-        None => Err(TokenError::Malformed),
-    }
+            .ok_or(TokenError::AlgorithmNotAccepted)?,
+        None => return Err(TokenError::Malformed),
+    };
+    let kid = match header.get("kid") {
+        None => None,
+        Some(serde_json::Value::String(kid)) => Some(kid.clone()),
+        Some(_) => return Err(TokenError::Malformed),
+    };
+    Ok(InspectedHeader { alg, kid })
 }
 
 fn classify(kind: &ErrorKind) -> TokenError {

@@ -2,11 +2,11 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::model::Task;
+use super::model::{fold, Task};
 use crate::error::FieldError;
 
 pub const DEFAULT_LIMIT: u32 = 100;
@@ -73,47 +73,70 @@ pub struct ListQuery {
     pub after: Option<Cursor>,
 }
 
-/// The last row of a page: its sort value and id. Tied to the sort it was made for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Where the previous page ended: the last row's sort key and id, for the sort
+/// and order it was made for.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor {
-    #[serde(rename = "s")]
     pub sort: SortKey,
-    #[serde(rename = "o")]
     pub order: SortOrder,
-    #[serde(rename = "v")]
-    pub value: String,
-    #[serde(rename = "i")]
+    pub key: CursorKey,
     pub id: i64,
+}
+
+/// A sort key value, typed by the sort it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CursorKey {
+    Time(DateTime<Utc>),
+    /// The folded title (see [`fold`]).
+    Text(String),
+}
+
+/// The cursor as it travels: base64url of this JSON.
+#[derive(Serialize, Deserialize)]
+struct CursorWire {
+    s: SortKey,
+    o: SortOrder,
+    v: String,
+    i: i64,
 }
 
 impl Cursor {
     fn after(task: &Task, sort: SortKey, order: SortOrder) -> Self {
-        let value = match sort {
-            SortKey::CreatedAt => task.created_at.to_rfc3339(),
-            SortKey::UpdatedAt => task.updated_at.to_rfc3339(),
-            SortKey::Title => task.title.clone(),
+        let key = match sort {
+            SortKey::CreatedAt => CursorKey::Time(task.created_at),
+            SortKey::UpdatedAt => CursorKey::Time(task.updated_at),
+            SortKey::Title => CursorKey::Text(fold(&task.title)),
         };
-        Self { sort, order, value, id: task.id }
+        Self { sort, order, key, id: task.id }
     }
 
     pub fn encode(&self) -> String {
-        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).expect("a cursor always serializes"))
+        let v = match &self.key {
+            CursorKey::Time(time) => time.to_rfc3339(),
+            CursorKey::Text(text) => text.clone(),
+        };
+        let wire = CursorWire { s: self.sort, o: self.order, v, i: self.id };
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(&wire).expect("a cursor always serializes"))
     }
 
     fn decode(raw: &str) -> Option<Self> {
         let bytes = URL_SAFE_NO_PAD.decode(raw).ok()?;
-        let cursor: Self = serde_json::from_slice(&bytes).ok()?;
-        if cursor.value.contains('\0') {
+        let wire: CursorWire = serde_json::from_slice(&bytes).ok()?;
+        if wire.v.contains('\0') {
             return None;
         }
-        if cursor.sort != SortKey::Title {
-            cursor.timestamp()?;
-        }
-        Some(cursor)
-    }
-
-    pub fn timestamp(&self) -> Option<DateTime<Utc>> {
-        DateTime::parse_from_rfc3339(&self.value).ok().map(|t| t.with_timezone(&Utc))
+        let key = match wire.s {
+            SortKey::Title => CursorKey::Text(wire.v),
+            SortKey::CreatedAt | SortKey::UpdatedAt => {
+                let time = DateTime::parse_from_rfc3339(&wire.v).ok()?.with_timezone(&Utc);
+                // SQLite compares times as text, which holds for four-digit years only.
+                if !(1970..=9999).contains(&time.year()) {
+                    return None;
+                }
+                CursorKey::Time(time)
+            }
+        };
+        Some(Self { sort: wire.s, order: wire.o, key, id: wire.i })
     }
 }
 

@@ -33,6 +33,12 @@ pub struct Task {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Title(String);
 
+/// The case-folded form both stores search and sort on: Unicode-aware and the
+/// same for SQLite and PostgreSQL, since the API computes it.
+pub fn fold(text: &str) -> String {
+    text.to_lowercase()
+}
+
 impl Title {
     pub fn parse(raw: &str) -> Result<Self, String> {
         let trimmed = raw.trim();
@@ -50,6 +56,10 @@ impl Title {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    pub fn folded(&self) -> String {
+        fold(&self.0)
     }
 }
 
@@ -71,6 +81,10 @@ impl Description {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    pub fn folded(&self) -> String {
+        fold(&self.0)
     }
 }
 
@@ -94,6 +108,7 @@ pub struct CreateTaskRequest {
 /// Body of `PUT`/`PATCH /api/{user_id}/tasks/{id}`: any of the fields, at least one.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(min_properties = 1)]
 pub struct UpdateTaskRequest {
     #[serde(default, deserialize_with = "non_null")]
     #[schema(nullable = false, min_length = 1, max_length = 200)]

@@ -1,23 +1,30 @@
 //! Every SQL statement on tasks, each written once for both dialects.
 
-use chrono::{DateTime, Utc};
-
-use super::list::{ListQuery, SortKey, SortOrder, StatusFilter};
+use super::list::{CursorKey, ListQuery, SortKey, SortOrder, StatusFilter};
 use super::model::{now, NewTask, Task, TaskChanges};
 use crate::db::Db;
 use crate::with_pool;
 
-const COLUMNS: &str = "id, user_id, title, description, completed, created_at, updated_at";
+/// The columns of [`Task`], in one place for every statement that returns tasks.
+macro_rules! task_columns {
+    () => {
+        "id, user_id, title, description, completed, created_at, updated_at"
+    };
+}
 
 pub async fn insert(db: &Db, user_id: &str, task: &NewTask) -> Result<Task, sqlx::Error> {
-    const SQL: &str = "INSERT INTO tasks (user_id, title, description, completed, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $5) \
-         RETURNING id, user_id, title, description, completed, created_at, updated_at";
-    let description = task.description.as_ref().map(|d| d.as_str());
+    const SQL: &str = concat!(
+        "INSERT INTO tasks (user_id, title, title_folded, description, description_folded, completed, created_at, updated_at) ",
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING ",
+        task_columns!()
+    );
+    let description = task.description.as_ref();
     with_pool!(db, |pool| sqlx::query_as::<_, Task>(SQL)
         .bind(user_id)
         .bind(task.title.as_str())
-        .bind(description)
+        .bind(task.title.folded())
+        .bind(description.map(|d| d.as_str()))
+        .bind(description.map(|d| d.folded()))
         .bind(task.completed)
         .bind(now())
         .fetch_one(pool)
@@ -25,29 +32,31 @@ pub async fn insert(db: &Db, user_id: &str, task: &NewTask) -> Result<Task, sqlx
 }
 
 pub async fn find(db: &Db, user_id: &str, id: i64) -> Result<Option<Task>, sqlx::Error> {
-    const SQL: &str = "SELECT id, user_id, title, description, completed, created_at, updated_at \
-         FROM tasks WHERE id = $1 AND user_id = $2";
+    const SQL: &str = concat!("SELECT ", task_columns!(), " FROM tasks WHERE id = $1 AND user_id = $2");
     with_pool!(db, |pool| sqlx::query_as::<_, Task>(SQL).bind(id).bind(user_id).fetch_optional(pool).await)
 }
 
 /// Applies the changes in one statement; fields left `None` keep their value.
 pub async fn update(db: &Db, user_id: &str, id: i64, changes: &TaskChanges) -> Result<Option<Task>, sqlx::Error> {
-    const SQL: &str = "UPDATE tasks SET \
-           title = COALESCE($3, title), \
-           description = CASE WHEN $4 THEN $5 ELSE description END, \
-           completed = COALESCE($6, completed), \
-           updated_at = $7 \
-         WHERE id = $1 AND user_id = $2 \
-         RETURNING id, user_id, title, description, completed, created_at, updated_at";
-    let title = changes.title.as_ref().map(|t| t.as_str());
-    let set_description = changes.description.is_some();
-    let description = changes.description.as_ref().and_then(|d| d.as_ref()).map(|d| d.as_str());
+    const SQL: &str = concat!(
+        "UPDATE tasks SET ",
+        "title = COALESCE($3, title), title_folded = COALESCE($4, title_folded), ",
+        "description = CASE WHEN $5 THEN $6 ELSE description END, ",
+        "description_folded = CASE WHEN $5 THEN $7 ELSE description_folded END, ",
+        "completed = COALESCE($8, completed), updated_at = $9 ",
+        "WHERE id = $1 AND user_id = $2 RETURNING ",
+        task_columns!()
+    );
+    let title = changes.title.as_ref();
+    let description = changes.description.as_ref().and_then(|d| d.as_ref());
     with_pool!(db, |pool| sqlx::query_as::<_, Task>(SQL)
         .bind(id)
         .bind(user_id)
-        .bind(title)
-        .bind(set_description)
-        .bind(description)
+        .bind(title.map(|t| t.as_str()))
+        .bind(title.map(|t| t.folded()))
+        .bind(changes.description.is_some())
+        .bind(description.map(|d| d.as_str()))
+        .bind(description.map(|d| d.folded()))
         .bind(changes.completed)
         .bind(now())
         .fetch_optional(pool)
@@ -56,9 +65,11 @@ pub async fn update(db: &Db, user_id: &str, id: i64, changes: &TaskChanges) -> R
 
 /// Sets `completed` to the given value, or flips it when `None`, atomically.
 pub async fn set_completed(db: &Db, user_id: &str, id: i64, completed: Option<bool>) -> Result<Option<Task>, sqlx::Error> {
-    const SQL: &str = "UPDATE tasks SET completed = COALESCE($3, NOT completed), updated_at = $4 \
-         WHERE id = $1 AND user_id = $2 \
-         RETURNING id, user_id, title, description, completed, created_at, updated_at";
+    const SQL: &str = concat!(
+        "UPDATE tasks SET completed = COALESCE($3, NOT completed), updated_at = $4 ",
+        "WHERE id = $1 AND user_id = $2 RETURNING ",
+        task_columns!()
+    );
     with_pool!(db, |pool| sqlx::query_as::<_, Task>(SQL)
         .bind(id)
         .bind(user_id)
@@ -83,17 +94,19 @@ pub async fn delete(db: &Db, user_id: &str, id: i64) -> Result<bool, sqlx::Error
 enum Bind {
     Text(String),
     Int(i64),
-    Time(DateTime<Utc>),
+    Time(chrono::DateTime<chrono::Utc>),
 }
 
 /// One page of a user's tasks, with one row more than asked when a next page exists.
+/// The statement's text depends only on which filters are present, so it stays
+/// within a handful of shapes that each connection prepares once.
 pub async fn list(db: &Db, user_id: &str, query: &ListQuery) -> Result<Vec<Task>, sqlx::Error> {
     let mut binds = vec![Bind::Text(user_id.to_owned())];
     let param = |binds: &mut Vec<Bind>, value: Bind| {
         binds.push(value);
         format!("${}", binds.len())
     };
-    let mut sql = format!("SELECT {COLUMNS} FROM tasks WHERE user_id = $1");
+    let mut sql = String::from(concat!("SELECT ", task_columns!(), " FROM tasks WHERE user_id = $1"));
 
     match query.status {
         StatusFilter::All => {}
@@ -101,27 +114,26 @@ pub async fn list(db: &Db, user_id: &str, query: &ListQuery) -> Result<Vec<Task>
         StatusFilter::Completed => sql.push_str(" AND completed = TRUE"),
     }
     if let Some(text) = &query.q {
-        let p = param(&mut binds, Bind::Text(format!("%{}%", escape_like(text))));
+        let p = param(&mut binds, Bind::Text(format!("%{}%", escape_like(&text.to_lowercase()))));
         sql.push_str(&format!(
-            " AND (lower(title) LIKE lower({p}) ESCAPE '\\' OR lower(description) LIKE lower({p}) ESCAPE '\\')"
+            " AND (title_folded LIKE {p} ESCAPE '\\' OR description_folded LIKE {p} ESCAPE '\\')"
         ));
     }
-    let (key, key_param_wrap) = match query.sort {
-        SortKey::CreatedAt => ("created_at", false),
-        SortKey::UpdatedAt => ("updated_at", false),
-        SortKey::Title => ("lower(title)", true),
+    let key = match query.sort {
+        SortKey::CreatedAt => "created_at",
+        SortKey::UpdatedAt => "updated_at",
+        SortKey::Title => "title_folded",
     };
     let (cmp, dir) = match query.order {
         SortOrder::Asc => (">", "ASC"),
         SortOrder::Desc => ("<", "DESC"),
     };
     if let Some(after) = &query.after {
-        let value = match query.sort {
-            SortKey::Title => Bind::Text(after.value.clone()),
-            _ => Bind::Time(after.timestamp().ok_or_else(|| sqlx::Error::Decode("cursor timestamp".into()))?),
+        let value = match &after.key {
+            CursorKey::Text(text) => Bind::Text(text.clone()),
+            CursorKey::Time(time) => Bind::Time(*time),
         };
         let v = param(&mut binds, value);
-        let v = if key_param_wrap { format!("lower({v})") } else { v };
         let id = param(&mut binds, Bind::Int(after.id));
         sql.push_str(&format!(" AND ({key}, id) {cmp} ({v}, {id})"));
     }

@@ -135,6 +135,10 @@ async fn published_jwt_attacks_are_refused_and_change_nothing() {
     cases.push(("exp negative", hs256(&secret, &with(json!({ "exp": -1 })))));
     cases.push(("exp as float overflow", hs256(&secret, &with(json!({ "exp": 1e300 })))));
     cases.push(("sub not a string", hs256(&secret, &with(json!({ "sub": 42 })))));
+    // A subject that could not be a path segment or a stored value (NUL breaks PostgreSQL text).
+    cases.push(("sub with NUL", hs256(&secret, &with(json!({ "sub": "alice\u{0}" })))));
+    cases.push(("sub with a newline", hs256(&secret, &with(json!({ "sub": "alice\nbob" })))));
+    cases.push(("sub too long", hs256(&secret, &with(json!({ "sub": "a".repeat(256) })))));
     // OWASP API2: claims from another issuer or audience, even when correctly signed.
     cases.push(("foreign issuer", hs256(&secret, &with(json!({ "iss": "http://localhost:3001" })))));
     cases.push(("foreign audience", hs256(&secret, &with(json!({ "aud": ["http://evil.example"] })))));

@@ -24,7 +24,8 @@ async fn malformed_json_is_400() {
 #[tokio::test]
 async fn well_formed_json_of_the_wrong_shape_is_422() {
     let app = spawn_app().await;
-    for body in ["[]", "\"title\"", "null", "{\"title\": [\"x\"]}"] {
+    // Arrays too: serde would otherwise fill a struct from one, field by position.
+    for body in ["[]", "[\"title\"]", "[\"x\", \"y\", true]", "\"title\"", "null", "5", "{\"title\": [\"x\"]}", "{\"title\": \"x\", \"completed\": 1e400}"] {
         let response = app
             .request(Method::POST, "/api/alice/tasks", Some(&app.token("alice")))
             .header("content-type", "application/json")
@@ -53,6 +54,11 @@ async fn a_body_that_is_not_json_is_415() {
             .body(r#"{"completed":true}"#);
         assert_problem(request.send().await.unwrap(), 415).await;
     }
+    let utf16 = app
+        .request(Method::POST, "/api/alice/tasks", Some(&token))
+        .header("content-type", "application/json; charset=utf-16")
+        .body(r#"{"title":"y"}"#);
+    assert_problem(utf16.send().await.unwrap(), 415).await;
     let charset = app
         .request(Method::POST, "/api/alice/tasks", Some(&token))
         .header("content-type", "application/json; charset=utf-8")
@@ -168,4 +174,38 @@ async fn every_response_carries_a_request_id() {
     let app = spawn_app().await;
     let response = app.list("alice", "").await;
     assert!(response.headers().contains_key("x-request-id"));
+}
+
+#[tokio::test]
+async fn arrays_are_refused_by_every_body_route() {
+    let app = spawn_app().await;
+    let task = app.create_ok("alice", "x").await;
+    let token = app.token("alice");
+    for (method, path, body) in [
+        (Method::PUT, format!("/api/alice/tasks/{}", task.id), "[\"renamed\"]"),
+        (Method::PATCH, format!("/api/alice/tasks/{}", task.id), "[\"renamed\"]"),
+        (Method::PATCH, format!("/api/alice/tasks/{}/complete", task.id), "[true]"),
+    ] {
+        let response = app.request(method, &path, Some(&token)).header("content-type", "application/json").body(body).send().await.unwrap();
+        assert_problem(response, 422).await;
+    }
+    assert_eq!(app.all_tasks("alice").await, vec![task]);
+}
+
+#[tokio::test]
+async fn a_repeated_query_parameter_is_422_naming_it() {
+    let app = spawn_app().await;
+    let problem = assert_problem(app.list("alice", "?status=all&status=pending").await, 422).await;
+    assert_eq!(problem["errors"][0]["field"], "status");
+}
+
+#[tokio::test]
+async fn a_user_id_that_is_not_utf8_is_403() {
+    let app = spawn_app().await;
+    let token = app.token("alice");
+    for (method, path) in [(Method::GET, "/api/%FF/tasks"), (Method::POST, "/api/%FF/tasks"), (Method::GET, "/api/%FF/tasks/1")] {
+        let response = app.request(method, path, Some(&token)).json(&json!({ "title": "x" })).send().await.unwrap();
+        assert_problem(response, 403).await;
+    }
+    assert!(app.all_tasks("alice").await.is_empty());
 }

@@ -153,3 +153,32 @@ async fn a_cursor_for_another_sort_is_refused() {
     let problem = assert_problem(app.list("alice", &format!("?limit=1&sort=title&cursor={cursor}")).await, 422).await;
     assert_eq!(problem["errors"][0]["field"], "cursor");
 }
+
+#[tokio::test]
+async fn search_and_title_sort_fold_case_beyond_ascii_on_every_store() {
+    let app = spawn_app().await;
+    for title in ["éclair", "Éclair", "ÉCLAIR", "zebra", "Äpfel", "apple", "Straße"] {
+        app.create_ok("alice", title).await;
+    }
+    let mut found = titles(&app.list_ok("alice", "?q=%C3%89CLAIR").await).into_iter().map(str::to_owned).collect::<Vec<_>>();
+    found.sort();
+    assert_eq!(found, ["ÉCLAIR", "Éclair", "éclair"]);
+    assert_eq!(titles(&app.list_ok("alice", "?q=STRASSE").await).len(), 0, "folding is lower-casing, not transliteration");
+    assert_eq!(titles(&app.list_ok("alice", "?q=stra%C3%9Fe").await), ["Straße"]);
+    let sorted = app.list_ok("alice", "?sort=title&order=asc").await;
+    let folded: Vec<String> = sorted.iter().map(|t| t.title.to_lowercase()).collect();
+    let mut expected = folded.clone();
+    expected.sort();
+    assert_eq!(folded, expected, "sorted by the folded title");
+}
+
+#[tokio::test]
+async fn a_cursor_outside_four_digit_years_is_refused() {
+    use base64::Engine;
+    let app = spawn_app().await;
+    app.create_ok("alice", "x").await;
+    let wire = serde_json::json!({ "s": "created_at", "o": "desc", "v": "9999-12-31T23:59:59-23:59", "i": 1 });
+    let cursor = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(wire.to_string());
+    let problem = assert_problem(app.list("alice", &format!("?cursor={cursor}")).await, 422).await;
+    assert_eq!(problem["errors"][0]["field"], "cursor");
+}

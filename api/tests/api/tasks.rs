@@ -117,6 +117,14 @@ async fn complete_without_a_body_toggles_and_with_one_sets() {
     let unset: Task = app.complete("alice", task.id, Some(json!({ "completed": false }))).await.json().await.unwrap();
     assert!(!unset.completed);
 
+    let null_body = app
+        .request(Method::PATCH, &format!("/api/alice/tasks/{}/complete", task.id), Some(&app.token("alice")))
+        .header("content-type", "application/json")
+        .body("null")
+        .send()
+        .await
+        .unwrap();
+    assert!(null_body.json::<Task>().await.unwrap().completed, "a null body toggles, like no body");
     assert_problem(app.complete("alice", task.id, Some(json!({ "completed": "yes" }))).await, 422).await;
     assert_problem(app.complete("alice", task.id, Some(json!({ "done": true }))).await, 422).await;
 }
@@ -138,6 +146,10 @@ async fn missing_and_malformed_ids_are_404() {
     let app = spawn_app().await;
     let token = app.token("alice");
     assert_problem(app.get("alice", 999_999).await, 404).await;
+    let task = app.create_ok("alice", "x").await;
+    for path in [format!("/api/alice/tasks/+{}", task.id), format!("/api/alice/tasks/0{}", task.id)] {
+        assert_problem(app.request(Method::GET, &path, Some(&token)).send().await.unwrap(), 404).await;
+    }
     for path in ["/api/alice/tasks/abc", "/api/alice/tasks/1.5", "/api/alice/tasks/99999999999999999999999", "/api/alice/tasks/%00"] {
         let response = app.request(Method::GET, path, Some(&token)).send().await.unwrap();
         assert_problem(response, 404).await;
