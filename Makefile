@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 CARGO ?= cargo
 
-.PHONY: help dev test test-api test-api-postgres env openapi
+.PHONY: help dev test test-api test-api-postgres test-schemathesis env openapi
 
 help:
 	@echo "make dev    run the app (API on http://127.0.0.1:8000, docs at /docs)"
@@ -17,7 +17,7 @@ env:
 dev: env
 	$(CARGO) run --locked -p todo-api
 
-test: test-api test-api-postgres
+test: test-api test-api-postgres test-schemathesis
 
 # Unit tests, the black-box API suite and the fault tests on SQLite.
 test-api:
@@ -31,6 +31,11 @@ test-api-postgres:
 	else \
 		echo "TEST_DATABASE_URL is not set: skipping the PostgreSQL run of the API suite"; \
 	fi
+
+# Schemathesis (in its own venv) against the running API: no 5xx, every
+# response as /openapi.json documents it.
+test-schemathesis:
+	api/schemathesis/run.sh
 
 # Rewrites api/openapi.json after a deliberate contract change.
 openapi:

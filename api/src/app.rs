@@ -41,10 +41,12 @@ pub struct Settings {
 
 /// The router and the OpenAPI document, both built from the same `routes!`.
 pub fn router_and_openapi() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(crate::tasks::router())
         .merge(crate::health::router())
-        .split_for_parts()
+        .split_for_parts();
+    crate::openapi::complete(&mut openapi);
+    (router, openapi)
 }
 
 pub fn openapi() -> utoipa::openapi::OpenApi {

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
-use utoipa::openapi::{Content, Ref, RefOr};
+use utoipa::openapi::{Content, Ref, RefOr, Schema};
 use utoipa::{IntoResponses, Modify, OpenApi};
 
 use crate::error::PROBLEM_JSON;
@@ -35,6 +35,16 @@ impl Modify for BearerAuth {
         scheme.bearer_format = Some("JWT".into());
         scheme.description = Some("A JWT issued by the web app's Better Auth (`/api/auth/token`).".into());
         components.add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+/// Says what the derives cannot, once the routes have added their schemas:
+/// an update sends at least one field (utoipa's own `min_properties` attribute
+/// emits `maxProperties`).
+pub fn complete(openapi: &mut utoipa::openapi::OpenApi) {
+    let schemas = openapi.components.as_mut().map(|c| &mut c.schemas);
+    if let Some(RefOr::T(Schema::Object(object))) = schemas.and_then(|s| s.get_mut("UpdateTaskRequest")) {
+        object.min_properties = Some(1);
     }
 }
 

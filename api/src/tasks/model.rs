@@ -108,7 +108,6 @@ pub struct CreateTaskRequest {
 /// Body of `PUT`/`PATCH /api/{user_id}/tasks/{id}`: any of the fields, at least one.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(min_properties = 1)]
 pub struct UpdateTaskRequest {
     #[serde(default, deserialize_with = "non_null")]
     #[schema(nullable = false, min_length = 1, max_length = 200)]
