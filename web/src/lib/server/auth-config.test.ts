@@ -14,6 +14,7 @@ describe("readAuthConfig", () => {
       databaseUrl: undefined,
       pgliteDir: "/repo/data/auth",
       trustedOrigins: ["http://localhost:3000"],
+      rateLimitEnabled: undefined,
     });
   });
 
@@ -27,6 +28,7 @@ describe("readAuthConfig", () => {
         AUTH_DATABASE_URL: "postgres://postgres@127.0.0.1:5432/test",
         AUTH_PGLITE_DIR: "/tmp/auth-e2e",
         BETTER_AUTH_TRUSTED_ORIGINS: "http://localhost:3100, http://127.0.0.1:3100",
+        BETTER_AUTH_RATE_LIMIT: "off",
       },
       "/repo",
     );
@@ -37,6 +39,7 @@ describe("readAuthConfig", () => {
       databaseUrl: "postgres://postgres@127.0.0.1:5432/test",
       pgliteDir: "/tmp/auth-e2e",
       trustedOrigins: ["http://127.0.0.1:3100", "http://localhost:3100"],
+      rateLimitEnabled: false,
     });
   });
 
@@ -48,6 +51,9 @@ describe("readAuthConfig", () => {
     );
     expect(() => readAuthConfig({ BETTER_AUTH_SECRET: SECRET, BETTER_AUTH_JWT_EXPIRES_IN: "soon" }, "/repo")).toThrow(
       /BETTER_AUTH_JWT_EXPIRES_IN/,
+    );
+    expect(() => readAuthConfig({ BETTER_AUTH_SECRET: SECRET, BETTER_AUTH_RATE_LIMIT: "maybe" }, "/repo")).toThrow(
+      /BETTER_AUTH_RATE_LIMIT/,
     );
   });
 });

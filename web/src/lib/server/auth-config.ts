@@ -15,6 +15,12 @@ export interface AuthConfig {
   databaseUrl: string | undefined;
   pgliteDir: string;
   trustedOrigins: string[];
+  /**
+   * Better Auth's own rate limit (3 sign-in/sign-up attempts per 10 s per IP,
+   * 100 requests per 10 s otherwise). Undefined keeps its default: on in
+   * production, off in development.
+   */
+  rateLimitEnabled: boolean | undefined;
 }
 
 export class AuthConfigError extends Error {
@@ -55,6 +61,14 @@ function parseExpiresIn(value: string | undefined): number {
   return seconds;
 }
 
+function parseSwitch(name: string, value: string | undefined): boolean | undefined {
+  const raw = nonEmpty(value)?.toLowerCase();
+  if (raw === undefined) return undefined;
+  if (["on", "true", "1", "yes"].includes(raw)) return true;
+  if (["off", "false", "0", "no"].includes(raw)) return false;
+  throw new AuthConfigError(`${name} must be "on" or "off"; got "${value}".`);
+}
+
 /**
  * Reads and checks every setting of the auth side. `repoRoot` anchors the
  * default PGlite directory (`<repo root>/data/auth`).
@@ -89,5 +103,6 @@ export function readAuthConfig(env: Readonly<Record<string, string | undefined>>
     databaseUrl: nonEmpty(env.AUTH_DATABASE_URL),
     pgliteDir,
     trustedOrigins: [...new Set([new URL(baseURL).origin, ...extraOrigins])],
+    rateLimitEnabled: parseSwitch("BETTER_AUTH_RATE_LIMIT", env.BETTER_AUTH_RATE_LIMIT),
   };
 }

@@ -70,6 +70,7 @@ function buildAuthOptions(config: AuthConfig, dialect: Dialect) {
       updateAge: 24 * 60 * 60,
     },
     telemetry: { enabled: false },
+    ...(config.rateLimitEnabled === undefined ? {} : { rateLimit: { enabled: config.rateLimitEnabled } }),
     plugins: [jwt(jwtPluginOptions(config))],
   };
 }
