@@ -42,7 +42,18 @@ export class FakeTaskService {
     const id = match[2] ? Number(match[2]) : undefined;
     const body = request.method === "GET" || request.method === "DELETE" ? undefined : await request.json().catch(() => undefined);
 
-    if (id === undefined && request.method === "GET") return json(200, this.list(url.searchParams));
+    if (id === undefined && request.method === "GET") {
+      // Offset cursors stand in for the API's opaque keyset cursors.
+      const all = this.list(url.searchParams);
+      const limit = Number(url.searchParams.get("limit") ?? 100);
+      const offset = Number(url.searchParams.get("cursor") ?? 0);
+      const page = all.slice(offset, offset + limit);
+      const next = new URL(url);
+      next.searchParams.set("cursor", String(offset + limit));
+      const headers: Record<string, string> =
+        offset + limit < all.length ? { Link: `<${next.pathname}${next.search}>; rel="next"` } : {};
+      return json(200, page, headers);
+    }
     if (id === undefined && request.method === "POST") {
       const title = String(body?.title ?? "").trim();
       if (!title) return problem(422, { detail: "title: must not be empty", errors: [{ field: "title", message: "must not be empty" }] });
@@ -72,8 +83,8 @@ export class FakeTaskService {
   }
 }
 
-function json(status: number, body: unknown): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });
 }
 
 function problem(status: number, fields: object): Response {

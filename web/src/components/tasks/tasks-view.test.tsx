@@ -8,9 +8,9 @@ import { TasksView } from "./tasks-view";
 
 let service: FakeTaskService;
 
-function renderTasks() {
+function renderTasks(pageSize = 100) {
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
-  const api = createTaskApi({ baseUrl: "http://api.test", userId: service.userId, fetch: service.fetch });
+  const api = createTaskApi({ baseUrl: "http://api.test", userId: service.userId, fetch: service.fetch, pageSize });
   return render(
     <QueryClientProvider client={queryClient}>
       <TasksView api={api} />
@@ -39,6 +39,19 @@ describe("TasksView", () => {
     expect(screen.getByText("Two litres")).toBeInTheDocument();
     expect(screen.getByRole("checkbox", { name: "Done: Walk the dog" })).toBeChecked();
     expect(service.requests[0].path).toBe("/api/user-1/tasks");
+  });
+
+  it("loads further pages through the Link header's cursor", async () => {
+    for (const title of ["One", "Two", "Three"]) service.add(title);
+    const user = userEvent.setup();
+    renderTasks(2);
+
+    expect(await screen.findByText("Three")).toBeInTheDocument();
+    expect(screen.queryByText("One")).not.toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Load more" }));
+    expect(await screen.findByText("One")).toBeInTheDocument();
+    expect(within(taskList()).getAllByRole("listitem")).toHaveLength(3);
+    expect(screen.queryByRole("button", { name: "Load more" })).not.toBeInTheDocument();
   });
 
   it("shows an empty state", async () => {
