@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Browser tests across both services. Installs what it needs: Debian's Chromium
+# when missing, the e2e packages, the web app's build and the API binary.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+export NEXT_TELEMETRY_DISABLED=1
+
+if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
+  echo "installing Debian's chromium"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+
+(cd "$root" && cargo build --locked --quiet -p todo-api --bin todo-api)
+(cd "$root/web" && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; } && npm run --silent build >/dev/null)
+(cd "$here" && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; })
+
+rm -rf "$here/artifacts"
+mkdir -p "$here/artifacts"
+cd "$here" && npm test
