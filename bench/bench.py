@@ -72,6 +72,8 @@ SCENARIO_TITLES = {
     "first": "big user: first page",
     "last": "big user: last page",
 }
+STACK_TITLES = {"rust": "Rust API", "rust-warn": "Rust API, RUST_LOG=warn", "ceiling": "bare axum",
+                "fastapi": "FastAPI + SQLModel"}
 SECRET = "bench-" + secrets.token_hex(24)  # 54 bytes: HS256 needs at least 32
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -116,10 +118,16 @@ def port_free(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) != 0
 
 
-def start(name: str, argv: list[str], env: dict, port: int, health: str, cwd: str | None = None) -> subprocess.Popen:
+def start(name: str, argv: list[str], env: dict, port: int, health: str, cwd: str | None = None,
+          quiet: bool = False) -> subprocess.Popen:
+    """Starts a server and waits for `health` to answer 200. A quiet server's output (the API's
+    per-request log lines: about 1 GB over a full run) goes to /dev/null unless BENCH_LOGS=1."""
     if not port_free(port):
         sys.exit(f"bench: port {port} on 127.0.0.1 is taken; stop what listens there and retry")
-    logfile = open(WORK / "logs" / f"{name}.log", "ab")
+    if quiet and os.environ.get("BENCH_LOGS", "") in ("", "0"):
+        logfile = open(os.devnull, "ab")
+    else:
+        logfile = open(WORK / "logs" / f"{name}.log", "ab")
     base = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "TMPDIR") if k in os.environ}
     # cwd is an empty temporary directory: no .env of the repository is picked up.
     proc = subprocess.Popen(argv, env={**base, **env}, cwd=cwd or tempfile.mkdtemp(prefix="bench-"),
@@ -128,7 +136,8 @@ def start(name: str, argv: list[str], env: dict, port: int, health: str, cwd: st
     deadline = time.time() + 60
     while time.time() < deadline:
         if proc.poll() is not None:
-            sys.exit(f"bench: {name} exited with {proc.returncode} at start; see {logfile.name}")
+            sys.exit(f"bench: {name} exited with {proc.returncode} at start; see {logfile.name} "
+                     "(BENCH_LOGS=1 keeps every server's output)")
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", health)
@@ -169,6 +178,19 @@ def cpu_ticks(pids: list[int]) -> int:
         except OSError:
             pass
     return total
+
+
+def postgres_pids() -> list[int]:
+    """PostgreSQL's processes on this machine (read-only: their CPU time is the store's share)."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                if Path(f"/proc/{entry}/comm").read_text().strip() == "postgres":
+                    pids.append(int(entry))
+            except OSError:
+                pass
+    return pids
 
 
 def reset_peak_rss(pids: list[int]):
@@ -247,38 +269,57 @@ def write_users_files(ed_key) -> dict[str, Path]:
 
 # ---------------------------------------------------------------- data
 
-def index_statements(dialect: str) -> list[str]:
-    sql = (ROOT / "api" / "migrations" / dialect / "0001_tasks.sql").read_text()
-    return [s.strip() for s in re.findall(r"CREATE INDEX[^;]+;", sql)]
+# Each column of the store's `tasks` table, as an expression over the generated row
+# (i, id, user_id, title, description, completed, ts); columns the API adds later
+# with these names are filled too, and an unknown NOT NULL column stops the load.
+COLUMN_EXPR = {"id": "id", "user_id": "user_id", "title": "title", "description": "description",
+               "completed": "completed", "created_at": "ts", "updated_at": "ts",
+               "title_folded": "lower(title)", "description_folded": "lower(description)"}
+
+
+def insert_columns(columns: list[tuple[str, bool]]) -> tuple[str, str]:
+    missing = [name for name, required in columns if required and name not in COLUMN_EXPR]
+    if missing:
+        raise RuntimeError(f"the tasks table has NOT NULL columns the loader does not know: {missing}; "
+                           "add them to COLUMN_EXPR in bench/bench.py")
+    names = [name for name, _ in columns if name in COLUMN_EXPR]
+    return ", ".join(names), ", ".join(COLUMN_EXPR[n] for n in names)
 
 
 def load_sqlite(path: Path):
-    """Bulk-loads the data set straight into the API's SQLite schema (indexes rebuilt after)."""
+    """Bulk-loads the data set straight into the schema found in the file (indexes rebuilt after)."""
     total = USERS * PER_USER
-    indexes = index_statements("sqlite")
     con = sqlite3.connect(path)
     con.execute("PRAGMA synchronous=OFF")
     con.execute("PRAGMA cache_size=-400000")
-    for stmt in indexes:
-        con.execute("DROP INDEX IF EXISTS " + re.search(r"CREATE INDEX (\w+)", stmt).group(1))
+    indexes = con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tasks' "
+                          "AND sql IS NOT NULL").fetchall()
+    for name, _ in indexes:
+        con.execute(f"DROP INDEX {name}")
+    info = con.execute("PRAGMA table_info(tasks)").fetchall()  # cid, name, type, notnull, default, pk
+    names, exprs = insert_columns([(c[1], bool(c[3]) and c[4] is None and not c[5]) for c in info])
     # Timestamps: task k of a user at 2026-01-01 + k minutes (+ k s for the big user),
     # with microseconds, as RFC 3339 text like the API writes.
     fraction = "printf('.%06d+00:00', (i % 1000) * 1000 + 7)"
     con.execute(f"""
         WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {total - 1})
-        INSERT INTO tasks (id, user_id, title, description, completed, created_at, updated_at)
-        SELECT i + 1, printf('u%05d', i / {PER_USER}), printf('Task %d of u%05d', i % {PER_USER}, i / {PER_USER}),
-               CASE WHEN i % 3 = 0 THEN 'A description of this benchmark task' END, i % 4 = 0, ts, ts
-        FROM (SELECT i, strftime('%Y-%m-%dT%H:%M:%S', 1767225600 + (i % {PER_USER}) * 60, 'unixepoch') || {fraction} AS ts
-              FROM n)""")
+        INSERT INTO tasks ({names}) SELECT {exprs} FROM (
+          SELECT i, i + 1 AS id, printf('u%05d', i / {PER_USER}) AS user_id,
+                 printf('Task %d of u%05d', i % {PER_USER}, i / {PER_USER}) AS title,
+                 CASE WHEN i % 3 = 0 THEN 'A description of this benchmark task' END AS description,
+                 i % 4 = 0 AS completed,
+                 strftime('%Y-%m-%dT%H:%M:%S', 1767225600 + (i % {PER_USER}) * 60, 'unixepoch') || {fraction} AS ts
+          FROM n)""")
     con.execute(f"""
         WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {BIG - 1})
-        INSERT INTO tasks (id, user_id, title, description, completed, created_at, updated_at)
-        SELECT {total} + i + 1, '{BIG_USER}', printf('Big task %d', i), NULL, i % 2 = 0, ts, ts
-        FROM (SELECT i, strftime('%Y-%m-%dT%H:%M:%S', 1767225600 + i, 'unixepoch') || {fraction} AS ts FROM n)""")
+        INSERT INTO tasks ({names}) SELECT {exprs} FROM (
+          SELECT i, {total} + i + 1 AS id, '{BIG_USER}' AS user_id, printf('Big task %d', i) AS title,
+                 NULL AS description, i % 2 = 0 AS completed,
+                 strftime('%Y-%m-%dT%H:%M:%S', 1767225600 + i, 'unixepoch') || {fraction} AS ts
+          FROM n)""")
     con.commit()
-    for stmt in indexes:
-        con.execute(stmt)
+    for _, sql in indexes:
+        con.execute(sql)
     con.execute("ANALYZE")
     con.commit()
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -287,7 +328,7 @@ def load_sqlite(path: Path):
     return count
 
 
-def psql(sql: str, db: str = PG_DB, quiet: bool = True) -> str:
+def psql(sql: str, db: str = PG_DB) -> str:
     out = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", f"{PG_URL}/{db}", "-c", sql],
                          capture_output=True, text=True, timeout=900)
     if out.returncode != 0:
@@ -308,24 +349,33 @@ def pg_available() -> bool:
 
 def load_postgres():
     total = USERS * PER_USER
-    indexes = index_statements("postgres")
-    for stmt in indexes:
-        psql("DROP INDEX IF EXISTS " + re.search(r"CREATE INDEX (\w+)", stmt).group(1))
+    indexes = [line.split("|", 1) for line in psql(
+        "SELECT indexname || '|' || indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = 'tasks' "
+        "AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = 'public.tasks'::regclass)"
+    ).splitlines() if line]
+    for name, _ in indexes:
+        psql(f"DROP INDEX {name}")
+    cols = psql("SELECT column_name || '|' || (is_nullable = 'NO' AND column_default IS NULL "
+                "AND is_identity = 'NO')::text FROM information_schema.columns "
+                "WHERE table_schema = 'public' AND table_name = 'tasks' ORDER BY ordinal_position").splitlines()
+    names, exprs = insert_columns([(c.split("|")[0], c.split("|")[1] == "true") for c in cols if c])
     frac = "((i % 1000) * 1000 + 7) * interval '1 microsecond'"
     psql(f"""
-        INSERT INTO tasks (id, user_id, title, description, completed, created_at, updated_at) OVERRIDING SYSTEM VALUE
-        SELECT i + 1, 'u' || lpad((i / {PER_USER})::text, 5, '0'),
-               'Task ' || (i % {PER_USER}) || ' of u' || lpad((i / {PER_USER})::text, 5, '0'),
-               CASE WHEN i % 3 = 0 THEN 'A description of this benchmark task' END, i % 4 = 0, ts, ts
-        FROM (SELECT i, timestamptz '2026-01-01 00:00:00+00' + (i % {PER_USER}) * interval '1 minute' + {frac} AS ts
-              FROM generate_series(0, {total - 1}) i) s""")
+        INSERT INTO tasks ({names}) OVERRIDING SYSTEM VALUE SELECT {exprs} FROM (
+          SELECT i, i + 1 AS id, 'u' || lpad((i / {PER_USER})::text, 5, '0') AS user_id,
+                 'Task ' || (i % {PER_USER}) || ' of u' || lpad((i / {PER_USER})::text, 5, '0') AS title,
+                 CASE WHEN i % 3 = 0 THEN 'A description of this benchmark task' END AS description,
+                 i % 4 = 0 AS completed,
+                 timestamptz '2026-01-01 00:00:00+00' + (i % {PER_USER}) * interval '1 minute' + {frac} AS ts
+          FROM generate_series(0, {total - 1}) i) s""")
     psql(f"""
-        INSERT INTO tasks (id, user_id, title, description, completed, created_at, updated_at) OVERRIDING SYSTEM VALUE
-        SELECT {total} + i + 1, '{BIG_USER}', 'Big task ' || i, NULL, i % 2 = 0, ts, ts
-        FROM (SELECT i, timestamptz '2026-01-01 00:00:00+00' + i * interval '1 second' + {frac} AS ts
-              FROM generate_series(0, {BIG - 1}) i) s""")
-    for stmt in indexes:
-        psql(stmt)
+        INSERT INTO tasks ({names}) OVERRIDING SYSTEM VALUE SELECT {exprs} FROM (
+          SELECT i, {total} + i + 1 AS id, '{BIG_USER}' AS user_id, 'Big task ' || i AS title,
+                 NULL::text AS description, i % 2 = 0 AS completed,
+                 timestamptz '2026-01-01 00:00:00+00' + i * interval '1 second' + {frac} AS ts
+          FROM generate_series(0, {BIG - 1}) i) s""")
+    for _, sql in indexes:
+        psql(sql)
     psql("SELECT setval(pg_get_serial_sequence('tasks', 'id'), (SELECT max(id) FROM tasks))")
     psql("VACUUM ANALYZE tasks")
     return int(psql("SELECT count(*) FROM tasks"))
@@ -355,10 +405,12 @@ def measure(server: subprocess.Popen, port: int, *, stack: str, store: str, alg:
             record: bool = True) -> dict:
     pids = tree(server.pid)
     reset_peak_rss(pids)
-    load_before, cpu_before, t0 = loadavg(), cpu_ticks(pids), time.time()
+    pg = postgres_pids() if store == "postgres" else []
+    load_before, cpu_before, pg_before, t0 = loadavg(), cpu_ticks(pids), cpu_ticks(pg), time.time()
     result = wrk(port, "path" if path else scenario, conns, users_file, duration, path)
     pids_after = tree(server.pid)
     cpu_ms = (cpu_ticks(pids_after) - cpu_before) * 1000 / CLK_TCK
+    pg_ms = (cpu_ticks(pg + [p for p in postgres_pids() if p not in pg]) - pg_before) * 1000 / CLK_TCK
     if server.poll() is not None:
         raise RuntimeError(f"{stack} died during {scenario} at {conns} connections")
     reqs = result["requests"]
@@ -369,7 +421,8 @@ def measure(server: subprocess.Popen, port: int, *, stack: str, store: str, alg:
         "rps": reqs / (result["duration_us"] / 1e6) if reqs else 0.0,
         "p50_ms": result["latency_us"]["p50"] / 1000, "p99_ms": result["latency_us"]["p99"] / 1000,
         "max_ms": result["latency_us"]["max"] / 1000, "errors": errors, "error_detail": result["errors"],
-        "cpu_ms_per_req": cpu_ms / reqs if reqs else None, "peak_rss_mb": peak_rss_kb(pids_after) / 1024,
+        "cpu_ms_per_req": cpu_ms / reqs if reqs else None,
+        "store_cpu_ms_per_req": (pg_ms / reqs if reqs else None) if pg else None, "peak_rss_mb": peak_rss_kb(pids_after) / 1024,
         "loadavg": [load_before, loadavg()], "wall_s": round(time.time() - t0, 1),
     }
     log(f"{stack:8} {store:8} {alg:5} {row['scenario']:7} c={conns:<3} {row['rps']:9.0f} req/s  p50 {row['p50_ms']:7.2f}"
@@ -395,8 +448,9 @@ def api_env(database_url: str) -> dict:
     }
 
 
-def start_api(name: str, database_url: str) -> subprocess.Popen:
-    return start(name, [str(API_BIN)], api_env(database_url), PORTS["api"], "/readyz")
+def start_api(name: str, database_url: str, quiet: bool = True, extra_env: dict | None = None) -> subprocess.Popen:
+    return start(name, [str(API_BIN)], {**api_env(database_url), **(extra_env or {})}, PORTS["api"], "/readyz",
+                 quiet=quiet)
 
 
 def matrix(store: str) -> list[tuple[str, str, int]]:
@@ -466,6 +520,16 @@ def bench_api(store: str, database_url: str, users: dict[str, Path]):
                         users_file=users["big-HS256"], path=walk[which], duration=max(3, DURATION // 2))
     finally:
         stop(server)
+    if store == "sqlite" and not QUICK:
+        # What the per-request INFO log line costs: the same runs with RUST_LOG=warn.
+        server = start_api(f"api-{store}-warn", database_url, extra_env={"RUST_LOG": "warn"})
+        try:
+            warm_up(server, PORTS["api"], users["HS256"])
+            for scenario in ("list", "create"):
+                measure(server, PORTS["api"], stack="rust-warn", store=store, alg="HS256", scenario=scenario,
+                        conns=64, users_file=users["HS256"])
+        finally:
+            stop(server)
 
 
 def bench_ceiling(users: dict[str, Path]):
@@ -480,13 +544,18 @@ def bench_ceiling(users: dict[str, Path]):
         stop(server)
 
 
-def bench_fastapi(db_path: Path, users: dict[str, Path]):
+def start_fastapi(db_path: Path) -> subprocess.Popen:
+    # uvicorn with one worker process per core, as FastAPI's deployment docs advise.
     workers = os.cpu_count() or 2
     argv = [str(VENV_BIN / "uvicorn"), "app:app", "--app-dir", str(BENCH / "peers" / "fastapi"),
             "--host", "127.0.0.1", "--port", str(PORTS["fastapi"]), "--workers", str(workers),
             "--no-access-log", "--log-level", "warning"]
     env = {"DATABASE_URL": f"sqlite:///{db_path}", "BETTER_AUTH_SECRET": SECRET}
-    server = start("fastapi", argv, env, PORTS["fastapi"], "/healthz")
+    return start("fastapi", argv, env, PORTS["fastapi"], "/healthz")
+
+
+def bench_fastapi(db_path: Path, users: dict[str, Path]):
+    server = start_fastapi(db_path)
     try:
         warm_up(server, PORTS["fastapi"], users["HS256"])
         scenarios = ["list", "create"] if QUICK else SCENARIOS
@@ -509,6 +578,10 @@ def machine() -> dict:
         pass
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
                             text=True).stdout.strip()
+    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "api", "Cargo.lock", "Cargo.toml"],
+                           capture_output=True, text=True).stdout.strip()
+    if dirty:
+        commit += " with uncommitted changes in api/"
     wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True)
     return {"cpus": os.cpu_count(), "cpu": cpu, "kernel": platform.release(), "commit": commit,
             "wrk": (wrk_version.stdout + wrk_version.stderr).split("\n")[0].strip(),
@@ -566,7 +639,7 @@ def targets() -> list[tuple[str, str, str]]:
 
 
 def write_report(meta: dict):
-    RESULTS.mkdir(exist_ok=True)
+    RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "results.json").write_text(json.dumps({"meta": meta, "runs": RUNS}, indent=1) + "\n")
     lines = [
         "# Benchmark results",
@@ -595,12 +668,13 @@ def write_report(meta: dict):
         "",
         "`× ceiling`: requests/s over the bare-axum ceiling's at the same connection count; "
         "`× FastAPI`: over the FastAPI + SQLModel stack's for the same scenario and connection count. "
-        "CPU is the server's (all its processes) user+system time per request; RSS is the server's peak "
+        "CPU is the server's (all its processes) user+system time per request (for PostgreSQL runs the "
+        "database's own processes are counted apart, in their own column); RSS is the server's peak "
         "resident memory during that run (VmHWM, reset before each run).",
         "",
         "| stack | store | token | scenario | conns | req/s | p50 ms | p99 ms | max ms | errors | CPU ms/req "
-        "| peak RSS MB | × ceiling | × FastAPI |",
-        "|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| PostgreSQL CPU ms/req | peak RSS MB | × ceiling | × FastAPI |",
+        "|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for r in RUNS:
         ce = find("ceiling", "fixed", r["conns"])
@@ -608,9 +682,11 @@ def write_report(meta: dict):
         err = str(r["errors"]) if not r["errors"] else \
             f"{r['errors']} ({', '.join(f'{k} {v}' for k, v in r['error_detail'].items() if v)})"
         lines.append(
-            f"| {r['stack']} | {r['store']} | {r['alg']} | {SCENARIO_TITLES[r['scenario']]} | {r['conns']} "
+            f"| {STACK_TITLES.get(r['stack'], r['stack'])} | {r['store']} | {r['alg']} | {SCENARIO_TITLES[r['scenario']]} | {r['conns']} "
             f"| {r['rps']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['max_ms']:.1f} | {err} "
-            f"| {r['cpu_ms_per_req']:.3f} | {r['peak_rss_mb']:.1f} "
+            f"| {r['cpu_ms_per_req']:.3f} | "
+            f"{'–' if r.get('store_cpu_ms_per_req') is None else format(r['store_cpu_ms_per_req'], '.3f')} "
+            f"| {r['peak_rss_mb']:.1f} "
             f"| {fmt_ratio(r['rps'], ce and ce['rps']) if r['stack'] != 'ceiling' else '1.00×'} "
             f"| {fmt_ratio(r['rps'], fa and fa['rps']) if r['stack'] != 'fastapi' else '1.00×'} |")
     lines += ["", "![throughput and p99 per scenario](bench.png)", ""]
@@ -662,7 +738,7 @@ def chart():
 
 def migrate_only(name: str, database_url: str):
     """Starts the API once on an empty store so it creates its own schema, then stops it."""
-    stop(start_api(name, database_url))
+    stop(start_api(name, database_url, quiet=False))
 
 
 def main():
@@ -690,8 +766,6 @@ def main():
         t0 = time.time()
         count = load_sqlite(db)
         log(f"SQLite: loaded {count:,} tasks in {time.time() - t0:.0f} s")
-        fastapi_db = WORK / "data" / "fastapi.db"
-        shutil.copyfile(db, fastapi_db)
 
         bench_ceiling(users)
         bench_api("sqlite", f"sqlite://{db}", users)
@@ -711,6 +785,12 @@ def main():
             notes.append("PostgreSQL was not reachable: its runs are missing.")
 
         if not SKIP_FASTAPI:
+            # The peer makes its own schema (SQLModel create_all), then gets the same data.
+            fastapi_db = WORK / "data" / "fastapi.db"
+            stop(start_fastapi(fastapi_db))
+            t0 = time.time()
+            count = load_sqlite(fastapi_db)
+            log(f"FastAPI's SQLite: loaded {count:,} tasks in {time.time() - t0:.0f} s")
             bench_fastapi(fastapi_db, users)
         else:
             notes.append("SKIP_FASTAPI=1: the FastAPI runs are missing.")

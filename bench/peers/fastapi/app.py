@@ -7,8 +7,8 @@ shared BETTER_AUTH_SECRET, SQLite through SQLAlchemy, served by uvicorn with one
 worker per core. It exists to be measured against; it is not part of the product.
 
 Settings (environment): DATABASE_URL (sqlite:///path), BETTER_AUTH_SECRET.
-It reads and writes the same `tasks` table as the Rust API (RFC 3339 text
-timestamps on SQLite), so both can be measured on the same data set.
+Its `tasks` table has the Rust API's columns, indexes and RFC 3339 text
+timestamps, so the bench loads the same data set into it.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, field_validator
-from sqlalchemy import Column, String, TypeDecorator, event, func, literal, or_, tuple_
+from sqlalchemy import Column, Index, String, TypeDecorator, event, func, literal, or_, text, tuple_
 from sqlmodel import Field, Session, SQLModel, create_engine, select
 
 SECRET = os.environ["BETTER_AUTH_SECRET"]
@@ -55,9 +55,15 @@ def utcnow() -> datetime:
 
 class Task(SQLModel, table=True):
     __tablename__ = "tasks"
+    # The same indexes as the Rust API's schema: one per sort key, each ending with id.
+    __table_args__ = (
+        Index("tasks_user_created", "user_id", "created_at", "id"),
+        Index("tasks_user_updated", "user_id", "updated_at", "id"),
+        Index("tasks_user_title", "user_id", text("lower(title)"), "id"),
+    )
 
     id: Optional[int] = Field(default=None, primary_key=True)
-    user_id: str = Field(index=True)
+    user_id: str
     title: str
     description: Optional[str] = None
     completed: bool = False
