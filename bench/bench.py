@@ -150,6 +150,20 @@ def start(name: str, argv: list[str], env: dict, port: int, health: str, cwd: st
     sys.exit(f"bench: {name} did not answer {health} within 60 s; see {logfile.name}")
 
 
+def healthy(port: int, path: str, wait_s: float = 15) -> bool:
+    deadline = time.time() + wait_s
+    while time.time() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", path)
+            if conn.getresponse().status == 200:
+                return True
+        except OSError:
+            pass
+        time.sleep(0.5)
+    return False
+
+
 def tree(pid: int) -> list[int]:
     """The process and all its descendants (uvicorn's workers)."""
     children: dict[int, list[int]] = {}
@@ -169,15 +183,24 @@ def tree(pid: int) -> list[int]:
     return out
 
 
-def cpu_ticks(pids: list[int]) -> int:
-    total = 0
+def cpu_by_pid(pids: list[int]) -> dict[int, int]:
+    out = {}
     for p in pids:
         try:
             fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+            out[p] = int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15), in ticks
         except OSError:
             pass
-    return total
+    return out
+
+
+def cpu_ticks(pids: list[int]) -> int:
+    return sum(cpu_by_pid(pids).values())
+
+
+def cpu_delta(before: dict[int, int], after: dict[int, int]) -> int:
+    """Ticks spent between two readings by the processes alive at the second (new ones from 0)."""
+    return sum(max(0, t - before.get(p, 0)) for p, t in after.items())
 
 
 def postgres_pids() -> list[int]:
@@ -384,6 +407,7 @@ def load_postgres():
 # ---------------------------------------------------------------- load runs
 
 RUNS: list[dict] = []
+NOTES: list[str] = []
 
 
 def wrk(port: int, scenario: str, conns: int, users_file: Path, duration: int, path: str | None = None) -> dict:
@@ -405,24 +429,30 @@ def measure(server: subprocess.Popen, port: int, *, stack: str, store: str, alg:
             record: bool = True) -> dict:
     pids = tree(server.pid)
     reset_peak_rss(pids)
-    pg = postgres_pids() if store == "postgres" else []
-    load_before, cpu_before, pg_before, t0 = loadavg(), cpu_ticks(pids), cpu_ticks(pg), time.time()
+    is_pg = store == "postgres"
+    load_before, t0 = loadavg(), time.time()
+    cpu_before, pg_before = cpu_by_pid(pids), cpu_by_pid(postgres_pids() if is_pg else [])
     result = wrk(port, "path" if path else scenario, conns, users_file, duration, path)
     pids_after = tree(server.pid)
-    cpu_ms = (cpu_ticks(pids_after) - cpu_before) * 1000 / CLK_TCK
-    pg_ms = (cpu_ticks(pg + [p for p in postgres_pids() if p not in pg]) - pg_before) * 1000 / CLK_TCK
+    cpu_ms = cpu_delta(cpu_before, cpu_by_pid(pids_after)) * 1000 / CLK_TCK
+    # PostgreSQL's processes: backends that exit during the run take their time with them,
+    # and other clients of the same server add theirs: a rough figure on a shared machine.
+    pg_ms = cpu_delta(pg_before, cpu_by_pid(postgres_pids())) * 1000 / CLK_TCK if is_pg else 0
     if server.poll() is not None:
         raise RuntimeError(f"{stack} died during {scenario} at {conns} connections")
     reqs = result["requests"]
     errors = sum(result["errors"].values())
+    if reqs == 0:  # a server that answered nothing at all: count every connection as failed
+        result["errors"]["stalled"] = conns
+        errors += conns
     row = {
         "stack": stack, "store": store, "alg": alg, "scenario": label or scenario, "conns": conns,
         "duration_s": round(result["duration_us"] / 1e6, 2), "requests": reqs,
         "rps": reqs / (result["duration_us"] / 1e6) if reqs else 0.0,
         "p50_ms": result["latency_us"]["p50"] / 1000, "p99_ms": result["latency_us"]["p99"] / 1000,
         "max_ms": result["latency_us"]["max"] / 1000, "errors": errors, "error_detail": result["errors"],
-        "cpu_ms_per_req": cpu_ms / reqs if reqs else None,
-        "store_cpu_ms_per_req": (pg_ms / reqs if reqs else None) if pg else None, "peak_rss_mb": peak_rss_kb(pids_after) / 1024,
+        "cpu_ms_per_req": cpu_ms / reqs if reqs else 0.0,
+        "store_cpu_ms_per_req": (pg_ms / reqs if reqs else 0.0) if is_pg else None, "peak_rss_mb": peak_rss_kb(pids_after) / 1024,
         "loadavg": [load_before, loadavg()], "wall_s": round(time.time() - t0, 1),
     }
     log(f"{stack:8} {store:8} {alg:5} {row['scenario']:7} c={conns:<3} {row['rps']:9.0f} req/s  p50 {row['p50_ms']:7.2f}"
@@ -564,6 +594,12 @@ def bench_fastapi(db_path: Path, users: dict[str, Path]):
             for conns in conns_list:
                 measure(server, PORTS["fastapi"], stack="fastapi", store="sqlite", alg="HS256", scenario=scenario,
                         conns=conns, users_file=users["HS256"])
+                if not healthy(PORTS["fastapi"], "/healthz"):
+                    log("FastAPI stopped answering after that run: restarting it for the next one")
+                    NOTES.append(f"FastAPI stopped answering after {SCENARIO_TITLES[scenario]} at {conns} "
+                                 "connections and was restarted.")
+                    stop(server)
+                    server = start_fastapi(db_path)
     finally:
         stop(server)
 
@@ -702,34 +738,43 @@ def chart():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    series = [("rust", "sqlite", "HS256", "Rust · SQLite · HS256"), ("rust", "sqlite", "EdDSA", "Rust · SQLite · EdDSA"),
-              ("rust", "postgres", "HS256", "Rust · PostgreSQL · HS256"),
-              ("rust", "postgres", "EdDSA", "Rust · PostgreSQL · EdDSA"),
-              ("fastapi", "sqlite", "HS256", "FastAPI + SQLModel · SQLite"), ("ceiling", "-", "-", "bare axum ceiling")]
-    scenarios = SCENARIOS + ["first", "last"]
+    series = [("ceiling", "-", "-", "bare axum ceiling", "#7f7f7f"),
+              ("rust", "sqlite", "HS256", "Rust · SQLite · HS256", "#1f77b4"),
+              ("rust", "sqlite", "EdDSA", "Rust · SQLite · EdDSA", "#aec7e8"),
+              ("rust-warn", "sqlite", "HS256", "Rust · SQLite · HS256 · RUST_LOG=warn", "#17becf"),
+              ("rust", "postgres", "HS256", "Rust · PostgreSQL · HS256", "#2ca02c"),
+              ("rust", "postgres", "EdDSA", "Rust · PostgreSQL · EdDSA", "#98df8a"),
+              ("fastapi", "sqlite", "HS256", "FastAPI + SQLModel · SQLite · HS256", "#d62728")]
+    series = [s for s in series if any(r["stack"] == s[0] and r["store"] == s[1] and r["alg"] == s[2] for r in RUNS)]
+    scenarios = ["fixed"] + SCENARIOS + ["first", "last"]
+    scenarios = [s for s in scenarios if any(r["scenario"] == s for r in RUNS)]
     conns_list = [c for c in CONNS if any(r["conns"] == c for r in RUNS)]
-    fig, axes = plt.subplots(2, len(conns_list), figsize=(6 * len(conns_list), 9), squeeze=False)
-    width = 0.8 / len(series)
+    fig, axes = plt.subplots(2, len(conns_list), figsize=(6.5 * len(conns_list), 9.5), squeeze=False)
+    width = 0.85 / len(series)
     for col, conns in enumerate(conns_list):
-        for row, (metric, label) in enumerate([("rps", "requests/s (log)"), ("p99_ms", "p99 latency, ms (log)")]):
+        for row, (metric, label, floor) in enumerate([("rps", "requests/s (log scale)", 10),
+                                                       ("p99_ms", "p99 latency, ms (log scale)", 0.01)]):
             ax = axes[row][col]
-            for k, (stack, store, alg, name) in enumerate(series):
+            for k, (stack, store, alg, name, color) in enumerate(series):
                 xs, ys = [], []
                 for i, scenario in enumerate(scenarios):
-                    r = find(stack, "fixed" if stack == "ceiling" else scenario, conns, store, alg)
-                    if r and (stack != "ceiling" or scenario == "list"):
+                    r = find(stack, scenario, conns, store, alg)
+                    if r:
                         xs.append(i + (k - len(series) / 2 + 0.5) * width)
-                        ys.append(max(r[metric], 1e-3))
-                if xs:
-                    ax.bar(xs, ys, width, label=name)
+                        ys.append(max(r[metric], floor))
+                ax.bar(xs, ys, width, label=name, color=color, bottom=0)
             ax.set_yscale("log")
+            ax.set_ylim(bottom=floor)
             ax.set_xticks(range(len(scenarios)))
             ax.set_xticklabels([SCENARIO_TITLES[s] for s in scenarios], rotation=30, ha="right", fontsize=8)
             ax.set_title(f"{conns} connection{'s' if conns > 1 else ''}: {label}", fontsize=10)
             ax.grid(axis="y", alpha=0.3)
-    axes[0][0].legend(fontsize=8, loc="lower left")
-    fig.suptitle("Todo task API: throughput and p99 per scenario (ceiling bar sits at GET list)", fontsize=12)
-    fig.tight_layout()
+    from matplotlib.patches import Patch
+
+    handles = [Patch(color=color, label=name) for _, _, _, name, color in series]
+    fig.legend(handles=handles, loc="lower center", ncol=min(4, len(series)), fontsize=9)
+    fig.suptitle("Todo task API: throughput and p99 latency per scenario (wrk on the same 2-core machine)", fontsize=12)
+    fig.tight_layout(rect=(0, 0.06, 1, 0.97))
     fig.savefig(RESULTS / "bench.png", dpi=90)
     plt.close(fig)
 
@@ -742,6 +787,11 @@ def migrate_only(name: str, database_url: str):
 
 
 def main():
+    if "--report" in sys.argv:  # rewrite RESULTS.md and bench.png from results.json
+        data = json.loads((RESULTS / "results.json").read_text())
+        RUNS.extend(data["runs"])
+        write_report(data["meta"])
+        return
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     t_start = time.time()
@@ -752,7 +802,7 @@ def main():
         shutil.rmtree(WORK / "data", ignore_errors=True)
     (WORK / "logs").mkdir(parents=True, exist_ok=True)
     (WORK / "data").mkdir(parents=True, exist_ok=True)
-    notes = []
+    notes = NOTES
 
     ed_key = make_keys()
     users = write_users_files(ed_key)

@@ -145,7 +145,12 @@ class SortOrder(str, Enum):
 
 
 connect_args = {"check_same_thread": False, "timeout": 5} if DATABASE_URL.startswith("sqlite") else {}
-engine = create_engine(DATABASE_URL, connect_args=connect_args)
+# The pool holds as many connections as AnyIO's threadpool has threads (40), which run
+# the sync endpoints and dependencies. With SQLAlchemy's default (5 + 10 overflow), the
+# well-known deadlock of sync `yield` session dependencies under load sets in: every
+# thread waits for a connection that only a thread can give back, each request fails
+# after the 30 s pool timeout, and at 512 connections the server never recovers.
+engine = create_engine(DATABASE_URL, connect_args=connect_args, pool_size=40, max_overflow=0)
 
 if DATABASE_URL.startswith("sqlite"):
 
