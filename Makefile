@@ -4,20 +4,20 @@ SHELL := /bin/bash
 
 CARGO ?= cargo
 
-.PHONY: help dev test test-api test-api-postgres test-schemathesis env openapi
+.PHONY: help dev test test-api test-api-postgres test-schemathesis test-web test-e2e env openapi
 
 help:
-	@echo "make dev    run the app (API on http://127.0.0.1:8000, docs at /docs)"
+	@echo "make dev    run the app: web on http://localhost:3000, API on http://127.0.0.1:8000 (docs at /docs)"
 	@echo "make test   run every test (PostgreSQL too when TEST_DATABASE_URL is set)"
 
 # Creates .env with a fresh random BETTER_AUTH_SECRET when there is none.
 env:
 	@scripts/ensure-env.sh
 
-dev: env
-	$(CARGO) run --locked -p todo-api
+dev:
+	@scripts/dev.sh
 
-test: test-api test-api-postgres test-schemathesis
+test: test-api test-api-postgres test-schemathesis test-web test-e2e
 
 # Unit tests, the black-box API suite and the fault tests on SQLite.
 test-api:
@@ -36,6 +36,17 @@ test-api-postgres:
 # response as /openapi.json documents it.
 test-schemathesis:
 	api/schemathesis/run.sh
+
+# The web app's API types against api/openapi.json, type check, lint, and its
+# unit and component tests (Vitest).
+test-web:
+	scripts/npm-deps.sh web
+	cd web && npm run --silent check:api-types && npm run --silent typecheck && npm run --silent lint && npm test
+
+# Browser tests across both services in Debian's Chromium, in both signing modes
+# (and on PostgreSQL when TEST_DATABASE_URL is set).
+test-e2e:
+	e2e/run.sh
 
 # Rewrites api/openapi.json after a deliberate contract change.
 openapi:

@@ -14,8 +14,9 @@ if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
 fi
 
 (cd "$root" && cargo build --locked --quiet -p todo-api --bin todo-api)
-(cd "$root/web" && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; } && npm run --silent build >/dev/null)
-(cd "$here" && { [ -d node_modules ] || npm ci --no-audit --no-fund --loglevel=error; })
+"$root/scripts/npm-deps.sh" web
+"$root/scripts/npm-deps.sh" e2e
+(cd "$root/web" && npm run --silent build >/dev/null)
 
 rm -rf "$here/artifacts"
 mkdir -p "$here/artifacts"

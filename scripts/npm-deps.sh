@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Installs a package folder's npm dependencies exactly as locked, when they are
+# missing or older than the lockfile. Usage: scripts/npm-deps.sh web
+set -euo pipefail
+dir="$(cd "$(dirname "$0")/.." && pwd)/$1"
+marker="$dir/node_modules/.package-lock.json"
+if [ ! -f "$marker" ] || [ "$dir/package-lock.json" -nt "$marker" ]; then
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+fi
