@@ -9,13 +9,7 @@ use crate::helpers::{assert_problem, spawn_app, spawn_app_with, spawn_app_with_u
 async fn malformed_json_is_400() {
     let app = spawn_app().await;
     for body in ["{\"title\": ", "{title: 'x'}", "", "{\"title\":\"x\"} trailing"] {
-        let response = app
-            .request(Method::POST, "/api/alice/tasks", Some(&app.token("alice")))
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        let response = app.send_raw(Method::POST, "/api/alice/tasks", "alice", body).await;
         assert_problem(response, 400).await;
     }
     assert!(app.all_tasks("alice").await.is_empty());
@@ -26,13 +20,7 @@ async fn well_formed_json_of_the_wrong_shape_is_422() {
     let app = spawn_app().await;
     // Arrays too: serde would otherwise fill a struct from one, field by position.
     for body in ["[]", "[\"title\"]", "[\"x\", \"y\", true]", "\"title\"", "null", "5", "{\"title\": [\"x\"]}", "{\"title\": \"x\", \"completed\": 1e400}"] {
-        let response = app
-            .request(Method::POST, "/api/alice/tasks", Some(&app.token("alice")))
-            .header("content-type", "application/json")
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        let response = app.send_raw(Method::POST, "/api/alice/tasks", "alice", body).await;
         assert_problem(response, 422).await;
     }
 }
@@ -180,13 +168,12 @@ async fn every_response_carries_a_request_id() {
 async fn arrays_are_refused_by_every_body_route() {
     let app = spawn_app().await;
     let task = app.create_ok("alice", "x").await;
-    let token = app.token("alice");
     for (method, path, body) in [
         (Method::PUT, format!("/api/alice/tasks/{}", task.id), "[\"renamed\"]"),
         (Method::PATCH, format!("/api/alice/tasks/{}", task.id), "[\"renamed\"]"),
         (Method::PATCH, format!("/api/alice/tasks/{}/complete", task.id), "[true]"),
     ] {
-        let response = app.request(method, &path, Some(&token)).header("content-type", "application/json").body(body).send().await.unwrap();
+        let response = app.send_raw(method, &path, "alice", body).await;
         assert_problem(response, 422).await;
     }
     assert_eq!(app.all_tasks("alice").await, vec![task]);

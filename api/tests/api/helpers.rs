@@ -164,6 +164,16 @@ impl TestApp {
         }
     }
 
+    /// Sends `body` byte for byte as `application/json`, as `user`.
+    pub async fn send_raw(&self, method: Method, path: &str, user: &str, body: &'static str) -> Response {
+        self.request(method, path, Some(&self.token(user)))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn create(&self, user: &str, body: Value) -> Response {
         self.request(Method::POST, &format!("/api/{user}/tasks"), Some(&self.token(user)))
             .json(&body)
