@@ -726,6 +726,8 @@ def write_report(meta: dict):
             f"| {fmt_ratio(r['rps'], ce and ce['rps']) if r['stack'] != 'ceiling' else '1.00×'} "
             f"| {fmt_ratio(r['rps'], fa and fa['rps']) if r['stack'] != 'fastapi' else '1.00×'} |")
     lines += ["", "![throughput and p99 per scenario](bench.png)", ""]
+    if (RESULTS / "FINDINGS.md").exists():
+        lines += ["What limits the missed targets, with profiles: [FINDINGS.md](FINDINGS.md).", ""]
     if meta.get("notes"):
         lines += ["## Notes", ""] + [f"- {n}" for n in meta["notes"]] + [""]
     (RESULTS / "RESULTS.md").write_text("\n".join(lines))

@@ -145,12 +145,13 @@ class SortOrder(str, Enum):
 
 
 connect_args = {"check_same_thread": False, "timeout": 5} if DATABASE_URL.startswith("sqlite") else {}
-# The pool holds as many connections as AnyIO's threadpool has threads (40), which run
-# the sync endpoints and dependencies. With SQLAlchemy's default (5 + 10 overflow), the
-# well-known deadlock of sync `yield` session dependencies under load sets in: every
-# thread waits for a connection that only a thread can give back, each request fails
-# after the 30 s pool timeout, and at 512 connections the server never recovers.
-engine = create_engine(DATABASE_URL, connect_args=connect_args, pool_size=40, max_overflow=0)
+# The pool keeps as many connections as AnyIO's threadpool has threads (40), which run
+# the sync endpoints and the session dependency, and may open more without waiting
+# (max_overflow=-1). With SQLAlchemy's bounded default (5 + 10 overflow), and still with
+# 40 + 0, the well-known deadlock of sync `yield` session dependencies sets in under
+# load: the threads wait for connections held by sessions whose teardown needs a thread,
+# requests fail after the 30 s pool timeout, and at 512 connections it never recovers.
+engine = create_engine(DATABASE_URL, connect_args=connect_args, pool_size=40, max_overflow=-1)
 
 if DATABASE_URL.startswith("sqlite"):
 
