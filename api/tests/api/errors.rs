@@ -3,7 +3,10 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{assert_problem, spawn_app, spawn_app_with, spawn_app_with_unreachable_store, Options};
+use crate::helpers::{
+    assert_problem, spawn_app, spawn_app_with, spawn_app_with_unreachable_store, spawn_app_with_unreachable_store_and_timeout,
+    Options,
+};
 
 #[tokio::test]
 async fn malformed_json_is_400() {
@@ -195,4 +198,16 @@ async fn a_user_id_that_is_not_utf8_is_403() {
         assert_problem(response, 403).await;
     }
     assert!(app.all_tasks("alice").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_request_over_the_time_limit_is_503_with_retry_after() {
+    // The store's own acquire timeout is 3 s; the request limit here is shorter.
+    let app = spawn_app_with_unreachable_store_and_timeout(std::time::Duration::from_millis(300)).await;
+    let started = std::time::Instant::now();
+    let response = app.list("alice", "").await;
+    assert!(started.elapsed() < std::time::Duration::from_secs(2), "answered at the limit, not the pool's timeout");
+    assert_eq!(response.headers()["retry-after"], "1");
+    let problem = assert_problem(response, 503).await;
+    assert!(problem["detail"].as_str().unwrap().contains("too long"), "{problem}");
 }

@@ -98,10 +98,15 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
 
 /// An app whose store is a PostgreSQL server that is not there (a closed port).
 pub async fn spawn_app_with_unreachable_store() -> TestApp {
+    spawn_app_with_unreachable_store_and_timeout(Duration::from_secs(10)).await
+}
+
+/// As above, with the request timeout given.
+pub async fn spawn_app_with_unreachable_store_and_timeout(request_timeout: Duration) -> TestApp {
     let options = Options::default();
     let db = Db::connect_lazy("postgres://postgres@127.0.0.1:9/todo", 2).expect("postgres url");
     let config = config_for(&options, "postgres://postgres@127.0.0.1:9/todo");
-    let settings = Settings { cors_origins: config.cors_origins.clone(), request_timeout: Duration::from_secs(10) };
+    let settings = Settings { cors_origins: config.cors_origins.clone(), request_timeout };
     let router = build_router(state_for(db.clone(), &config), &settings);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
