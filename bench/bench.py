@@ -755,7 +755,7 @@ def chart():
     width = 0.85 / len(series)
     for col, conns in enumerate(conns_list):
         for row, (metric, label, floor) in enumerate([("rps", "requests/s (log scale)", 10),
-                                                       ("p99_ms", "p99 latency, ms (log scale)", 0.01)]):
+                                                       ("p99_ms", "p99 latency, ms (log scale)", 0.1)]):
             ax = axes[row][col]
             for k, (stack, store, alg, name, color) in enumerate(series):
                 xs, ys = [], []
