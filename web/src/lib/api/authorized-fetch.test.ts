@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { createAuthorizedFetch } from "./authorized-fetch";
+import { ApiError } from "./errors";
 import { TokenStore } from "./token-store";
 
 function storeWith(...tokens: string[]) {
@@ -40,12 +41,28 @@ describe("createAuthorizedFetch", () => {
     ]);
   });
 
-  it("gives up after the one retry", async () => {
+  it("gives up after the one retry: the API refusing a fresh token is not an ended session", async () => {
     const { store } = storeWith("a", "b", "c");
     const baseFetch = vi.fn(async () => new Response(null, { status: 401 }));
     const send = createAuthorizedFetch(store, baseFetch);
 
-    expect((await send(new Request("http://api.test/x"))).status).toBe(401);
+    const error = await send(new Request("http://api.test/x")).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).kind).toBe("token-refused");
+    expect((error as ApiError).message).toMatch(/did not accept your sign-in/);
     expect(baseFetch).toHaveBeenCalledTimes(2);
+  });
+
+  it("says the session has ended when no fresh token can be had", async () => {
+    let calls = 0;
+    const store = new TokenStore(async () => {
+      calls += 1;
+      if (calls === 1) return "stale";
+      throw ApiError.unauthenticated();
+    });
+    const send = createAuthorizedFetch(store, async () => new Response(null, { status: 401 }));
+
+    const error = await send(new Request("http://api.test/x")).catch((caught: unknown) => caught);
+    expect((error as ApiError).kind).toBe("unauthenticated");
   });
 });

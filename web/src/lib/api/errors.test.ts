@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ApiError, describeError, fieldMessage, UNREACHABLE_MESSAGE } from "./errors";
+import { ApiError, describeError, describeFormError, fieldMessage, UNREACHABLE_MESSAGE } from "./errors";
+import { createTaskApi } from "./task-api";
 
 const problemResponse = (status: number, headers: Record<string, string> = {}) =>
   new Response(null, { status, headers: { "Content-Type": "application/problem+json", ...headers } });
@@ -44,8 +45,55 @@ describe("ApiError.fromResponse", () => {
 });
 
 describe("describeError", () => {
-  it("says the service cannot be reached for errors that are not ApiErrors", () => {
+  it("says the service cannot be reached only for network failures", () => {
     expect(describeError(new TypeError("Failed to fetch"))).toBe(UNREACHABLE_MESSAGE);
     expect(UNREACHABLE_MESSAGE).toMatch(/cannot reach the task service/i);
+  });
+
+  it("does not blame the network for other exceptions", () => {
+    expect(describeError(new SyntaxError("Unexpected token <"))).not.toMatch(/cannot reach/i);
+    expect(describeError(new Error("boom"))).toMatch(/something went wrong/i);
+    expect(describeError("a string")).toMatch(/something went wrong/i);
+  });
+});
+
+describe("describeFormError", () => {
+  const invalid = ApiError.fromResponse(problemResponse(422), {
+    detail: "title: is too long",
+    errors: [{ field: "title", message: "is too long" }],
+  });
+
+  it("points at the highlighted fields instead of repeating their messages", () => {
+    expect(describeFormError(invalid, ["title", "description"])).toBe("Check the highlighted fields.");
+  });
+
+  it("keeps the API's words when no shown field is named", () => {
+    expect(describeFormError(invalid, ["description"])).toBe("title: is too long");
+    expect(describeFormError(ApiError.unreachable(), ["title"])).toBe(UNREACHABLE_MESSAGE);
+  });
+});
+
+describe("the task API client's errors", () => {
+  const apiWith = (fetch: (request: Request) => Promise<Response>) =>
+    createTaskApi({ baseUrl: "http://api.test", userId: "u", fetch });
+
+  it("turns a failed fetch into an unreachable error", async () => {
+    const error = await apiWith(async () => {
+      throw new TypeError("Failed to fetch");
+    })
+      .create({ title: "x" })
+      .catch((caught: unknown) => caught);
+    expect((error as ApiError).kind).toBe("unreachable");
+  });
+
+  it("does not call an unreadable answer unreachable", async () => {
+    const error = await apiWith(
+      async () => new Response("<html>not json</html>", { status: 201, headers: { "Content-Type": "application/json" } }),
+    )
+      .create({ title: "x" })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).message).toMatch(/could not read/);
+    expect((error as ApiError).message).not.toMatch(/cannot reach/i);
   });
 });

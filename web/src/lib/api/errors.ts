@@ -5,8 +5,14 @@ export type ApiErrorKind =
   | "unreachable"
   /** 503 or another 5xx: the service is up but cannot serve now. */
   | "unavailable"
-  /** 401 even with a fresh token, or no token could be had. */
+  /** This app's session has ended: asking it for a token was answered 401. */
   | "unauthenticated"
+  /**
+   * The API answered 401 to a token this app had just issued: the session is
+   * fine, but the two services disagree on how tokens are signed or checked
+   * (secret, issuer, audience, keys). Signing in again would not help.
+   */
+  | "token-refused"
   | "rate-limited"
   /** Any other 4xx: the problem document explains it. */
   | "rejected";
@@ -20,6 +26,10 @@ export const UNREACHABLE_MESSAGE =
   "Cannot reach the task service. Check that it is running and that you are online, then try again.";
 const UNAVAILABLE_MESSAGE = "The task service is unavailable right now. Try again in a moment.";
 const UNAUTHENTICATED_MESSAGE = "Your session has ended. Please sign in again.";
+const TOKEN_REFUSED_MESSAGE =
+  "The task service did not accept your sign-in, so it cannot be used right now. This is a problem with the services' setup, not with your account; try again later.";
+const UNREADABLE_MESSAGE = "The task service sent an answer this page could not read. Try again in a moment.";
+const UNEXPECTED_MESSAGE = "Something went wrong while talking to the task service. Try again.";
 
 export class ApiError extends Error {
   override name = "ApiError";
@@ -39,6 +49,15 @@ export class ApiError extends Error {
 
   static unauthenticated(): ApiError {
     return new ApiError("unauthenticated", UNAUTHENTICATED_MESSAGE, 401);
+  }
+
+  static tokenRefused(): ApiError {
+    return new ApiError("token-refused", TOKEN_REFUSED_MESSAGE, 401);
+  }
+
+  /** The answer arrived but could not be parsed (not JSON where JSON was due). */
+  static unreadable(): ApiError {
+    return new ApiError("unavailable", UNREADABLE_MESSAGE);
   }
 
   /** Builds the error for a non-2xx response from its status, headers and (problem) body. */
@@ -83,10 +102,27 @@ function asProblem(body: unknown): Problem | undefined {
   };
 }
 
+/** fetch() rejects with a TypeError when no answer came back at all. */
+export function isNetworkError(error: unknown): boolean {
+  return error instanceof TypeError;
+}
+
 /** A sentence for any error thrown while talking to the API. */
 export function describeError(error: unknown): string {
   if (error instanceof ApiError) return error.message;
-  return UNREACHABLE_MESSAGE;
+  if (isNetworkError(error)) return UNREACHABLE_MESSAGE;
+  return UNEXPECTED_MESSAGE;
+}
+
+/**
+ * The sentence for a form's alert: when the API named fields the form shows
+ * (their messages appear next to them), a pointer to those instead of a repeat.
+ */
+export function describeFormError(error: unknown, shownFields: readonly string[]): string {
+  if (error instanceof ApiError && error.fieldErrors.some((item) => shownFields.includes(item.field))) {
+    return "Check the highlighted fields.";
+  }
+  return describeError(error);
 }
 
 /** The messages the API gave for one field (e.g. "title"), joined. */

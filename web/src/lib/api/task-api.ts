@@ -1,5 +1,5 @@
 import createClient from "openapi-fetch";
-import { ApiError } from "./errors";
+import { ApiError, isNetworkError } from "./errors";
 import { nextCursorFromLink } from "./link";
 import type { paths } from "./schema";
 import type { NewTask, Task, TaskChanges, TaskFilters, TaskPage } from "./types";
@@ -27,7 +27,9 @@ async function settle<T>(request: Promise<FetchResult<T>>): Promise<{ data: T; r
     result = await request;
   } catch (error) {
     if (error instanceof ApiError) throw error;
-    throw ApiError.unreachable();
+    // fetch() failing outright means no answer; anything else (a body that is
+    // not the JSON it claims to be) means an answer that could not be read.
+    throw isNetworkError(error) ? ApiError.unreachable() : ApiError.unreadable();
   }
   if (!result.response.ok) throw ApiError.fromResponse(result.response, result.error);
   return { data: result.data as T, response: result.response };
