@@ -2,14 +2,26 @@ import type { Task } from "@/lib/api/types";
 
 type Failure = { status: number; body?: object } | "network";
 
+/** Which requests a planned failure or hold applies to; absent parts match anything. */
+export interface RequestMatch {
+  method?: string;
+  path?: RegExp;
+}
+
+interface Plan {
+  match: RequestMatch;
+  failure?: Failure;
+  hold?: Promise<void>;
+}
+
 /**
  * An in-memory stand-in for the task API, as a fetch function: enough of the
  * contract (routes, filters, problem documents) to drive the UI in tests.
  */
 export class FakeTaskService {
   tasks: Task[] = [];
-  requests: { method: string; path: string; auth: string | null }[] = [];
-  private failures: Failure[] = [];
+  requests: { method: string; path: string; auth: string | null; body?: unknown }[] = [];
+  private plans: Plan[] = [];
   private nextId = 1;
   private clock = Date.parse("2026-11-24T10:00:00Z");
 
@@ -25,15 +37,37 @@ export class FakeTaskService {
     return task;
   }
 
-  /** The next request fails this way (a status with a problem body, or no answer at all). */
-  failNext(failure: Failure): void {
-    this.failures.push(failure);
+  /** The next (matching) request fails this way (a status with a problem body, or no answer at all). */
+  failNext(failure: Failure, match: RequestMatch = {}): void {
+    this.plans.push({ match, failure });
+  }
+
+  /**
+   * The next matching request waits (and then fails, if `failure` is given)
+   * until the returned function is called.
+   */
+  holdNext(match: RequestMatch = {}, failure?: Failure): () => void {
+    let release!: () => void;
+    const hold = new Promise<void>((resolve) => (release = resolve));
+    this.plans.push({ match, hold, ...(failure ? { failure } : {}) });
+    return release;
+  }
+
+  /** How many requests of this method (and path) have arrived. */
+  count(method: string, path?: RegExp): number {
+    return this.requests.filter((request) => request.method === method && (!path || path.test(request.path))).length;
   }
 
   fetch = async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
-    this.requests.push({ method: request.method, path: url.pathname, auth: request.headers.get("Authorization") });
-    const failure = this.failures.shift();
+    const record: (typeof this.requests)[number] = { method: request.method, path: url.pathname, auth: request.headers.get("Authorization") };
+    this.requests.push(record);
+    const planIndex = this.plans.findIndex(
+      ({ match }) => (!match.method || match.method === request.method) && (!match.path || match.path.test(url.pathname)),
+    );
+    const plan = planIndex >= 0 ? this.plans.splice(planIndex, 1)[0] : undefined;
+    if (plan?.hold) await plan.hold;
+    const failure = plan?.failure;
     if (failure === "network") throw new TypeError("Failed to fetch");
     if (failure) return problem(failure.status, failure.body ?? {});
 
@@ -41,6 +75,7 @@ export class FakeTaskService {
     if (!match || match[1] !== this.userId) return problem(403, { detail: "this resource belongs to another user" });
     const id = match[2] ? Number(match[2]) : undefined;
     const body = request.method === "GET" || request.method === "DELETE" ? undefined : await request.json().catch(() => undefined);
+    record.body = body;
 
     if (id === undefined && request.method === "GET") {
       // Offset cursors stand in for the API's opaque keyset cursors.

@@ -1,7 +1,7 @@
 "use client";
 
 import { useRef, useState, type FormEvent } from "react";
-import { describeError, fieldMessage } from "@/lib/api/errors";
+import { describeFormError, fieldMessage } from "@/lib/api/errors";
 import type { TaskApi } from "@/lib/api/task-api";
 import { useCreateTask } from "./use-tasks";
 
@@ -9,6 +9,8 @@ export const TITLE_MAX = 200;
 export const DESCRIPTION_MAX = 1000;
 
 let nextPlaceholderId = -1;
+
+const FORM_FIELDS = ["title", "description"] as const;
 
 export function NewTaskForm({ api }: { api: TaskApi }) {
   const createTask = useCreateTask(api);
@@ -19,6 +21,8 @@ export function NewTaskForm({ api }: { api: TaskApi }) {
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
+    if (createTask.isPending) return;
+    const form = event.currentTarget;
     const trimmed = title.trim();
     if (!trimmed) {
       setLocalError("Enter a title for the task.");
@@ -26,6 +30,8 @@ export function NewTaskForm({ api }: { api: TaskApi }) {
       return;
     }
     setLocalError(undefined);
+    const submittedTitle = title;
+    const submittedDescription = description;
     const trimmedDescription = description.trim();
     createTask.mutate(
       {
@@ -33,11 +39,13 @@ export function NewTaskForm({ api }: { api: TaskApi }) {
         placeholderId: nextPlaceholderId--,
       },
       {
-        // The typed text stays in the form until the API has saved it.
+        // The typed text stays in the form until the API has saved it. The
+        // fields stay editable meanwhile: only a field that still holds what
+        // was sent is cleared, and focus only moves if it is still in the form.
         onSuccess: () => {
-          setTitle("");
-          setDescription("");
-          titleRef.current?.focus();
+          setTitle((current) => (current === submittedTitle ? "" : current));
+          setDescription((current) => (current === submittedDescription ? "" : current));
+          if (form.contains(document.activeElement)) titleRef.current?.focus();
         },
       },
     );
@@ -84,11 +92,13 @@ export function NewTaskForm({ api }: { api: TaskApi }) {
       </div>
       {apiError && (
         <p role="alert" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
-          Could not add the task. {describeError(apiError)}
+          Could not add the task. {describeFormError(apiError, FORM_FIELDS)}
         </p>
       )}
-      <button type="submit" disabled={createTask.isPending}
-        className="rounded-md bg-blue-700 px-4 py-2 font-medium text-white hover:bg-blue-800 disabled:opacity-60">
+      {/* aria-disabled rather than disabled: a disabled button drops the focus
+          (to the page), and focus is to come back to the title after the add. */}
+      <button type="submit" aria-disabled={createTask.isPending || undefined}
+        className="rounded-md bg-blue-700 px-4 py-2 font-medium text-white hover:bg-blue-800 aria-disabled:opacity-60">
         {createTask.isPending ? "Adding…" : "Add task"}
       </button>
     </form>

@@ -1,34 +1,73 @@
 "use client";
 
-import { useRef, useState, type FormEvent, type KeyboardEvent } from "react";
-import { describeError, fieldMessage } from "@/lib/api/errors";
+import { useQueryClient } from "@tanstack/react-query";
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { describeError, describeFormError, fieldMessage } from "@/lib/api/errors";
 import type { TaskApi } from "@/lib/api/task-api";
 import type { Task } from "@/lib/api/types";
 import { DESCRIPTION_MAX, TITLE_MAX } from "./new-task-form";
-import { isPlaceholder, useDeleteTask, useSetCompleted, useUpdateTask } from "./use-tasks";
+import { intendedCompleted, isPlaceholder, latestTask, useDeleteTask, useSetCompleted, useUpdateTask } from "./use-tasks";
 
 interface TaskItemProps {
   api: TaskApi;
   task: Task;
-  /** Reports a failed toggle or delete to the page-level alert. */
+  /** Reports a failure to the page-level alert (also after this row has gone). */
   onFailure: (message: string) => void;
 }
 
+const EDIT_FIELDS = ["title", "description"] as const;
+
+/** Where keyboard focus goes when a row is deleted: the next row's Delete button, else the list's heading. */
+function focusAfterDelete(row: HTMLElement | null) {
+  const next = row?.nextElementSibling?.querySelector<HTMLButtonElement>("button[data-delete]:not(:disabled)");
+  const target = next ?? document.getElementById("task-list-heading");
+  target?.focus();
+}
+
 export function TaskItem({ api, task, onFailure }: TaskItemProps) {
-  const updateTask = useUpdateTask(api);
-  const setCompleted = useSetCompleted(api, (error, failed) =>
-    onFailure(`Could not update “${failed.title}”. ${describeError(error)}`),
-  );
-  const deleteTask = useDeleteTask(api, (error, failed) =>
-    onFailure(`Could not delete “${failed.title}”. ${describeError(error)}`),
-  );
+  const queryClient = useQueryClient();
   const [editing, setEditing] = useState(false);
   const [draftTitle, setDraftTitle] = useState(task.title);
   const [draftDescription, setDraftDescription] = useState(task.description ?? "");
   const [editError, setEditError] = useState<{ message: string; title?: string; description?: string }>();
   const editButtonRef = useRef<HTMLButtonElement>(null);
+  const rowRef = useRef<HTMLLIElement>(null);
+  const mounted = useRef(false);
+  useEffect(() => {
+    mounted.current = true;
+    return () => {
+      mounted.current = false;
+    };
+  }, []);
+
+  // Failures are reported from the hooks, so they are heard even when this row
+  // has unmounted meanwhile (a deleted row, or the list filtered differently).
+  const updateTask = useUpdateTask(api, task.id, (error, { changes, titleBefore }) => {
+    if (mounted.current) {
+      // Reopen the editor with what the person typed (still in the drafts), and say why.
+      setEditError({
+        message: `Could not save the changes. ${describeFormError(error, EDIT_FIELDS)}`,
+        title: fieldMessage(error, "title"),
+        description: fieldMessage(error, "description"),
+      });
+      setEditing(true);
+    } else {
+      const typed = changes.title && changes.title !== titleBefore ? ` (new title: “${changes.title}”)` : "";
+      onFailure(`Could not save your changes to “${titleBefore}”${typed}. ${describeError(error)}`);
+    }
+  });
+  const setCompleted = useSetCompleted(api, task.id, (error, failed) =>
+    onFailure(`Could not update “${failed.title}”. ${describeError(error)}`),
+  );
+  const deleteTask = useDeleteTask(api, task.id, (error, failed) =>
+    onFailure(`Could not delete “${failed.title}”. ${describeError(error)}`),
+  );
   const placeholder = isPlaceholder(task);
   const baseId = `task-${task.id}`;
+
+  function focusEditButton() {
+    requestAnimationFrame(() => editButtonRef.current?.focus());
+  }
 
   function startEditing() {
     setDraftTitle(task.title);
@@ -40,7 +79,7 @@ export function TaskItem({ api, task, onFailure }: TaskItemProps) {
   function stopEditing() {
     setEditing(false);
     setEditError(undefined);
-    requestAnimationFrame(() => editButtonRef.current?.focus());
+    focusEditButton();
   }
 
   function onSave(event: FormEvent<HTMLFormElement>) {
@@ -55,21 +94,8 @@ export function TaskItem({ api, task, onFailure }: TaskItemProps) {
       stopEditing();
       return;
     }
-    setEditing(false);
-    updateTask.mutate(
-      { id: task.id, changes: { title, description } },
-      {
-        // Reopen the editor with what the person typed, and say why.
-        onError: (error) => {
-          setEditError({
-            message: `Could not save the changes. ${describeError(error)}`,
-            title: fieldMessage(error, "title"),
-            description: fieldMessage(error, "description"),
-          });
-          setEditing(true);
-        },
-      },
-    );
+    stopEditing();
+    updateTask.mutate({ changes: { title, description }, titleBefore: task.title });
   }
 
   function onEditorKeyDown(event: KeyboardEvent) {
@@ -80,10 +106,14 @@ export function TaskItem({ api, task, onFailure }: TaskItemProps) {
   }
 
   function onToggle() {
-    setCompleted.mutate({ task, completed: !task.completed });
+    // Against the latest state, not this render's `task`: a second click may
+    // come before the first one's optimistic change has re-rendered the row.
+    const completed = !intendedCompleted(queryClient, api.userId, task);
+    setCompleted.mutate({ task: latestTask(queryClient, api.userId, task.id) ?? task, completed });
   }
 
   function onDelete() {
+    focusAfterDelete(rowRef.current);
     deleteTask.mutate({ task });
   }
 
@@ -143,7 +173,7 @@ export function TaskItem({ api, task, onFailure }: TaskItemProps) {
   }
 
   return (
-    <li className="flex flex-wrap items-start gap-3 rounded-lg border border-zinc-300 p-3 dark:border-zinc-700" aria-busy={placeholder || undefined}>
+    <li ref={rowRef} className="flex flex-wrap items-start gap-3 rounded-lg border border-zinc-300 p-3 dark:border-zinc-700" aria-busy={placeholder || undefined}>
       <input id={`${baseId}-done`} type="checkbox" checked={task.completed} disabled={placeholder} onChange={onToggle}
         className="mt-1 h-5 w-5 shrink-0 accent-blue-700" aria-label={`Done: ${task.title}`} />
       <div className="min-w-0 flex-1">
@@ -158,7 +188,7 @@ export function TaskItem({ api, task, onFailure }: TaskItemProps) {
           aria-label={`Edit “${task.title}”`}>
           Edit
         </button>
-        <button type="button" onClick={onDelete} disabled={placeholder} className={buttonClass} aria-label={`Delete “${task.title}”`}>
+        <button type="button" data-delete onClick={onDelete} disabled={placeholder} className={buttonClass} aria-label={`Delete “${task.title}”`}>
           Delete
         </button>
       </div>

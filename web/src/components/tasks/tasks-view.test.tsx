@@ -1,21 +1,25 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it } from "vitest";
+import { createAuthorizedFetch } from "@/lib/api/authorized-fetch";
+import { ApiError } from "@/lib/api/errors";
 import { createTaskApi } from "@/lib/api/task-api";
+import { TokenStore } from "@/lib/api/token-store";
 import { FakeTaskService } from "@/test/fake-task-service";
 import { TasksView } from "./tasks-view";
 
 let service: FakeTaskService;
 
-function renderTasks(pageSize = 100) {
+function renderTasks(pageSize = 100, fetch: (request: Request) => Promise<Response> = service.fetch) {
   const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
-  const api = createTaskApi({ baseUrl: "http://api.test", userId: service.userId, fetch: service.fetch, pageSize });
-  return render(
+  const api = createTaskApi({ baseUrl: "http://api.test", userId: service.userId, fetch, pageSize });
+  const rendered = render(
     <QueryClientProvider client={queryClient}>
       <TasksView api={api} />
     </QueryClientProvider>,
   );
+  return { ...rendered, queryClient };
 }
 
 const taskList = () => screen.getByRole("list", { name: "Tasks" });
@@ -111,8 +115,10 @@ describe("TasksView", () => {
     await user.type(screen.getByLabelText("Title"), "Too long a title");
     await user.click(screen.getByRole("button", { name: "Add task" }));
 
-    expect(await screen.findByText(/Could not add the task\. title: is too long/)).toBeInTheDocument();
+    // The field's own message sits next to it; the alert does not repeat it.
+    expect(await screen.findByText("Could not add the task. Check the highlighted fields.")).toBeInTheDocument();
     expect(screen.getByText("is too long")).toBeInTheDocument();
+    expect(screen.queryByText(/title: is too long/)).not.toBeInTheDocument();
     expect(screen.getByLabelText("Title")).toHaveValue("Too long a title");
     expect(screen.getByLabelText("Title")).toHaveAttribute("aria-invalid", "true");
     // The optimistic row is gone again.
@@ -213,5 +219,276 @@ describe("TasksView", () => {
     await user.click(screen.getByRole("button", { name: "Delete “Buy milk”" }));
     expect(await screen.findByText(/Could not delete “Buy milk”\. The task service is unavailable/)).toBeInTheDocument();
     expect(await within(taskList()).findByText("Buy milk")).toBeInTheDocument();
+  });
+
+  it("says when a 422 names no field the form shows, with the API's words", async () => {
+    const user = userEvent.setup();
+    renderTasks();
+    await screen.findByText(/No tasks yet/);
+
+    service.failNext({ status: 422, body: { detail: "completed: must be a boolean", errors: [{ field: "completed", message: "must be a boolean" }] } });
+    await user.type(screen.getByLabelText("Title"), "Buy milk");
+    await user.click(screen.getByRole("button", { name: "Add task" }));
+    expect(await screen.findByText("Could not add the task. completed: must be a boolean")).toBeInTheDocument();
+  });
+});
+
+const PATCH = "PATCH";
+const taskPath = (id: number) => new RegExp(`/tasks/${id}(/complete)?$`);
+const statusText = () => screen.getAllByRole("status").map((node) => node.textContent).join(" ");
+
+describe("TasksView while changes are under way", () => {
+  it("keeps what was typed meanwhile when an add succeeds, and leaves the focus where the person moved it", async () => {
+    const user = userEvent.setup();
+    renderTasks();
+    await screen.findByText(/No tasks yet/);
+
+    const release = service.holdNext({ method: "POST" });
+    await user.type(screen.getByLabelText("Title"), "Buy milk");
+    await user.type(screen.getByLabelText(/Description/), "Semi-skimmed");
+    await user.click(screen.getByRole("button", { name: "Add task" }));
+    await screen.findByRole("button", { name: "Adding…" });
+    // The person starts on the next title while the first is being saved, then moves on to the search.
+    await user.clear(screen.getByLabelText("Title"));
+    await user.type(screen.getByLabelText("Title"), "Walk the dog");
+    await user.click(screen.getByLabelText("Search"));
+    release();
+
+    await waitFor(() => expect(service.tasks).toHaveLength(1));
+    await screen.findByRole("button", { name: "Add task" });
+    expect(screen.getByLabelText("Title")).toHaveValue("Walk the dog");
+    // The description still held what was sent, so it is cleared.
+    expect(screen.getByLabelText(/Description/)).toHaveValue("");
+    expect(screen.getByLabelText("Search")).toHaveFocus();
+  });
+
+  it("moves the focus back to the title after an add when it was still in the form", async () => {
+    const user = userEvent.setup();
+    renderTasks();
+    await screen.findByText(/No tasks yet/);
+
+    await user.type(screen.getByLabelText("Title"), "Buy milk");
+    await user.click(screen.getByRole("button", { name: "Add task" }));
+    await waitFor(() => expect(screen.getByLabelText("Title")).toHaveValue(""));
+    expect(screen.getByLabelText("Title")).toHaveFocus();
+  });
+
+  it("shows the saved task in place of the placeholder even when the refetch after the add fails", async () => {
+    const user = userEvent.setup();
+    renderTasks();
+    await screen.findByText(/No tasks yet/);
+
+    service.failNext({ status: 503 }, { method: "GET" });
+    await user.type(screen.getByLabelText("Title"), "Buy milk");
+    await user.click(screen.getByRole("button", { name: "Add task" }));
+
+    expect(await screen.findByRole("checkbox", { name: "Done: Buy milk" })).toBeEnabled();
+    await waitFor(() => expect(service.count("GET")).toBe(2));
+    expect(await screen.findByText(/Could not refresh your tasks/)).toBeInTheDocument();
+    expect(screen.queryByText("Saving…")).not.toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Edit “Buy milk”" })).toBeEnabled();
+  });
+
+  it("rolls back only the failed task: two failed toggles leave neither shown as done", async () => {
+    const first = service.add("Buy milk");
+    const second = service.add("Walk the dog");
+    const user = userEvent.setup();
+    renderTasks();
+    const milk = await screen.findByRole("checkbox", { name: "Done: Buy milk" });
+    const dog = screen.getByRole("checkbox", { name: "Done: Walk the dog" });
+
+    const releaseMilk = service.holdNext({ method: PATCH, path: taskPath(first.id) }, { status: 503 });
+    const releaseDog = service.holdNext({ method: PATCH, path: taskPath(second.id) }, { status: 503 });
+    await user.click(milk);
+    await user.click(dog);
+    await waitFor(() => expect(service.count(PATCH)).toBe(2));
+    expect(milk).toBeChecked();
+    expect(dog).toBeChecked();
+
+    releaseMilk();
+    await screen.findByText(/Could not update “Buy milk”/);
+    await waitFor(() => expect(milk).not.toBeChecked());
+    expect(dog).toBeChecked();
+
+    // Hold the refetch that follows, to see what the rollback itself leaves.
+    const releaseRefetch = service.holdNext({ method: "GET" });
+    releaseDog();
+    await screen.findByText(/Could not update “Walk the dog”/);
+    await waitFor(() => expect(dog).not.toBeChecked());
+    expect(milk).not.toBeChecked();
+    releaseRefetch();
+    await waitFor(() => expect(service.count("GET")).toBe(2));
+    expect(service.tasks.map((task) => task.completed)).toEqual([false, false]);
+  });
+
+  it("brings back only the deleted row when a delete fails while another change succeeds", async () => {
+    const milk = service.add("Buy milk");
+    service.add("Walk the dog");
+    const user = userEvent.setup();
+    renderTasks();
+    await screen.findByText("Buy milk");
+
+    const releaseDelete = service.holdNext({ method: "DELETE" }, { status: 503 });
+    await user.click(screen.getByRole("button", { name: "Delete “Buy milk”" }));
+    await user.click(screen.getByRole("checkbox", { name: "Done: Walk the dog" }));
+    await waitFor(() => expect(service.tasks[1].completed).toBe(true));
+
+    const releaseRefetch = service.holdNext({ method: "GET" });
+    releaseDelete();
+    await screen.findByText(/Could not delete “Buy milk”/);
+    expect(await within(taskList()).findByText("Buy milk")).toBeInTheDocument();
+    expect(within(taskList()).getAllByRole("listitem").map((item) => item.querySelector("p")?.textContent)).toEqual([
+      "Walk the dog",
+      "Buy milk",
+    ]);
+    expect(screen.getByRole("checkbox", { name: "Done: Walk the dog" })).toBeChecked();
+    expect(service.tasks.map((task) => task.id)).toContain(milk.id);
+    releaseRefetch();
+  });
+
+  it("refetches only once the last of several changes has settled, and keeps the others' optimistic state", async () => {
+    const first = service.add("Buy milk");
+    const second = service.add("Walk the dog");
+    const user = userEvent.setup();
+    renderTasks();
+    await screen.findByText("Buy milk");
+    expect(service.count("GET")).toBe(1);
+
+    const releaseMilk = service.holdNext({ method: PATCH, path: taskPath(first.id) });
+    const releaseDog = service.holdNext({ method: PATCH, path: taskPath(second.id) });
+    await user.click(screen.getByRole("checkbox", { name: "Done: Buy milk" }));
+    await user.click(screen.getByRole("checkbox", { name: "Done: Walk the dog" }));
+    await waitFor(() => expect(service.count(PATCH)).toBe(2));
+
+    releaseMilk();
+    await waitFor(() => expect(service.tasks[0].completed).toBe(true));
+    // Give a refetch every chance to start: none must while the other change is under way.
+    await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
+    expect(service.count("GET")).toBe(1);
+    expect(screen.getByRole("checkbox", { name: "Done: Walk the dog" })).toBeChecked();
+
+    releaseDog();
+    await waitFor(() => expect(service.count("GET")).toBe(2));
+    await waitFor(() => expect(screen.getByRole("checkbox", { name: "Done: Walk the dog" })).toBeChecked());
+  });
+
+  it("sends a quick double toggle in order, the second undoing the first", async () => {
+    const task = service.add("Buy milk");
+    renderTasks();
+    const checkbox = await screen.findByRole("checkbox", { name: "Done: Buy milk" });
+
+    const release = service.holdNext({ method: PATCH, path: taskPath(task.id) });
+    // Two clicks before React has re-rendered the row with the first one.
+    fireEvent.click(checkbox);
+    fireEvent.click(checkbox);
+    await waitFor(() => expect(service.count(PATCH)).toBe(1));
+    // The second waits for the first (one scope per task).
+    await act(() => new Promise((resolve) => setTimeout(resolve, 30)));
+    expect(service.count(PATCH)).toBe(1);
+    release();
+
+    await waitFor(() => expect(service.count(PATCH)).toBe(2));
+    await waitFor(() =>
+      expect(service.requests.filter((request) => request.method === PATCH).map((request) => request.body)).toEqual([
+        { completed: true },
+        { completed: false },
+      ]),
+    );
+    await waitFor(() => expect(service.tasks[0].completed).toBe(false));
+    await waitFor(() => expect(screen.getByRole("checkbox", { name: "Done: Buy milk" })).not.toBeChecked());
+  });
+
+  it("reports a failed edit on the page when the row has gone meanwhile", async () => {
+    service.add("Buy milk");
+    const user = userEvent.setup();
+    renderTasks();
+
+    await user.click(await screen.findByRole("button", { name: "Edit “Buy milk”" }));
+    const form = screen.getByRole("form", { name: "Edit “Buy milk”" });
+    await user.clear(within(form).getByLabelText("Title"));
+    await user.type(within(form).getByLabelText("Title"), "Buy oat milk");
+    const release = service.holdNext({ method: PATCH }, { status: 503 });
+    await user.click(within(form).getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(service.count(PATCH)).toBe(1));
+
+    // The person switches to the done tasks: the row unmounts.
+    await user.selectOptions(screen.getByLabelText("Show"), "completed");
+    expect(await screen.findByText("No tasks match these filters.")).toBeInTheDocument();
+    release();
+
+    expect(
+      await screen.findByText(/Could not save your changes to “Buy milk” \(new title: “Buy oat milk”\)\. The task service is unavailable/),
+    ).toBeInTheDocument();
+  });
+
+  it("returns the focus to the row's Edit button after Save", async () => {
+    service.add("Buy milk");
+    const user = userEvent.setup();
+    renderTasks();
+
+    await user.click(await screen.findByRole("button", { name: "Edit “Buy milk”" }));
+    const form = screen.getByRole("form", { name: "Edit “Buy milk”" });
+    await user.type(within(form).getByLabelText("Title"), " now");
+    await user.keyboard("{Enter}");
+
+    await waitFor(() => expect(screen.getByRole("button", { name: "Edit “Buy milk now”" })).toHaveFocus());
+    await waitFor(() => expect(service.tasks[0].title).toBe("Buy milk now"));
+  });
+
+  it("moves the focus to the next row after a delete, and to the list heading after the last one", async () => {
+    service.add("Buy milk");
+    service.add("Walk the dog");
+    const user = userEvent.setup();
+    renderTasks();
+
+    await user.click(await screen.findByRole("button", { name: "Delete “Walk the dog”" }));
+    expect(screen.getByRole("button", { name: "Delete “Buy milk”" })).toHaveFocus();
+    await waitFor(() => expect(service.tasks).toHaveLength(1));
+
+    await user.keyboard("{Enter}");
+    expect(screen.getByRole("heading", { name: "Your tasks" })).toHaveFocus();
+    await waitFor(() => expect(service.tasks).toHaveLength(0));
+  });
+
+  it("stays quiet about background refetches and announces a list the person asked for", async () => {
+    service.add("Buy milk");
+    const user = userEvent.setup();
+    const { queryClient } = renderTasks();
+    await screen.findByText("Buy milk");
+    expect(statusText()).toBe("1 task shown");
+
+    const releaseBackground = service.holdNext({ method: "GET" });
+    void queryClient.invalidateQueries();
+    await waitFor(() => expect(service.count("GET")).toBe(2));
+    expect(statusText()).toBe("1 task shown");
+    releaseBackground();
+
+    const releaseFiltered = service.holdNext({ method: "GET" });
+    await user.selectOptions(screen.getByLabelText("Show"), "completed");
+    await waitFor(() => expect(statusText()).toBe("Updating tasks…"));
+    releaseFiltered();
+    await waitFor(() => expect(statusText()).toBe("0 tasks shown"));
+  });
+});
+
+describe("TasksView when the API refuses the token", () => {
+  it("offers to sign in again when the session has ended", async () => {
+    const tokens = new TokenStore(async () => {
+      throw ApiError.unauthenticated();
+    });
+    renderTasks(100, createAuthorizedFetch(tokens, service.fetch));
+
+    expect(await screen.findByText(/Your session has ended/)).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "Sign in again" })).toHaveAttribute("href", "/sign-in");
+  });
+
+  it("does not send the person round a sign-in loop when the API refuses a fresh token", async () => {
+    const tokens = new TokenStore(async () => "a-token-the-api-does-not-accept");
+    const refusing = createAuthorizedFetch(tokens, async () => new Response(null, { status: 401 }));
+    renderTasks(100, refusing);
+
+    expect(await screen.findByText(/The task service did not accept your sign-in/)).toBeInTheDocument();
+    expect(screen.queryByRole("link", { name: "Sign in again" })).not.toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Try again" })).toBeInTheDocument();
   });
 });

@@ -18,6 +18,8 @@ export function TasksView({ api }: { api: TaskApi }) {
 
   const tasks = list.data?.pages.flatMap((page) => page.tasks) ?? [];
   const filtered = filters.status !== "all" || filters.q.trim() !== "";
+  // Only when this app's own session has ended does signing in again help; if
+  // the API refuses a fresh token the sign-in page would send the person back here.
   const sessionEnded = list.error instanceof ApiError && list.error.kind === "unauthenticated";
 
   return (
@@ -34,7 +36,8 @@ export function TasksView({ api }: { api: TaskApi }) {
       )}
 
       <section aria-labelledby="task-list-heading" className="space-y-4">
-        <h2 id="task-list-heading" className="text-lg font-semibold">
+        {/* Focusable from script: it takes the focus when the last row is deleted. */}
+        <h2 id="task-list-heading" tabIndex={-1} className="text-lg font-semibold">
           Your tasks
         </h2>
         <TaskControls filters={filters} onChange={onFilters} />
@@ -64,7 +67,9 @@ export function TasksView({ api }: { api: TaskApi }) {
               </p>
             )}
             <p role="status" className="sr-only">
-              {list.isFetching ? "Updating tasks…" : `${tasks.length} ${tasks.length === 1 ? "task" : "tasks"} shown`}
+              {/* Background refetches (after a change, on window focus) stay quiet;
+                  a list the person asked for by changing the filters is announced. */}
+              {list.isPlaceholderData ? "Updating tasks…" : `${tasks.length} ${tasks.length === 1 ? "task" : "tasks"} shown`}
             </p>
             {tasks.length === 0 ? (
               <p className="rounded-lg border border-dashed border-zinc-400 p-6 text-center text-zinc-600 dark:text-zinc-400">

@@ -6,6 +6,8 @@ import {
   useMutation,
   useQueryClient,
   type InfiniteData,
+  type QueryClient,
+  type QueryKey,
 } from "@tanstack/react-query";
 import type { TaskApi } from "@/lib/api/task-api";
 import type { NewTask, Task, TaskChanges, TaskFilters, TaskPage } from "@/lib/api/types";
@@ -14,6 +16,21 @@ type ListData = InfiniteData<TaskPage, string | undefined>;
 
 export function tasksKey(userId: string, filters?: TaskFilters) {
   return filters ? (["tasks", userId, filters] as const) : (["tasks", userId] as const);
+}
+
+/** Every task mutation of one person shares this key, so settling ones can see the others still running. */
+export function taskMutationKey(userId: string) {
+  return ["tasks", userId] as const;
+}
+
+/** Done/not-done changes of one task: under the shared key, so they count among the others. */
+export function setCompletedMutationKey(userId: string, taskId: number) {
+  return ["tasks", userId, "set-completed", taskId] as const;
+}
+
+/** Mutations of one task run one after the other, in the order they were made. */
+export function taskScope(id: number) {
+  return { id: `task-${id}` };
 }
 
 export function useTaskList(api: TaskApi, filters: TaskFilters) {
@@ -27,42 +44,100 @@ export function useTaskList(api: TaskApi, filters: TaskFilters) {
 }
 
 /**
- * A mutation that first changes every cached task list of this user as the
- * API is expected to, puts the lists back as they were if the API refuses or
- * cannot be reached, and refetches afterwards either way.
+ * Rewrites the pages of every cached task list of this person. `change` returns
+ * the array it was given when it changes nothing, so untouched lists stay as they are.
  */
-function useOptimisticTaskMutation<Variables, Result>(
-  api: TaskApi,
-  mutationFn: (variables: Variables) => Promise<Result>,
-  applyToPage: (tasks: Task[], variables: Variables, pageIndex: number) => Task[],
+function changeLists(
+  queryClient: QueryClient,
+  userId: string,
+  change: (tasks: Task[], pageIndex: number, queryKey: QueryKey) => Task[],
+): void {
+  for (const [queryKey, data] of queryClient.getQueriesData<ListData>({ queryKey: tasksKey(userId) })) {
+    if (!data) continue;
+    let changed = false;
+    const pages = data.pages.map((page, pageIndex) => {
+      const tasks = change(page.tasks, pageIndex, queryKey);
+      if (tasks === page.tasks) return page;
+      changed = true;
+      return { ...page, tasks };
+    });
+    if (changed) queryClient.setQueryData<ListData>(queryKey, { ...data, pages });
+  }
+}
+
+function changeTask(tasks: Task[], id: number, change: (task: Task) => Task): Task[] {
+  const index = tasks.findIndex((task) => task.id === id);
+  if (index < 0) return tasks;
+  const next = [...tasks];
+  next[index] = change(tasks[index]);
+  return next;
+}
+
+/** The task as the most recently written cached list holds it (optimistic changes included). */
+export function latestTask(queryClient: QueryClient, userId: string, id: number): Task | undefined {
+  const queries = queryClient
+    .getQueryCache()
+    .findAll({ queryKey: tasksKey(userId) })
+    .sort((a, b) => b.state.dataUpdatedAt - a.state.dataUpdatedAt);
+  for (const query of queries) {
+    const data = query.state.data as ListData | undefined;
+    for (const page of data?.pages ?? []) {
+      const task = page.tasks.find((candidate) => candidate.id === id);
+      if (task) return task;
+    }
+  }
+  return undefined;
+}
+
+interface OptimisticOptions<Variables, Result, Undo> {
+  mutationFn: (variables: Variables) => Promise<Result>;
+  /** Changes the cached lists as the API is expected to; returns what `undo` needs. */
+  apply: (variables: Variables) => Undo;
+  /** Takes back only this mutation's own change, leaving everything else in the lists alone. */
+  undo: (variables: Variables, undo: Undo) => void;
+  onSuccess?: (result: Result, variables: Variables) => void;
   /**
    * Called for every failed call. Unlike the callbacks given to `mutate`, it
    * also runs after the row that started it has gone (a deleted row unmounts).
    */
-  onFailure?: (error: Error, variables: Variables) => void,
+  onFailure?: (error: Error, variables: Variables) => void;
+  scope?: { id: string };
+  /** A longer key starting with `taskMutationKey` (still matched by it). */
+  mutationKey?: readonly unknown[];
+}
+
+/**
+ * A mutation that first changes every cached task list of this person, takes
+ * back just its own change if the API refuses or cannot be reached, and, once
+ * no other task mutation is still running, refetches the lists (TanStack
+ * Query's pattern for concurrent optimistic updates).
+ */
+function useOptimisticTaskMutation<Variables, Result, Undo>(
+  api: TaskApi,
+  options: OptimisticOptions<Variables, Result, Undo>,
 ) {
   const queryClient = useQueryClient();
-  const key = tasksKey(api.userId);
-  return useMutation({
-    mutationFn,
-    onMutate: async (variables: Variables) => {
-      await queryClient.cancelQueries({ queryKey: key });
-      const snapshot = queryClient.getQueriesData<ListData>({ queryKey: key });
-      queryClient.setQueriesData<ListData>({ queryKey: key }, (data) =>
-        data
-          ? {
-              ...data,
-              pages: data.pages.map((page, index) => ({ ...page, tasks: applyToPage(page.tasks, variables, index) })),
-            }
-          : data,
-      );
-      return { snapshot };
+  const mutationKey = taskMutationKey(api.userId);
+  return useMutation<Result, Error, Variables, Undo>({
+    mutationKey: options.mutationKey ?? mutationKey,
+    ...(options.scope ? { scope: options.scope } : {}),
+    mutationFn: options.mutationFn,
+    onMutate: async (variables) => {
+      await queryClient.cancelQueries({ queryKey: tasksKey(api.userId) });
+      return options.apply(variables);
     },
-    onError: (error, variables, context) => {
-      for (const [queryKey, data] of context?.snapshot ?? []) queryClient.setQueryData(queryKey, data);
-      onFailure?.(error, variables);
+    onSuccess: (result, variables) => options.onSuccess?.(result, variables),
+    onError: (error, variables, undo) => {
+      if (undo !== undefined) options.undo(variables, undo);
+      options.onFailure?.(error, variables);
     },
-    onSettled: () => queryClient.invalidateQueries({ queryKey: key }),
+    onSettled: () => {
+      // This mutation still counts itself; a refetch now would overwrite the
+      // optimistic state of the others, so the last one to settle refetches.
+      if (queryClient.isMutating({ mutationKey }) === 1) {
+        return queryClient.invalidateQueries({ queryKey: tasksKey(api.userId) });
+      }
+    },
   });
 }
 
@@ -73,50 +148,175 @@ export interface CreateVariables {
 }
 
 export function useCreateTask(api: TaskApi) {
-  return useOptimisticTaskMutation(
-    api,
-    ({ task }: CreateVariables) => api.create(task),
-    (tasks, { task, placeholderId }, pageIndex) => {
-      if (pageIndex !== 0) return tasks;
+  const queryClient = useQueryClient();
+  const userId = api.userId;
+  const removePlaceholder = (placeholderId: number) =>
+    changeLists(queryClient, userId, (tasks) =>
+      tasks.some((task) => task.id === placeholderId) ? tasks.filter((task) => task.id !== placeholderId) : tasks,
+    );
+  return useOptimisticTaskMutation(api, {
+    mutationFn: ({ task }: CreateVariables) => api.create(task),
+    apply: ({ task, placeholderId }) => {
       const now = new Date().toISOString();
       const placeholder: Task = {
         id: placeholderId,
-        user_id: api.userId,
+        user_id: userId,
         title: task.title,
         description: task.description ?? null,
         completed: task.completed ?? false,
         created_at: now,
         updated_at: now,
       };
-      return [placeholder, ...tasks];
+      changeLists(queryClient, userId, (tasks, pageIndex) => (pageIndex === 0 ? [placeholder, ...tasks] : tasks));
+      return placeholderId;
     },
+    undo: (_variables, placeholderId) => removePlaceholder(placeholderId),
+    // The saved task takes the placeholder's place at once: the row no longer
+    // depends on the refetch that follows (which may fail) to stop "Saving…".
+    onSuccess: (created, { placeholderId }) =>
+      changeLists(queryClient, userId, (tasks) => {
+        if (!tasks.some((task) => task.id === placeholderId)) return tasks;
+        if (tasks.some((task) => task.id === created.id)) return tasks.filter((task) => task.id !== placeholderId);
+        return tasks.map((task) => (task.id === placeholderId ? created : task));
+      }),
+  });
+}
+
+type TaskFields = Partial<Pick<Task, "title" | "description" | "completed">>;
+
+/**
+ * The field-level optimistic change behind edits and toggles: sets `changes`
+ * on the task and, on failure, puts back the earlier value of each field that
+ * still shows this change (a later change to the same field is left alone).
+ */
+function useFieldMutation<Variables>(
+  api: TaskApi,
+  taskId: number,
+  mutationFn: (variables: Variables) => Promise<Task>,
+  changesOf: (variables: Variables) => TaskFields,
+  onFailure: (error: Error, variables: Variables) => void,
+  mutationKey?: readonly unknown[],
+) {
+  const queryClient = useQueryClient();
+  const userId = api.userId;
+  return useOptimisticTaskMutation(api, {
+    scope: taskScope(taskId),
+    ...(mutationKey ? { mutationKey } : {}),
+    mutationFn,
+    apply: (variables) => {
+      const changes = changesOf(variables);
+      const current = latestTask(queryClient, userId, taskId);
+      const previous: TaskFields = {};
+      if (current) {
+        for (const field of Object.keys(changes) as (keyof TaskFields)[]) {
+          Object.assign(previous, { [field]: current[field] });
+        }
+      }
+      changeLists(queryClient, userId, (tasks) => changeTask(tasks, taskId, (task) => ({ ...task, ...changes })));
+      return { changes, previous };
+    },
+    undo: (_variables, { changes, previous }) =>
+      changeLists(queryClient, userId, (tasks) => {
+        const task = tasks.find((candidate) => candidate.id === taskId);
+        if (!task) return tasks;
+        const restore: TaskFields = {};
+        for (const field of Object.keys(previous) as (keyof TaskFields)[]) {
+          if (task[field] === changes[field]) Object.assign(restore, { [field]: previous[field] });
+        }
+        return Object.keys(restore).length ? changeTask(tasks, taskId, (row) => ({ ...row, ...restore })) : tasks;
+      }),
+    onFailure,
+  });
+}
+
+export interface UpdateVariables {
+  changes: TaskChanges;
+  /** The task's title when the person started the edit (for messages). */
+  titleBefore: string;
+}
+
+export function useUpdateTask(api: TaskApi, taskId: number, onFailure: (error: Error, variables: UpdateVariables) => void) {
+  return useFieldMutation(
+    api,
+    taskId,
+    ({ changes }: UpdateVariables) => api.update(taskId, changes),
+    ({ changes }) => changes,
+    onFailure,
   );
 }
 
-export function useUpdateTask(api: TaskApi) {
-  return useOptimisticTaskMutation(
-    api,
-    ({ id, changes }: { id: number; changes: TaskChanges }) => api.update(id, changes),
-    (tasks, { id, changes }) => tasks.map((task) => (task.id === id ? { ...task, ...changes } : task)),
-  );
+export interface SetCompletedVariables {
+  /** The task as shown when the person asked (for messages). */
+  task: Task;
+  completed: boolean;
 }
 
-export function useSetCompleted(api: TaskApi, onFailure: (error: Error, task: Task) => void) {
-  return useOptimisticTaskMutation(
+export function useSetCompleted(api: TaskApi, taskId: number, onFailure: (error: Error, task: Task) => void) {
+  return useFieldMutation(
     api,
-    ({ task, completed }: { task: Task; completed: boolean }) => api.setCompleted(task.id, completed),
-    (tasks, { task: changed, completed }) => tasks.map((task) => (task.id === changed.id ? { ...task, completed } : task)),
+    taskId,
+    ({ completed }: SetCompletedVariables) => api.setCompleted(taskId, completed),
+    ({ completed }) => ({ completed }),
     (error, { task }) => onFailure(error, task),
+    setCompletedMutationKey(api.userId, taskId),
   );
 }
 
-export function useDeleteTask(api: TaskApi, onFailure: (error: Error, task: Task) => void) {
-  return useOptimisticTaskMutation(
-    api,
-    ({ task }: { task: Task }) => api.remove(task.id),
-    (tasks, { task: removed }) => tasks.filter((task) => task.id !== removed.id),
-    (error, { task }) => onFailure(error, task),
-  );
+/**
+ * Whether the task is done as far as the person has asked: the value of their
+ * latest toggle still under way, else the cached task (optimistic changes
+ * included). A quick second click must undo the first, even before the row has
+ * re-rendered with it.
+ */
+export function intendedCompleted(queryClient: QueryClient, userId: string, task: Task): boolean {
+  const pending = queryClient
+    .getMutationCache()
+    .findAll({ mutationKey: setCompletedMutationKey(userId, task.id), exact: true, status: "pending" });
+  const latest = pending.at(-1)?.state.variables as SetCompletedVariables | undefined;
+  if (latest) return latest.completed;
+  return (latestTask(queryClient, userId, task.id) ?? task).completed;
+}
+
+interface RemovedAt {
+  queryKey: QueryKey;
+  pageIndex: number;
+  index: number;
+}
+
+export function useDeleteTask(api: TaskApi, taskId: number, onFailure: (error: Error, task: Task) => void) {
+  const queryClient = useQueryClient();
+  const userId = api.userId;
+  return useOptimisticTaskMutation(api, {
+    scope: taskScope(taskId),
+    mutationFn: ({ task }: { task: Task }) => api.remove(task.id),
+    apply: ({ task }) => {
+      const removed = latestTask(queryClient, userId, taskId) ?? task;
+      const places: RemovedAt[] = [];
+      changeLists(queryClient, userId, (tasks, pageIndex, queryKey) => {
+        const index = tasks.findIndex((candidate) => candidate.id === taskId);
+        if (index < 0) return tasks;
+        places.push({ queryKey, pageIndex, index });
+        return tasks.filter((candidate) => candidate.id !== taskId);
+      });
+      return { removed, places };
+    },
+    // Puts the one row back where it was, in each list it was taken from.
+    undo: (_variables, { removed, places }) => {
+      for (const { queryKey, pageIndex, index } of places) {
+        const data = queryClient.getQueryData<ListData>(queryKey);
+        const page = data?.pages[pageIndex];
+        if (!data || !page) continue;
+        if (data.pages.some((other) => other.tasks.some((task) => task.id === taskId))) continue;
+        const tasks = [...page.tasks];
+        tasks.splice(Math.min(index, tasks.length), 0, removed);
+        queryClient.setQueryData<ListData>(queryKey, {
+          ...data,
+          pages: data.pages.map((other, i) => (i === pageIndex ? { ...other, tasks } : other)),
+        });
+      }
+    },
+    onFailure: (error, { task }) => onFailure(error, task),
+  });
 }
 
 /** Placeholder rows (not yet saved) carry negative ids. */
