@@ -3,6 +3,7 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
+import { clearAllTokens } from "@/lib/api/token-store";
 import { authClient } from "@/lib/auth-client";
 
 export function SignOutButton() {
@@ -22,7 +23,10 @@ export function SignOutButton() {
       setPending(false);
       return;
     }
-    // The in-memory token goes with the page; cached tasks must not outlive the session.
+    // Nothing of the session may outlive it: stop the requests under way, forget
+    // the API token (it stays valid at the API until it expires), drop cached tasks.
+    await queryClient.cancelQueries();
+    clearAllTokens();
     queryClient.clear();
     router.replace("/sign-in");
     router.refresh();

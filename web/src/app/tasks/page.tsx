@@ -23,7 +23,7 @@ export default async function TasksPage() {
         <SignOutButton />
       </header>
       <main>
-        <TasksApp userId={session.user.id} apiUrl={apiUrl} />
+        <TasksApp key={session.user.id} userId={session.user.id} apiUrl={apiUrl} />
       </main>
     </div>
   );

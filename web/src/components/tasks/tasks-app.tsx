@@ -1,9 +1,9 @@
 "use client";
 
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { createAuthorizedFetch } from "@/lib/api/authorized-fetch";
 import { createTaskApi } from "@/lib/api/task-api";
-import { TokenStore } from "@/lib/api/token-store";
+import { TokenStore, trackTokenStore } from "@/lib/api/token-store";
 import { fetchApiToken } from "@/lib/auth-client";
 import { TasksView } from "./tasks-view";
 
@@ -13,10 +13,14 @@ export interface TasksAppProps {
   apiUrl: string;
 }
 
-/** Binds the API client to the signed-in person, with the token held in memory. */
+/**
+ * Binds the API client to the signed-in person, with the token held in memory.
+ * The page keys it by user id, so another person gets a new client and token.
+ */
 export function TasksApp({ userId, apiUrl }: TasksAppProps) {
-  const [api] = useState(() =>
-    createTaskApi({ baseUrl: apiUrl, userId, fetch: createAuthorizedFetch(new TokenStore(fetchApiToken)) }),
-  );
+  const [tokens] = useState(() => new TokenStore(fetchApiToken));
+  const [api] = useState(() => createTaskApi({ baseUrl: apiUrl, userId, fetch: createAuthorizedFetch(tokens) }));
+  // Sign-out (a button outside this tree) clears the token through this registration.
+  useEffect(() => trackTokenStore(tokens), [tokens]);
   return <TasksView api={api} />;
 }

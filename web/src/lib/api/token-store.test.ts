@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { TokenStore } from "./token-store";
+import { clearAllTokens, TokenStore, trackTokenStore } from "./token-store";
 
 function jwtWith(claims: Record<string, unknown>): string {
   const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString("base64url");
@@ -63,5 +63,25 @@ describe("TokenStore", () => {
     await store.get();
     store.clear();
     await expect(store.get()).rejects.toThrow("signed out");
+  });
+});
+
+describe("clearAllTokens", () => {
+  it("clears every tracked store, and only while it is tracked", async () => {
+    const exp = Math.floor(Date.now() / 1000) + 900;
+    let issued = 0;
+    const store = new TokenStore(async () => jwtWith({ exp, n: ++issued }));
+    const untrack = trackTokenStore(store);
+    await store.get();
+    await store.get();
+    expect(issued).toBe(1);
+    clearAllTokens();
+    await store.get();
+    expect(issued).toBe(2);
+
+    untrack();
+    clearAllTokens();
+    await store.get();
+    expect(issued).toBe(2);
   });
 });

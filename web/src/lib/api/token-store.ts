@@ -66,3 +66,19 @@ export class TokenStore {
     return expMs - margin;
   }
 }
+
+/** The stores of the pages now showing tasks; sign-out empties them. */
+const liveStores = new Set<TokenStore>();
+
+/** Registers a store as in use; returns the function that unregisters it. */
+export function trackTokenStore(store: TokenStore): () => void {
+  liveStores.add(store);
+  return () => {
+    liveStores.delete(store);
+  };
+}
+
+/** Forgets every token held in memory (sign-out), including any fetch still on its way. */
+export function clearAllTokens(): void {
+  for (const store of liveStores) store.clear();
+}
