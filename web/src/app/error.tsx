@@ -1,13 +1,15 @@
 "use client";
 
-// Shown when a page fails on the server (for example the account store is
-// unreachable or misconfigured); the details are in the server's log.
+// Shown when rendering a page fails, on the server (for example the account
+// store is unreachable or misconfigured) or in the browser; the details are in
+// the server's log or the browser console. The cause is not known here, so the
+// words do not guess at one.
 export default function ErrorPage({ reset }: { error: Error & { digest?: string }; reset: () => void }) {
   return (
     <main className="mx-auto flex w-full max-w-sm flex-1 flex-col justify-center px-4 py-10">
       <h1 className="mb-3 text-2xl font-semibold">Something went wrong</h1>
       <p role="alert" className="mb-6 text-zinc-700 dark:text-zinc-300">
-        The sign-in service could not handle this page. Try again in a moment.
+        This page could not be shown. Try again in a moment.
       </p>
       <button type="button" onClick={reset}
         className="rounded-md bg-blue-700 px-4 py-2 font-medium text-white hover:bg-blue-800">

@@ -1,3 +1,4 @@
+import "server-only";
 import path from "node:path";
 
 export const ASYMMETRIC_ALGS = ["EdDSA", "ES256", "RS256", "PS256"] as const;

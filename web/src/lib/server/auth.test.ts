@@ -3,6 +3,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from "jose";
 import { PGliteDialect } from "kysely-pglite-dialect";
 import { describe, expect, it } from "vitest";
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "@/lib/auth-messages";
 import { readAuthConfig, type JwtAlg } from "./auth-config";
 import { createMigratedAuth } from "./auth";
 
@@ -81,6 +82,14 @@ describe("Better Auth with the jwt plugin", { timeout: 30_000 }, () => {
 
     const short = await signUp({ name: "Bob", email: "bob@example.com", password: "short" });
     expect(((await short.json()) as { code: string }).code).toBe("PASSWORD_TOO_SHORT");
+
+    // The same limits the forms check and word their messages with.
+    const justShort = await signUp({ name: "Bob", email: "bob@example.com", password: "x".repeat(MIN_PASSWORD_LENGTH - 1) });
+    expect(((await justShort.json()) as { code: string }).code).toBe("PASSWORD_TOO_SHORT");
+    const tooLong = await signUp({ name: "Bob", email: "bob@example.com", password: "x".repeat(MAX_PASSWORD_LENGTH + 1) });
+    expect(((await tooLong.json()) as { code: string }).code).toBe("PASSWORD_TOO_LONG");
+    const longest = await signUp({ name: "Bob", email: "bob@example.com", password: "x".repeat(MAX_PASSWORD_LENGTH) });
+    expect(longest.status).toBe(200);
 
     const wrong = await call(auth, "/sign-in/email", {
       method: "POST",

@@ -1,9 +1,11 @@
+import "server-only";
 import fs from "node:fs";
 import { betterAuth } from "better-auth";
 import { getMigrations } from "better-auth/db/migration";
 import { jwt, type JWKOptions, type JwtOptions } from "better-auth/plugins/jwt";
 import { SignJWT, type JWTPayload } from "jose";
 import { PostgresDialect, type Dialect } from "kysely";
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "@/lib/auth-messages";
 import { readAuthConfig, type AuthConfig } from "./auth-config";
 import { loadRootEnv, repoRoot } from "./root-env";
 
@@ -62,8 +64,9 @@ function buildAuthOptions(config: AuthConfig, dialect: Dialect) {
     emailAndPassword: {
       enabled: true,
       autoSignIn: true,
-      minPasswordLength: 8,
-      maxPasswordLength: 128,
+      // The same limits the forms check and word their messages with.
+      minPasswordLength: MIN_PASSWORD_LENGTH,
+      maxPasswordLength: MAX_PASSWORD_LENGTH,
     },
     session: {
       expiresIn: config.sessionExpiresInSeconds,
@@ -77,8 +80,8 @@ function buildAuthOptions(config: AuthConfig, dialect: Dialect) {
 
 /**
  * A Better Auth instance on `dialect`, with its tables (user, session, account,
- * verification, jwks) migrated first. The server does this on first use,
- * never during `next build`.
+ * verification, jwks) migrated first. The server does this when it starts
+ * (src/instrumentation.ts) or else on first use, never during `next build`.
  */
 export async function createMigratedAuth(config: AuthConfig, dialect: Dialect) {
   const options = buildAuthOptions(config, dialect);
@@ -99,7 +102,11 @@ async function createAuth(): Promise<Auth> {
 // (PGlite allows a single open handle per data directory).
 const holder = globalThis as typeof globalThis & { __todoAuth?: Promise<Auth> };
 
-/** The Better Auth instance, created and migrated on first use. */
+/**
+ * The Better Auth instance, created and migrated once: at server start by
+ * src/instrumentation.ts, or on first use if that failed (a failure is not
+ * kept, so the next call tries again).
+ */
 export function getAuth(): Promise<Auth> {
   if (!holder.__todoAuth) {
     holder.__todoAuth = createAuth().catch((error: unknown) => {

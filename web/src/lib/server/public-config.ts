@@ -1,3 +1,5 @@
+import "server-only";
+
 export const DEFAULT_API_URL = "http://127.0.0.1:8000";
 
 /**

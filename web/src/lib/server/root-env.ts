@@ -1,3 +1,5 @@
+// Server only, but without `import "server-only"`: next.config.ts loads this
+// file in plain Node.js, where that marker package throws by design.
 import fs from "node:fs";
 import path from "node:path";
 import { parseEnv } from "node:util";
