@@ -4,11 +4,12 @@ SHELL := /bin/bash
 
 CARGO ?= cargo
 
-.PHONY: help dev test test-api test-api-postgres test-schemathesis test-web test-e2e env openapi
+.PHONY: help dev test test-api test-api-postgres test-schemathesis test-web test-e2e bench env openapi
 
 help:
 	@echo "make dev    run the app: web on http://localhost:3000, API on http://127.0.0.1:8000 (docs at /docs)"
 	@echo "make test   run every test (PostgreSQL too when TEST_DATABASE_URL is set)"
+	@echo "make bench  load benchmarks beside the bare-axum ceiling and the FastAPI stack (QUICK=1 for a short run)"
 
 # Creates .env with a fresh random BETTER_AUTH_SECRET when there is none.
 env:
@@ -47,6 +48,11 @@ test-web:
 # (and on PostgreSQL when TEST_DATABASE_URL is set).
 test-e2e:
 	e2e/run.sh
+
+# Load benchmarks beside the bare-axum ceiling and the FastAPI stack
+# (bench/README.md); QUICK=1 for a short run.
+bench:
+	bench/run.sh
 
 # Rewrites api/openapi.json after a deliberate contract change.
 openapi:
