@@ -17,16 +17,30 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 
 #[derive(Debug, Clone)]
 pub enum Db {
-    Sqlite(SqlitePool),
+    /// SQLite takes one writer at a time. Writes queue for the single writer
+    /// connection instead of contending for the file lock, where SQLite's busy
+    /// handler would sleep in steps of up to 100 ms; reads use their own pool.
+    Sqlite { readers: SqlitePool, writer: SqlitePool },
     Postgres(PgPool),
 }
 
-/// Runs `$body` with `$pool` bound to the concrete pool, once per dialect.
+/// Runs `$body` with `$pool` bound to the concrete pool for reading, once per dialect.
 #[macro_export]
 macro_rules! with_pool {
     ($db:expr, |$pool:ident| $body:expr) => {
         match $db {
-            $crate::db::Db::Sqlite($pool) => $body,
+            $crate::db::Db::Sqlite { readers: $pool, .. } => $body,
+            $crate::db::Db::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// Like [`with_pool!`], for statements that write.
+#[macro_export]
+macro_rules! with_writer {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        match $db {
+            $crate::db::Db::Sqlite { writer: $pool, .. } => $body,
             $crate::db::Db::Postgres($pool) => $body,
         }
     };
@@ -51,11 +65,17 @@ impl Db {
                     std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
                 }
             }
-            let pool = SqlitePoolOptions::new()
-                .max_connections(max_connections.clamp(1, 8))
+            // Two cores' worth of readers is plenty: each SQLite connection costs a
+            // thread and its own page cache.
+            let readers = SqlitePoolOptions::new()
+                .max_connections(max_connections.clamp(1, 4))
+                .acquire_timeout(ACQUIRE_TIMEOUT)
+                .connect_lazy_with(options.clone());
+            let writer = SqlitePoolOptions::new()
+                .max_connections(1)
                 .acquire_timeout(ACQUIRE_TIMEOUT)
                 .connect_lazy_with(options);
-            Ok(Self::Sqlite(pool))
+            Ok(Self::Sqlite { readers, writer })
         } else {
             Err(sqlx::Error::Configuration(
                 "DATABASE_URL must start with sqlite:// or postgres://".into(),
@@ -75,7 +95,7 @@ impl Db {
 
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match self {
-            Db::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await,
+            Db::Sqlite { writer, .. } => sqlx::migrate!("migrations/sqlite").run(writer).await,
             Db::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await,
         }
     }
@@ -86,6 +106,12 @@ impl Db {
     }
 
     pub async fn close(&self) {
-        with_pool!(self, |pool| pool.close().await)
+        match self {
+            Db::Sqlite { readers, writer } => {
+                readers.close().await;
+                writer.close().await;
+            }
+            Db::Postgres(pool) => pool.close().await,
+        }
     }
 }

@@ -42,9 +42,13 @@ fn free_port() -> SocketAddr {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap()
 }
 
-/// The real binary, on `database_url`, listening on `addr`.
+/// The real binary, on `database_url`, listening on `addr`. It runs in an empty
+/// directory with a cleared environment, so no developer `.env` reaches it.
 async fn start_api(database_url: &str, addr: SocketAddr) -> Child {
+    static EMPTY_DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    let cwd = EMPTY_DIR.get_or_init(|| tempfile::tempdir().unwrap()).path();
     let child = Command::new(env!("CARGO_BIN_EXE_todo-api"))
+        .current_dir(cwd)
         .env_clear()
         .env("API_ADDR", addr.to_string())
         .env("DATABASE_URL", database_url)

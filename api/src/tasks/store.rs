@@ -3,7 +3,7 @@
 use super::list::{CursorKey, ListQuery, SortKey, SortOrder, StatusFilter};
 use super::model::{now, NewTask, Task, TaskChanges};
 use crate::db::Db;
-use crate::with_pool;
+use crate::{with_pool, with_writer};
 
 /// The columns of [`Task`], in one place for every statement that returns tasks.
 macro_rules! task_columns {
@@ -19,7 +19,7 @@ pub async fn insert(db: &Db, user_id: &str, task: &NewTask) -> Result<Task, sqlx
         task_columns!()
     );
     let description = task.description.as_ref();
-    with_pool!(db, |pool| sqlx::query_as::<_, Task>(SQL)
+    with_writer!(db, |pool| sqlx::query_as::<_, Task>(SQL)
         .bind(user_id)
         .bind(task.title.as_str())
         .bind(task.title.folded())
@@ -49,7 +49,7 @@ pub async fn update(db: &Db, user_id: &str, id: i64, changes: &TaskChanges) -> R
     );
     let title = changes.title.as_ref();
     let description = changes.description.as_ref().and_then(|d| d.as_ref());
-    with_pool!(db, |pool| sqlx::query_as::<_, Task>(SQL)
+    with_writer!(db, |pool| sqlx::query_as::<_, Task>(SQL)
         .bind(id)
         .bind(user_id)
         .bind(title.map(|t| t.as_str()))
@@ -70,7 +70,7 @@ pub async fn set_completed(db: &Db, user_id: &str, id: i64, completed: Option<bo
         "WHERE id = $1 AND user_id = $2 RETURNING ",
         task_columns!()
     );
-    with_pool!(db, |pool| sqlx::query_as::<_, Task>(SQL)
+    with_writer!(db, |pool| sqlx::query_as::<_, Task>(SQL)
         .bind(id)
         .bind(user_id)
         .bind(completed)
@@ -82,7 +82,7 @@ pub async fn set_completed(db: &Db, user_id: &str, id: i64, completed: Option<bo
 /// Whether a task was deleted.
 pub async fn delete(db: &Db, user_id: &str, id: i64) -> Result<bool, sqlx::Error> {
     const SQL: &str = "DELETE FROM tasks WHERE id = $1 AND user_id = $2";
-    with_pool!(db, |pool| sqlx::query(SQL)
+    with_writer!(db, |pool| sqlx::query(SQL)
         .bind(id)
         .bind(user_id)
         .execute(pool)
