@@ -15,6 +15,8 @@ use crate::config::Config;
 pub const LEEWAY_SECS: u64 = 60;
 /// Far above any real token (Better Auth's are well under 1 KiB).
 const MAX_TOKEN_BYTES: usize = 8 * 1024;
+/// How many verified tokens are remembered (under 1 KiB each).
+const VERIFIED_TOKENS_CAPACITY: usize = 10_000;
 /// Better Auth's user ids are 32 characters; this leaves room for other issuers.
 const MAX_SUBJECT_BYTES: usize = 255;
 /// Header parameters that would let a token choose its own key (RFC 8725 §3.10).
@@ -71,6 +73,8 @@ pub enum TokenError {
 }
 
 pub struct TokenVerifier {
+    /// Tokens that passed every check, by their full text.
+    verified: quick_cache::sync::Cache<String, Claims>,
     hmac_key: Option<DecodingKey>,
     jwks: Option<JwksCache>,
     /// One ready validation per accepted algorithm.
@@ -112,10 +116,26 @@ impl TokenVerifier {
                 (alg, validation)
             })
             .collect();
-        Self { hmac_key, jwks, validations }
+        Self { verified: quick_cache::sync::Cache::new(VERIFIED_TOKENS_CAPACITY), hmac_key, jwks, validations }
     }
 
+    /// Verifies a token, or recalls that it was verified: a browser sends the
+    /// same token for its whole life (15 minutes), so each is checked in full
+    /// once and then only for expiry. A key retired from the JWKS stops
+    /// verifying new tokens at once, and tokens it already verified at their `exp`.
     pub async fn verify(&self, token: &str) -> Result<Claims, TokenError> {
+        if let Some(claims) = self.verified.get(token) {
+            if !is_expired(claims.exp, now_secs()) {
+                return Ok(claims);
+            }
+            self.verified.remove(token);
+        }
+        let claims = self.verify_in_full(token).await?;
+        self.verified.insert(token.to_owned(), claims.clone());
+        Ok(claims)
+    }
+
+    async fn verify_in_full(&self, token: &str) -> Result<Claims, TokenError> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(TokenError::Malformed);
         }
@@ -209,6 +229,50 @@ fn classify(kind: &ErrorKind) -> TokenError {
     }
 }
 
+/// The same test jsonwebtoken applies: expired once `exp` is more than the leeway ago.
+fn is_expired(exp: u64, now: u64) -> bool {
+    exp.saturating_add(LEEWAY_SECS) < now
+}
+
 fn now_secs() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_remembered_token_expires_with_the_same_leeway_as_a_checked_one() {
+        assert!(!is_expired(1_000, 1_000 + LEEWAY_SECS));
+        assert!(is_expired(1_000, 1_001 + LEEWAY_SECS));
+        assert!(!is_expired(u64::MAX, 0));
+    }
+
+    #[tokio::test]
+    async fn a_remembered_token_is_refused_once_expired_and_a_refused_one_is_not_remembered() {
+        use jsonwebtoken::{encode, EncodingKey, Header};
+        let secret = b"0123456789abcdef0123456789abcdef";
+        let verifier = TokenVerifier::new(Some(DecodingKey::from_secret(secret)), None, None, None);
+        let now = now_secs();
+        let sign = |exp: u64| {
+            encode(&Header::default(), &serde_json::json!({ "sub": "alice", "exp": exp }), &EncodingKey::from_secret(secret))
+                .unwrap()
+        };
+        let token = sign(now + 900);
+        assert_eq!(verifier.verify(&token).await.unwrap().sub, "alice");
+        assert!(verifier.verified.get(token.as_str()).is_some(), "remembered");
+
+        // Pretend the remembered token's time has run out: recall must not extend it.
+        let mut stale = verifier.verified.get(token.as_str()).unwrap();
+        stale.exp = now - LEEWAY_SECS - 1;
+        verifier.verified.insert(token.clone(), stale);
+        // The token itself is still valid, so the full check passes again and refreshes the entry.
+        assert!(verifier.verify(&token).await.is_ok());
+        assert_eq!(verifier.verified.get(token.as_str()).unwrap().exp, now + 900);
+
+        let expired = sign(now - LEEWAY_SECS - 10);
+        assert_eq!(verifier.verify(&expired).await.unwrap_err(), TokenError::Expired);
+        assert!(verifier.verified.get(expired.as_str()).is_none(), "refused tokens are not remembered");
+    }
 }
