@@ -77,6 +77,9 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 const REALM: &str = "todo";
 
 impl ApiError {
+    /// No task with that id among the caller's tasks (or an id that names none).
+    pub const NO_SUCH_TASK: ApiError = ApiError::NotFound("no such task");
+
     pub fn unauthorized(challenge: AuthChallenge, detail: impl Into<String>) -> Self {
         Self::Unauthorized { detail: detail.into(), challenge }
     }

@@ -155,13 +155,13 @@ impl<S: Send + Sync> FromRequestParts<S> for TaskId {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let params = RawPathParams::from_request_parts(parts, state)
             .await
-            .map_err(|_| ApiError::NotFound("no such task"))?;
+            .map_err(|_| ApiError::NO_SUCH_TASK)?;
         params
             .iter()
             .find(|(name, _)| *name == "id")
             .and_then(|(_, value)| parse_id(value))
             .map(TaskId)
-            .ok_or(ApiError::NotFound("no such task"))
+            .ok_or(ApiError::NO_SUCH_TASK)
     }
 }
 

@@ -27,8 +27,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(complete_task))
 }
 
-const NO_SUCH_TASK: ApiError = ApiError::NotFound("no such task");
-
 /// List your tasks
 ///
 /// Newest first by default. When more rows exist than `limit`, the response carries
@@ -110,7 +108,7 @@ async fn create_task(
 )]
 #[tracing::instrument(skip_all, fields(user = %user.id, task = id))]
 async fn get_task(State(db): State<Db>, user: AuthUser, TaskId(id): TaskId) -> ApiResult<Json<Task>> {
-    store::find(&db, &user.id, id).await?.map(Json).ok_or(NO_SUCH_TASK)
+    store::find(&db, &user.id, id).await?.map(Json).ok_or(ApiError::NO_SUCH_TASK)
 }
 
 /// Change a task
@@ -137,7 +135,7 @@ async fn update_task(
     AppJson(request): AppJson<UpdateTaskRequest>,
 ) -> ApiResult<Json<Task>> {
     let changes = TaskChanges::try_from(request).map_err(ApiError::validation)?;
-    store::update(&db, &user.id, id, &changes).await?.map(Json).ok_or(NO_SUCH_TASK)
+    store::update(&db, &user.id, id, &changes).await?.map(Json).ok_or(ApiError::NO_SUCH_TASK)
 }
 
 /// Delete a task
@@ -157,7 +155,7 @@ async fn delete_task(State(db): State<Db>, user: AuthUser, TaskId(id): TaskId) -
     if store::delete(&db, &user.id, id).await? {
         Ok(StatusCode::NO_CONTENT)
     } else {
-        Err(NO_SUCH_TASK)
+        Err(ApiError::NO_SUCH_TASK)
     }
 }
 
@@ -184,7 +182,7 @@ async fn complete_task(
     OptionalJson(request): OptionalJson<SetCompletedRequest>,
 ) -> ApiResult<Json<Task>> {
     let completed = request.map(|r| r.completed);
-    store::set_completed(&db, &user.id, id, completed).await?.map(Json).ok_or(NO_SUCH_TASK)
+    store::set_completed(&db, &user.id, id, completed).await?.map(Json).ok_or(ApiError::NO_SUCH_TASK)
 }
 
 /// Percent-encodes a user id for use as one path segment of a URL we hand out.

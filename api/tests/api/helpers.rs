@@ -231,7 +231,7 @@ impl TestApp {
         .unwrap()
     }
 
-    /// Every task of `user`, straight from the list endpoint (all pages).
+    /// The tasks of `user`, oldest first, from one page of the list endpoint (at most 200).
     pub async fn all_tasks(&self, user: &str) -> Vec<Task> {
         self.list_ok(user, "?limit=200&sort=created_at&order=asc").await
     }
