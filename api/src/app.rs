@@ -129,7 +129,7 @@ pub struct Application {
 impl Application {
     /// Validates the configuration, connects to the store and migrates it, binds the address.
     pub async fn build(config: &Config) -> Result<Self, StartError> {
-        let db = Db::connect_lazy(&config.database_url, config.database_max_connections)?;
+        let db = Db::connect(&config.database_url, config.database_max_connections)?;
         Self::build_with_db(config, db).await
     }
 
@@ -180,7 +180,7 @@ pub enum StartError {
     #[error(transparent)]
     Config(#[from] ConfigError),
     #[error("cannot open the task store: {0}")]
-    Store(#[from] sqlx::Error),
+    Store(#[from] crate::db::StoreError),
     #[error("cannot migrate the task store: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("cannot listen: {0}")]

@@ -5,6 +5,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::db::StoreError;
+
 pub type ApiResult<T> = Result<T, ApiError>;
 
 /// Why a request was refused. Every variant maps to exactly one HTTP status.
@@ -27,7 +29,7 @@ pub enum ApiError {
     #[error("too many requests: try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
     #[error("the task store is unreachable; nothing was changed, so the request is safe to retry")]
-    StoreUnavailable(#[source] sqlx::Error),
+    StoreUnavailable(#[source] StoreError),
     #[error("internal error")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -109,34 +111,14 @@ impl ApiError {
     }
 }
 
-impl From<sqlx::Error> for ApiError {
-    fn from(err: sqlx::Error) -> Self {
-        // Connection-level failures mean the store is away: the statement did not
-        // run (or ran in a transaction that the server rolls back), so a retry is safe.
-        match err {
-            sqlx::Error::Io(_)
-            | sqlx::Error::Tls(_)
-            | sqlx::Error::PoolTimedOut
-            | sqlx::Error::PoolClosed
-            | sqlx::Error::WorkerCrashed => Self::StoreUnavailable(err),
-            sqlx::Error::Database(ref db) if is_unavailable_code(db.code().as_deref()) => {
-                Self::StoreUnavailable(err)
-            }
-            other => Self::Internal(Box::new(other)),
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        if err.is_unavailable() {
+            Self::StoreUnavailable(err)
+        } else {
+            Self::Internal(Box::new(err))
         }
     }
-}
-
-/// Database error codes that mean "not now" rather than "never": PostgreSQL
-/// class 08 (connection), 53 (insufficient resources), 57014 (statement timeout)
-/// and 57P0x (shutdown); SQLite BUSY and LOCKED with their extended codes.
-fn is_unavailable_code(code: Option<&str>) -> bool {
-    let Some(code) = code else { return false };
-    if code.starts_with("08") || code.starts_with("53") || code.starts_with("57P0") || code == "57014" {
-        return true;
-    }
-    // SQLite's extended codes keep the primary code in their low byte.
-    code.parse::<u32>().is_ok_and(|c| matches!(c & 0xff, 5 | 6))
 }
 
 /// A problem document for a status with no more to say than its reason phrase.

@@ -86,7 +86,7 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         None => {
             let dir = tempfile::tempdir().expect("temp dir");
             let url = format!("sqlite://{}", dir.path().join("todo.db").display());
-            (Db::connect_lazy(&url, 4).expect("sqlite url"), Some(dir), url)
+            (Db::connect(&url, 4).expect("sqlite url"), Some(dir), url)
         }
     };
     let config = config_for(&options, &url);
@@ -104,7 +104,7 @@ pub async fn spawn_app_with_unreachable_store() -> TestApp {
 /// As above, with the request timeout given.
 pub async fn spawn_app_with_unreachable_store_and_timeout(request_timeout: Duration) -> TestApp {
     let options = Options::default();
-    let db = Db::connect_lazy("postgres://postgres@127.0.0.1:9/todo", 2).expect("postgres url");
+    let db = Db::connect("postgres://postgres@127.0.0.1:9/todo", 2).expect("postgres url");
     let config = config_for(&options, "postgres://postgres@127.0.0.1:9/todo");
     let settings = Settings { cors_origins: config.cors_origins.clone(), request_timeout };
     let router = build_router(state_for(db.clone(), &config), &settings);

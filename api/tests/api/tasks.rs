@@ -197,3 +197,26 @@ async fn several_rule_breaks_are_reported_together() {
     let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["title", "description"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_writes_each_land_exactly_once() {
+    let app = std::sync::Arc::new(spawn_app().await);
+    let flipped = app.create_ok("alice", "flipped 31 times").await;
+    let mut requests = tokio::task::JoinSet::new();
+    for n in 0..31 {
+        let (creator, flipper) = (app.clone(), app.clone());
+        requests.spawn(async move { creator.create("alice", json!({ "title": format!("task {n}") })).await.status() });
+        requests.spawn(async move { flipper.complete("alice", flipped.id, None).await.status() });
+    }
+    let statuses = requests.join_all().await;
+    assert_eq!(statuses.iter().filter(|s| s.as_u16() == 201).count(), 31, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| s.as_u16() == 200).count(), 31, "{statuses:?}");
+
+    let tasks = app.all_tasks("alice").await;
+    let mut titles: Vec<_> = tasks.iter().map(|t| t.title.clone()).collect();
+    titles.sort();
+    titles.dedup();
+    assert_eq!(titles.len(), 32, "every create stored once");
+    let flipped = tasks.iter().find(|t| t.id == flipped.id).unwrap();
+    assert!(flipped.completed, "31 atomic flips from false end at true");
+}

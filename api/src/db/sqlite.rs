@@ -1,0 +1,300 @@
+//! SQLite through rusqlite on dedicated threads: a few readers and one writer
+//! that commits queued writes together.
+//!
+//! Why not sqlx's SQLite driver: it runs each connection on its own thread and
+//! hands every statement and every result row across threads, so a page of 20
+//! tasks cost dozens of thread wake-ups (a third of the API's CPU in the
+//! benchmark profile, bench/results/FINDINGS.md). Here a request crosses to a
+//! store thread once and back once.
+//!
+//! Why not deadpool-sqlite: its pool checks every connection out with a query
+//! (`SELECT $1`), a second round trip to a blocking thread per request.
+//!
+//! Writes: SQLite lets one connection write at a time, so every write goes to
+//! the single writer thread. When several are queued it runs them in one
+//! transaction (group commit), each in its own savepoint so a failing write
+//! leaves the others in, and answers each of them only after the commit.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+use tokio::sync::oneshot;
+
+use super::StoreError;
+
+/// Most writes committed together: enough to share a commit between every
+/// request of a busy moment, few enough that the first of them waits little.
+const MAX_BATCH: usize = 64;
+
+/// Prepared statements kept per connection. The list query has a few dozen shapes
+/// (filters × sort × order × cursor); every other statement has one.
+const STATEMENT_CACHE: usize = 128;
+
+/// How long a connection waits for another process's lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+type ReadJob = Box<dyn FnOnce(&Connection) + Send>;
+
+/// Handles to the store threads. The threads end, closing their connections,
+/// when the last handle is dropped.
+#[derive(Debug)]
+pub struct SqliteStore {
+    reads: flume::Sender<ReadJob>,
+    writes: flume::Sender<Box<dyn PendingWrite>>,
+}
+
+impl SqliteStore {
+    /// Opens the file (creating it and its directory when missing) with one writer
+    /// and `readers` reader connections, each on its own thread.
+    pub fn open(path: &Path, readers: usize) -> Result<Self, StoreError> {
+        if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|err| StoreError::Open(format!("{}: {err}", dir.display())))?;
+        }
+        // The writer comes first: switching the file to WAL needs no other connection busy.
+        let writer = open_connection(path, "PRAGMA journal_mode = WAL;")?;
+        let (writes, write_queue) = flume::unbounded::<Box<dyn PendingWrite>>();
+        spawn("sqlite-writer", move || run_writer(writer, write_queue))?;
+
+        let (reads, read_queue) = flume::unbounded::<ReadJob>();
+        for n in 0..readers.max(1) {
+            let connection = open_connection(path, "PRAGMA query_only = ON;")?;
+            let queue = read_queue.clone();
+            spawn(&format!("sqlite-reader-{n}"), move || {
+                for job in queue.iter() {
+                    job(&connection);
+                }
+            })?;
+        }
+        Ok(Self { reads, writes })
+    }
+
+    /// Runs `work` on a reader connection.
+    pub async fn read<R, F>(&self, work: F) -> Result<R, StoreError>
+    where
+        F: FnOnce(&Connection) -> rusqlite::Result<R> + Send + 'static,
+        R: Send + 'static,
+    {
+        let (reply, outcome) = oneshot::channel();
+        let job: ReadJob = Box::new(move |connection| {
+            // The request went away (timed out, client gone): nobody wants the answer.
+            if reply.is_closed() {
+                return;
+            }
+            let result = catch_unwind(AssertUnwindSafe(|| work(connection)))
+                .unwrap_or_else(|_| Err(panicked()))
+                .map_err(StoreError::from);
+            let _ = reply.send(result);
+        });
+        self.reads.send(job).map_err(|_| StoreError::Closed)?;
+        outcome.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Runs `work` on the writer connection, inside a transaction that may hold other
+    /// requests' writes too; returns once that transaction has committed.
+    pub async fn write<R, F>(&self, work: F) -> Result<R, StoreError>
+    where
+        F: FnOnce(&Connection) -> rusqlite::Result<R> + Send + 'static,
+        R: Send + 'static,
+    {
+        let (reply, outcome) = oneshot::channel();
+        let job = Box::new(Write { work: Some(work), result: None, reply });
+        self.writes.send(job).map_err(|_| StoreError::Closed)?;
+        outcome.await.map_err(|_| StoreError::Closed)?
+    }
+}
+
+fn open_connection(path: &Path, setup: &str) -> Result<Connection, StoreError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let connection = Connection::open_with_flags(path, flags)?;
+    connection.busy_timeout(BUSY_TIMEOUT)?;
+    connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    // NORMAL in WAL mode survives a killed process; only a power cut could lose the last commits.
+    connection.execute_batch(&format!("{setup} PRAGMA synchronous = NORMAL;"))?;
+    Ok(connection)
+}
+
+fn spawn(name: &str, body: impl FnOnce() + Send + 'static) -> Result<(), StoreError> {
+    std::thread::Builder::new()
+        .name(name.to_owned())
+        .spawn(body)
+        .map(drop)
+        .map_err(|err| StoreError::Open(format!("cannot start a store thread: {err}")))
+}
+
+fn panicked() -> rusqlite::Error {
+    internal_error("a store statement panicked".to_owned())
+}
+
+fn internal_error(message: String) -> rusqlite::Error {
+    rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_ERROR), Some(message))
+}
+
+/// A queued write, type-erased so writes with different results share a batch.
+trait PendingWrite: Send {
+    /// The request went away before its write started: skip it, so a 503 for a
+    /// timed-out write stays true ("nothing was changed").
+    fn is_abandoned(&self) -> bool;
+    /// Runs the write, keeping its outcome until the transaction ends.
+    fn run(&mut self, connection: &Connection) -> rusqlite::Result<()>;
+    /// Answers the request: its own outcome, or `failure` if the transaction did not commit.
+    fn finish(self: Box<Self>, failure: Option<&rusqlite::Error>);
+}
+
+struct Write<R, F> {
+    work: Option<F>,
+    result: Option<rusqlite::Result<R>>,
+    reply: oneshot::Sender<Result<R, StoreError>>,
+}
+
+impl<R, F> PendingWrite for Write<R, F>
+where
+    F: FnOnce(&Connection) -> rusqlite::Result<R> + Send,
+    R: Send,
+{
+    fn is_abandoned(&self) -> bool {
+        self.reply.is_closed()
+    }
+
+    fn run(&mut self, connection: &Connection) -> rusqlite::Result<()> {
+        let work = self.work.take().expect("a write runs once");
+        let result = catch_unwind(AssertUnwindSafe(|| work(connection))).unwrap_or_else(|_| Err(panicked()));
+        let outcome = result.as_ref().map(drop).map_err(copy_error);
+        self.result = Some(result);
+        outcome
+    }
+
+    fn finish(self: Box<Self>, failure: Option<&rusqlite::Error>) {
+        let result = match (failure, self.result) {
+            (Some(err), _) => Err(copy_error(err)),
+            (None, Some(result)) => result,
+            (None, None) => Err(panicked()),
+        };
+        let _ = self.reply.send(result.map_err(StoreError::from));
+    }
+}
+
+fn run_writer(mut connection: Connection, queue: flume::Receiver<Box<dyn PendingWrite>>) {
+    while let Ok(first) = queue.recv() {
+        let mut batch: Vec<_> = std::iter::once(first).chain(queue.try_iter().take(MAX_BATCH - 1)).collect();
+        batch.retain(|write| !write.is_abandoned());
+        if batch.is_empty() {
+            continue;
+        }
+        match commit_batch(&mut connection, &mut batch) {
+            Ok(()) => batch.into_iter().for_each(|write| write.finish(None)),
+            Err(err) => batch.into_iter().for_each(|write| write.finish(Some(&err))),
+        }
+    }
+}
+
+/// Runs each write in its own savepoint of one transaction, then commits.
+fn commit_batch(connection: &mut Connection, batch: &mut [Box<dyn PendingWrite>]) -> rusqlite::Result<()> {
+    // IMMEDIATE takes the write lock up front, so the commit cannot fail on a
+    // lock another process took in the meantime.
+    let mut transaction = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    for write in batch.iter_mut() {
+        let mut savepoint = transaction.savepoint()?;
+        if let Err(err) = write.run(&savepoint) {
+            // Some errors (disk full, I/O) end the whole transaction: nothing in it stays.
+            if savepoint.is_autocommit() {
+                return Err(err);
+            }
+            // Otherwise only the failed write's own changes go.
+            savepoint.rollback()?;
+        }
+        savepoint.commit()?;
+    }
+    transaction.commit()
+}
+
+/// rusqlite errors are not `Clone`; a failed commit is reported to every write in it.
+fn copy_error(err: &rusqlite::Error) -> rusqlite::Error {
+    match err {
+        rusqlite::Error::SqliteFailure(code, message) => rusqlite::Error::SqliteFailure(*code, message.clone()),
+        other => internal_error(other.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    async fn store_with_table() -> (tempfile::TempDir, Arc<SqliteStore>) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SqliteStore::open(&dir.path().join("store.db"), 2).unwrap());
+        store.write(|c| c.execute_batch("CREATE TABLE t (n INTEGER PRIMARY KEY)")).await.unwrap();
+        (dir, store)
+    }
+
+    /// Occupies the writer for a moment, so the writes queued meanwhile form one batch.
+    fn hold_the_writer(store: &Arc<SqliteStore>) -> tokio::task::JoinHandle<()> {
+        let store = store.clone();
+        let held = tokio::spawn(async move {
+            store.write(|_| Ok(std::thread::sleep(Duration::from_millis(300)))).await.unwrap();
+        });
+        std::thread::sleep(Duration::from_millis(50));
+        held
+    }
+
+    async fn count(store: &SqliteStore) -> i64 {
+        store.read(|c| c.query_row("SELECT count(*) FROM t", [], |row| row.get(0))).await.unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failing_write_leaves_the_others_of_its_batch_committed() {
+        let (_dir, store) = store_with_table().await;
+        let held = hold_the_writer(&store);
+        // 40 inserts of 30 distinct keys: 10 of them collide with an earlier one.
+        let mut writes = tokio::task::JoinSet::new();
+        for i in 0..40 {
+            let store = store.clone();
+            writes.spawn(async move { store.write(move |c| c.execute("INSERT INTO t VALUES (?1)", [i % 30])).await });
+        }
+        held.await.unwrap();
+        let results = writes.join_all().await;
+        let failures: Vec<_> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+        assert_eq!(failures.len(), 10, "{failures:?}");
+        assert!(failures.iter().all(|err| matches!(
+            err,
+            StoreError::Sqlite(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::ConstraintViolation)
+        )));
+        assert_eq!(count(&store).await, 30);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_write_whose_request_gave_up_before_it_started_does_not_happen() {
+        let (_dir, store) = store_with_table().await;
+        let held = hold_the_writer(&store);
+        let given_up = tokio::time::timeout(
+            Duration::from_millis(10),
+            store.write(|c| c.execute("INSERT INTO t VALUES (1)", [])),
+        )
+        .await;
+        assert!(given_up.is_err(), "the write waited behind the held writer");
+        held.await.unwrap();
+        store.write(|c| c.execute("INSERT INTO t VALUES (2)", [])).await.unwrap();
+        assert_eq!(count(&store).await, 1);
+    }
+
+    #[tokio::test]
+    async fn a_panicking_statement_is_an_error_and_the_store_goes_on() {
+        let (_dir, store) = store_with_table().await;
+        let panicked = store.write(|_| -> rusqlite::Result<()> { panic!("boom") }).await;
+        assert!(matches!(panicked, Err(StoreError::Sqlite(_))), "{panicked:?}");
+        let panicked = store.read(|_| -> rusqlite::Result<()> { panic!("boom") }).await;
+        assert!(matches!(panicked, Err(StoreError::Sqlite(_))), "{panicked:?}");
+        store.write(|c| c.execute("INSERT INTO t VALUES (1)", [])).await.unwrap();
+        assert_eq!(count(&store).await, 1);
+    }
+
+    #[tokio::test]
+    async fn readers_cannot_write() {
+        let (_dir, store) = store_with_table().await;
+        assert!(store.read(|c| c.execute("INSERT INTO t VALUES (1)", [])).await.is_err());
+        assert_eq!(count(&store).await, 0);
+    }
+}
