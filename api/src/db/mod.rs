@@ -29,7 +29,7 @@ const MAX_SQLITE_READERS: u32 = 4;
 
 #[derive(Debug, Clone)]
 pub enum Db {
-    Sqlite { store: Arc<SqliteStore>, options: SqliteConnectOptions },
+    Sqlite(Arc<SqliteStore>),
     Postgres(PgPool),
 }
 
@@ -121,8 +121,7 @@ impl Db {
         } else if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?.create_if_missing(true);
             let readers = max_connections.clamp(1, MAX_SQLITE_READERS) as usize;
-            let store = SqliteStore::open(options.get_filename(), readers)?;
-            Ok(Self::Sqlite { store: Arc::new(store), options })
+            Ok(Self::Sqlite(Arc::new(SqliteStore::open(options.get_filename(), readers)?)))
         } else {
             Err(StoreError::Open("DATABASE_URL must start with sqlite:// or postgres://".into()))
         }
@@ -142,8 +141,8 @@ impl Db {
     /// migrator, so its history table means the same on either.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match self {
-            Db::Sqlite { options, .. } => {
-                let options = options.clone().journal_mode(SqliteJournalMode::Wal);
+            Db::Sqlite(store) => {
+                let options = SqliteConnectOptions::new().filename(store.path()).journal_mode(SqliteJournalMode::Wal);
                 let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
                 let migrated = sqlx::migrate!("migrations/sqlite").run(&pool).await;
                 pool.close().await;
@@ -162,7 +161,7 @@ impl Db {
     ) -> Result<Vec<Task>, StoreError> {
         let sql = sql.into();
         match self {
-            Db::Sqlite { store, .. } => {
+            Db::Sqlite(store) => {
                 let sql = sqlite_placeholders(&sql);
                 let work = move |connection: &rusqlite::Connection| {
                     let mut statement = connection.prepare_cached(&sql)?;
@@ -183,7 +182,7 @@ impl Db {
     /// Runs a statement that writes and returns no rows; answers how many rows it changed.
     pub async fn execute(&self, sql: &'static str, params: Vec<Value>) -> Result<u64, StoreError> {
         match self {
-            Db::Sqlite { store, .. } => {
+            Db::Sqlite(store) => {
                 let sql = sqlite_placeholders(sql);
                 store
                     .write(move |connection| {
@@ -201,7 +200,7 @@ impl Db {
     /// One round trip to the store.
     pub async fn ping(&self) -> Result<(), StoreError> {
         match self {
-            Db::Sqlite { store, .. } => store.read(|connection| connection.execute_batch("SELECT 1")).await,
+            Db::Sqlite(store) => store.read(|connection| connection.execute_batch("SELECT 1")).await,
             Db::Postgres(pool) => Ok(sqlx::query("SELECT 1").execute(pool).await.map(drop)?),
         }
     }
@@ -209,7 +208,7 @@ impl Db {
     pub async fn close(&self) {
         match self {
             // Writes still queued finish first; the connections close with the last handle.
-            Db::Sqlite { store, .. } => {
+            Db::Sqlite(store) => {
                 let _ = store.write(|connection| connection.execute_batch("PRAGMA optimize")).await;
             }
             Db::Postgres(pool) => pool.close().await,

@@ -16,7 +16,7 @@
 //! leaves the others in, and answers each of them only after the commit.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
@@ -41,6 +41,7 @@ type ReadJob = Box<dyn FnOnce(&Connection) + Send>;
 /// when the last handle is dropped.
 #[derive(Debug)]
 pub struct SqliteStore {
+    path: PathBuf,
     reads: flume::Sender<ReadJob>,
     writes: flume::Sender<Box<dyn PendingWrite>>,
 }
@@ -67,7 +68,11 @@ impl SqliteStore {
                 }
             })?;
         }
-        Ok(Self { reads, writes })
+        Ok(Self { path: path.to_owned(), reads, writes })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 
     /// Runs `work` on a reader connection.
@@ -234,7 +239,13 @@ mod tests {
     fn hold_the_writer(store: &Arc<SqliteStore>) -> tokio::task::JoinHandle<()> {
         let store = store.clone();
         let held = tokio::spawn(async move {
-            store.write(|_| Ok(std::thread::sleep(Duration::from_millis(300)))).await.unwrap();
+            store
+                .write(|_| {
+                    std::thread::sleep(Duration::from_millis(300));
+                    rusqlite::Result::Ok(())
+                })
+                .await
+                .unwrap();
         });
         std::thread::sleep(Duration::from_millis(50));
         held
