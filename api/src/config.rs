@@ -18,7 +18,7 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/todo.db", hide_env_values = true)]
     pub database_url: String,
 
-    /// Most connections the API holds open to the task store.
+    /// Most connections to PostgreSQL; on SQLite, the most reader threads (one per core, at least two).
     #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 16)]
     pub database_max_connections: u32,
 

@@ -23,9 +23,14 @@ use sqlite::SqliteStore;
 /// How long a request waits for a free PostgreSQL connection before the store counts as unreachable.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// Most SQLite reader threads: two cores' worth of readers is plenty, and each
-/// SQLite connection costs a thread and its own page cache.
-const MAX_SQLITE_READERS: u32 = 4;
+/// SQLite reader threads: about one per core, as reads are CPU work on cached
+/// pages and more threads than cores only add switching (and each connection
+/// costs its own page cache); at least two, so one long search cannot hold up
+/// every other read.
+fn sqlite_readers(max_connections: u32) -> usize {
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    cores.clamp(2, 8).min(max_connections.max(1) as usize)
+}
 
 #[derive(Debug, Clone)]
 pub enum Db {
@@ -120,7 +125,7 @@ impl Db {
             Ok(Self::Postgres(Self::pg_pool_options(max_connections).connect_lazy_with(options)))
         } else if url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(url)?.create_if_missing(true);
-            let readers = max_connections.clamp(1, MAX_SQLITE_READERS) as usize;
+            let readers = sqlite_readers(max_connections);
             Ok(Self::Sqlite(Arc::new(SqliteStore::open(options.get_filename(), readers)?)))
         } else {
             Err(StoreError::Open("DATABASE_URL must start with sqlite:// or postgres://".into()))

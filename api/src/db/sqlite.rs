@@ -35,6 +35,15 @@ const STATEMENT_CACHE: usize = 128;
 /// How long a connection waits for another process's lock before giving up.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// The writer checkpoints (copies the WAL back into the database file) every
+/// 250 WAL pages instead of SQLite's 1,000. A checkpoint holds up every write
+/// queued behind it, so smaller and more frequent ones trade some throughput
+/// for a shorter tail: in the benchmark, creates at 64 connections ran at
+/// ~15k/s with p99 ~8 ms this way, ~18k/s with p99 ~11 ms at 1,000 pages, and
+/// ~22k/s with p99 ~20 ms at 4,000. (Checkpointing from a thread of its own was
+/// worse: the WAL outgrew each checkpoint, and p99 reached 30–60 ms.)
+const WRITER_SETUP: &str = "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 250;";
+
 type ReadJob = Box<dyn FnOnce(&Connection) + Send>;
 
 /// Handles to the store threads. The threads end, closing their connections,
@@ -54,7 +63,7 @@ impl SqliteStore {
             std::fs::create_dir_all(dir).map_err(|err| StoreError::Open(format!("{}: {err}", dir.display())))?;
         }
         // The writer comes first: switching the file to WAL needs no other connection busy.
-        let writer = open_connection(path, "PRAGMA journal_mode = WAL;")?;
+        let writer = open_connection(path, WRITER_SETUP)?;
         let (writes, write_queue) = flume::unbounded::<Box<dyn PendingWrite>>();
         spawn("sqlite-writer", move || run_writer(writer, write_queue))?;
 
