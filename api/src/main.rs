@@ -6,7 +6,8 @@ use todo_api::config::Config;
 
 // Store threads build rows that tokio's workers free; glibc's malloc takes the
 // owning arena's lock for each such free (a tenth of the CPU under load), where
-// mimalloc hands them back without one.
+// mimalloc hands them back without one. Its `no_thp` feature keeps it off
+// transparent huge pages, which cost 8 MB of RSS at rest and 13 MB more under load.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
