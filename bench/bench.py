@@ -30,6 +30,7 @@ import shutil
 import signal
 import socket
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -408,6 +409,9 @@ def load_postgres():
 
 RUNS: list[dict] = []
 NOTES: list[str] = []
+# Interleaved rounds for the ratio targets (see interleaved_rounds); not in the All runs table.
+ROUNDS: list[dict] = []
+INTERLEAVED_ROUNDS = 2 if QUICK else 3
 
 
 def wrk(port: int, scenario: str, conns: int, users_file: Path, duration: int, path: str | None = None) -> dict:
@@ -542,6 +546,8 @@ def bench_api(store: str, database_url: str, users: dict[str, Path]):
         for alg, scenario, conns in matrix(store):
             measure(server, PORTS["api"], stack="rust", store=store, alg=alg, scenario=scenario, conns=conns,
                     users_file=users[alg])
+        if store == "sqlite":
+            interleaved_rounds(server, users)
         big_token = users["big-HS256"].read_text().split()[1]
         walk = walk_big_user(PORTS["api"], big_token)
         for which in ("first", "last"):
@@ -562,9 +568,38 @@ def bench_api(store: str, database_url: str, users: dict[str, Path]):
             stop(server)
 
 
+def start_ceiling() -> subprocess.Popen:
+    return start("ceiling", [str(CEILING_BIN)], {"CEILING_ADDR": f"127.0.0.1:{PORTS['ceiling']}"},
+                 PORTS["ceiling"], "/healthz")
+
+
+def interleaved_rounds(api: subprocess.Popen, users: dict[str, Path]):
+    """The two ratio targets compare runs made minutes apart in the matrix, where whatever
+    else the machine does in between moves one side and not the other (±30% seen). Here
+    the ceiling, HS256 list and EdDSA list at 64 connections take turns, a few rounds, and
+    the targets use each one's median."""
+    ceiling = start_ceiling()
+    try:
+        for n in range(1, INTERLEAVED_ROUNDS + 1):
+            for stack, server, port, alg, scenario, label in (
+                    ("ceiling", ceiling, PORTS["ceiling"], "-", "list", "fixed"),
+                    ("rust", api, PORTS["api"], "HS256", "list", None),
+                    ("rust", api, PORTS["api"], "EdDSA", "list", None)):
+                row = measure(server, port, stack=stack, store="sqlite" if stack == "rust" else "-", alg=alg,
+                              scenario=scenario, conns=64, users_file=users[alg if alg != "-" else "HS256"],
+                              label=label, record=False)
+                ROUNDS.append({**row, "round": n})
+    finally:
+        stop(ceiling)
+
+
+def median_rps(stack: str, alg: str) -> float | None:
+    rates = sorted(r["rps"] for r in ROUNDS if r["stack"] == stack and r["alg"] == alg)
+    return statistics.median(rates) if rates else None
+
+
 def bench_ceiling(users: dict[str, Path]):
-    server = start("ceiling", [str(CEILING_BIN)], {"CEILING_ADDR": f"127.0.0.1:{PORTS['ceiling']}"},
-                   PORTS["ceiling"], "/healthz")
+    server = start_ceiling()
     try:
         warm_up(server, PORTS["ceiling"], users["HS256"])
         for conns in CONNS:
@@ -645,8 +680,13 @@ def targets() -> list[tuple[str, str, str]]:
     rl = find("rust", "list", 64, "sqlite", "HS256")
     ce = find("ceiling", "fixed", 64)
     fa = find("fastapi", "list", 64)
+    list_rounds, ceiling_rounds = median_rps("rust", "HS256"), median_rps("ceiling", "-")
     add("GET list ≥ 0.3× the bare-axum ceiling (64 conns)",
-        fmt_ratio(rl and rl["rps"], ce and ce["rps"]), (rl["rps"] / ce["rps"] >= 0.3) if rl and ce else None)
+        f"{fmt_ratio(list_rounds, ceiling_rounds)} (interleaved medians: {list_rounds:,.0f} vs "
+        f"{ceiling_rounds:,.0f}/s; in the matrix {fmt_ratio(rl and rl['rps'], ce and ce['rps'])})"
+        if list_rounds and ceiling_rounds else fmt_ratio(rl and rl["rps"], ce and ce["rps"]),
+        (list_rounds / ceiling_rounds >= 0.3) if list_rounds and ceiling_rounds else
+        ((rl["rps"] / ce["rps"] >= 0.3) if rl and ce else None))
     add("GET list ≥ 100× the FastAPI stack (64 conns)",
         fmt_ratio(rl and rl["rps"], fa and fa["rps"]), (rl["rps"] / fa["rps"] >= 100) if rl and fa else None)
     best_post = max((r["rps"] for r in RUNS if r["stack"] == "rust" and r["store"] == "sqlite"
@@ -668,15 +708,20 @@ def targets() -> list[tuple[str, str, str]]:
     rss = max((r["peak_rss_mb"] for r in rust), default=None)
     add("RSS under load ≤ 50 MB (Rust, every run)", f"peak {rss:.1f} MB" if rss else "–",
         (rss <= 50) if rss else None)
-    ed, hs = find("rust", "list", 64, "sqlite", "EdDSA"), find("rust", "list", 64, "sqlite", "HS256")
-    add("EdDSA GET list ≥ 0.8× HS256 (SQLite, 64 conns)", fmt_ratio(ed and ed["rps"], hs and hs["rps"]),
-        (ed["rps"] / hs["rps"] >= 0.8) if ed and hs else None)
+    ed, hs = median_rps("rust", "EdDSA"), median_rps("rust", "HS256")
+    ed_m, hs_m = find("rust", "list", 64, "sqlite", "EdDSA"), find("rust", "list", 64, "sqlite", "HS256")
+    add("EdDSA GET list ≥ 0.8× HS256 (SQLite, 64 conns)",
+        f"{fmt_ratio(ed, hs)} (interleaved medians: {ed:,.0f} vs {hs:,.0f}/s; in the matrix "
+        f"{fmt_ratio(ed_m and ed_m['rps'], hs_m and hs_m['rps'])})" if ed and hs else
+        fmt_ratio(ed_m and ed_m["rps"], hs_m and hs_m["rps"]),
+        (ed / hs >= 0.8) if ed and hs else ((ed_m["rps"] / hs_m["rps"] >= 0.8) if ed_m and hs_m else None))
     return out
 
 
 def write_report(meta: dict):
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "results.json").write_text(json.dumps({"meta": meta, "runs": RUNS}, indent=1) + "\n")
+    (RESULTS / "results.json").write_text(json.dumps({"meta": meta, "runs": RUNS, "rounds": ROUNDS}, indent=1)
+                                          + "\n")
     lines = [
         "# Benchmark results",
         "",
@@ -725,6 +770,19 @@ def write_report(meta: dict):
             f"| {r['peak_rss_mb']:.1f} "
             f"| {fmt_ratio(r['rps'], ce and ce['rps']) if r['stack'] != 'ceiling' else '1.00×'} "
             f"| {fmt_ratio(r['rps'], fa and fa['rps']) if r['stack'] != 'fastapi' else '1.00×'} |")
+    if ROUNDS:
+        lines += [
+            "",
+            "## Interleaved rounds",
+            "",
+            "The two ratio targets above use these: the ceiling, HS256 list and EdDSA list at 64 connections "
+            "(SQLite), taking turns, so that whatever else the machine was doing weighs on each alike.",
+            "",
+            "| round | stack | token | req/s | p99 ms | CPU ms/req |",
+            "|--:|---|---|--:|--:|--:|",
+        ]
+        lines += [f"| {r['round']} | {STACK_TITLES.get(r['stack'], r['stack'])} | {r['alg']} | {r['rps']:,.0f} "
+                  f"| {r['p99_ms']:.2f} | {r['cpu_ms_per_req']:.3f} |" for r in ROUNDS]
     lines += ["", "![throughput and p99 per scenario](bench.png)", ""]
     if (RESULTS / "FINDINGS.md").exists():
         lines += ["What limits the missed targets, with profiles: [FINDINGS.md](FINDINGS.md).", ""]
@@ -792,6 +850,7 @@ def main():
     if "--report" in sys.argv:  # rewrite RESULTS.md and bench.png from results.json
         data = json.loads((RESULTS / "results.json").read_text())
         RUNS.extend(data["runs"])
+        ROUNDS.extend(data.get("rounds", []))
         write_report(data["meta"])
         return
     signal.signal(signal.SIGTERM, on_signal)
