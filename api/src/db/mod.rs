@@ -26,10 +26,10 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 /// SQLite reader threads: about one per core, as reads are CPU work on cached
 /// pages and more threads than cores only add switching (and each connection
 /// costs its own page cache); at least two, so one long search cannot hold up
-/// every other read.
+/// every other read, unless `DATABASE_MAX_CONNECTIONS` asks for fewer.
 fn sqlite_readers(max_connections: u32) -> usize {
     let cores = std::thread::available_parallelism().map_or(2, usize::from);
-    cores.clamp(2, 8).min(max_connections.max(1) as usize)
+    cores.clamp(2, 8).min(max_connections as usize).max(1)
 }
 
 #[derive(Debug, Clone)]
@@ -124,6 +124,12 @@ impl Db {
             let options = PgConnectOptions::from_str(url)?;
             Ok(Self::Postgres(Self::pg_pool_options(max_connections).connect_lazy_with(options)))
         } else if url.starts_with("sqlite:") {
+            // Each thread opens the file on its own, so a private or in-memory database
+            // would be a different one per connection.
+            let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
+            if path.is_empty() || path.contains(":memory:") || url.contains("mode=memory") {
+                return Err(StoreError::Open("DATABASE_URL must name a SQLite file, e.g. sqlite://data/todo.db".into()));
+            }
             let options = SqliteConnectOptions::from_str(url)?.create_if_missing(true);
             let readers = sqlite_readers(max_connections);
             Ok(Self::Sqlite(Arc::new(SqliteStore::open(options.get_filename(), readers)?)))
@@ -205,6 +211,8 @@ impl Db {
     /// One round trip to the store.
     pub async fn ping(&self) -> Result<(), StoreError> {
         match self {
+            // The writer answers no reads; a dead writer thread must not look ready.
+            Db::Sqlite(store) if !store.is_running() => Err(StoreError::Closed),
             Db::Sqlite(store) => store.read(|connection| connection.execute_batch("SELECT 1")).await,
             Db::Postgres(pool) => Ok(sqlx::query("SELECT 1").execute(pool).await.map(drop)?),
         }
@@ -236,9 +244,16 @@ fn postgres_arguments(params: Vec<Value>) -> Result<PgArguments, sqlx::Error> {
 }
 
 /// SQLite numbers `$n` parameters in order of first appearance, whatever `n`
-/// says; `?n` means parameter `n`, which is what PostgreSQL's `$n` means.
+/// says; `?n` means parameter `n`, which is what PostgreSQL's `$n` means. Only a
+/// `$` followed by a digit is a placeholder (the statements have no `$` in literals).
 fn sqlite_placeholders(sql: &str) -> String {
-    sql.replace('$', "?")
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        let placeholder = c == '$' && chars.peek().is_some_and(char::is_ascii_digit);
+        out.push(if placeholder { '?' } else { c });
+    }
+    out
 }
 
 /// Times are stored in SQLite as RFC 3339 text, as sqlx wrote them before: UTC
@@ -272,9 +287,32 @@ fn task_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Task> {
     })
 }
 
+/// Reads what the API writes (RFC 3339), and also SQLite's own `datetime()` form
+/// (`YYYY-MM-DD HH:MM:SS`, UTC), so a row edited by hand does not break a list.
 fn time_from_row(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<DateTime<Utc>> {
     let text = row.get_ref(index)?.as_str()?;
     DateTime::parse_from_rfc3339(text)
         .map(|time| time.with_timezone(&Utc))
+        .or_else(|err| {
+            chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f").map(|t| t.and_utc()).map_err(|_| err)
+        })
         .map_err(|err| rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(err)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_keep_their_numbers_for_sqlite() {
+        assert_eq!(sqlite_placeholders("a = $3 AND b = $1 AND c = $12"), "a = ?3 AND b = ?1 AND c = ?12");
+        assert_eq!(sqlite_placeholders("'$' || x = $1"), "'$' || x = ?1");
+    }
+
+    #[test]
+    fn in_memory_and_nameless_sqlite_stores_are_refused() {
+        for url in ["sqlite::memory:", "sqlite://", "sqlite:", "sqlite://x.db?mode=memory"] {
+            assert!(matches!(Db::connect(url, 4), Err(StoreError::Open(_))), "{url}");
+        }
+    }
 }

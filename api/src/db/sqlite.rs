@@ -42,7 +42,7 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// ~15k/s with p99 ~8 ms this way, ~18k/s with p99 ~11 ms at 1,000 pages, and
 /// ~22k/s with p99 ~20 ms at 4,000. (Checkpointing from a thread of its own was
 /// worse: the WAL outgrew each checkpoint, and p99 reached 30–60 ms.)
-const WRITER_SETUP: &str = "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 250;";
+const WRITER_SETUP: &str = "PRAGMA wal_autocheckpoint = 250;";
 
 type ReadJob = Box<dyn FnOnce(&Connection) + Send>;
 
@@ -64,11 +64,17 @@ impl SqliteStore {
         }
         // The writer comes first: switching the file to WAL needs no other connection busy.
         let writer = open_connection(path, WRITER_SETUP)?;
+        // Without WAL, readers would block the writer: refuse to run on a file system
+        // where SQLite cannot keep a WAL (it then quietly stays in rollback mode).
+        let mode: String = writer.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Open(format!("{}: SQLite cannot use WAL mode here (got {mode})", path.display())));
+        }
         let (writes, write_queue) = flume::unbounded::<Box<dyn PendingWrite>>();
         spawn("sqlite-writer", move || run_writer(writer, write_queue))?;
 
         let (reads, read_queue) = flume::unbounded::<ReadJob>();
-        for n in 0..readers.max(1) {
+        for n in 0..readers {
             let connection = open_connection(path, "PRAGMA query_only = ON;")?;
             let queue = read_queue.clone();
             spawn(&format!("sqlite-reader-{n}"), move || {
@@ -82,6 +88,11 @@ impl SqliteStore {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Whether the reader and writer threads are all still there to take work.
+    pub fn is_running(&self) -> bool {
+        !self.reads.is_disconnected() && !self.writes.is_disconnected()
     }
 
     /// Runs `work` on a reader connection.
@@ -209,6 +220,10 @@ fn commit_batch(connection: &mut Connection, batch: &mut [Box<dyn PendingWrite>]
     // lock another process took in the meantime.
     let mut transaction = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
     for write in batch.iter_mut() {
+        // Given up while earlier writes ran: still nothing changed, so skip it.
+        if write.is_abandoned() {
+            continue;
+        }
         let mut savepoint = transaction.savepoint()?;
         if let Err(err) = write.run(&savepoint) {
             // Some errors (disk full, I/O) end the whole transaction: nothing in it stays.
