@@ -46,13 +46,37 @@ const WRITER_SETUP: &str = "PRAGMA wal_autocheckpoint = 250;";
 
 type ReadJob = Box<dyn FnOnce(&Connection) + Send>;
 
-/// Handles to the store threads. The threads end, closing their connections,
-/// when the last handle is dropped.
+/// The queues to the store threads (the writer's thread first in `threads`).
+/// Dropping the store closes them and waits for the threads to finish their
+/// current work and close their connections; the last connection to close
+/// checkpoints the WAL into the file and removes it.
 #[derive(Debug)]
 pub struct SqliteStore {
     path: PathBuf,
+    queues: Option<Queues>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+#[derive(Debug)]
+struct Queues {
     reads: flume::Sender<ReadJob>,
     writes: flume::Sender<Box<dyn PendingWrite>>,
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        // Readers first: the writer's connection must close last, as a read-only
+        // connection does not checkpoint.
+        let Some(Queues { reads, writes }) = self.queues.take() else { return };
+        let mut threads = self.threads.drain(..);
+        let writer = threads.next();
+        drop(reads);
+        threads.for_each(|reader| drop(reader.join()));
+        drop(writes);
+        if let Some(writer) = writer {
+            let _ = writer.join();
+        }
+    }
 }
 
 impl SqliteStore {
@@ -71,28 +95,33 @@ impl SqliteStore {
             return Err(StoreError::Open(format!("{}: SQLite cannot use WAL mode here (got {mode})", path.display())));
         }
         let (writes, write_queue) = flume::unbounded::<Box<dyn PendingWrite>>();
-        spawn("sqlite-writer", move || run_writer(writer, write_queue))?;
-
         let (reads, read_queue) = flume::unbounded::<ReadJob>();
+        // From here on, an early return drops `store`, which stops the threads started so far.
+        let mut store = Self { path: path.to_owned(), queues: Some(Queues { reads, writes }), threads: Vec::new() };
+        store.threads.push(spawn("sqlite-writer", move || run_writer(writer, write_queue))?);
         for n in 0..readers {
             let connection = open_connection(path, "PRAGMA query_only = ON;")?;
             let queue = read_queue.clone();
-            spawn(&format!("sqlite-reader-{n}"), move || {
+            store.threads.push(spawn(&format!("sqlite-reader-{n}"), move || {
                 for job in queue.iter() {
                     job(&connection);
                 }
-            })?;
+            })?);
         }
-        Ok(Self { path: path.to_owned(), reads, writes })
+        Ok(store)
     }
 
     pub fn path(&self) -> &Path {
         &self.path
     }
 
+    fn queues(&self) -> Result<&Queues, StoreError> {
+        self.queues.as_ref().ok_or(StoreError::Closed)
+    }
+
     /// Whether the reader and writer threads are all still there to take work.
     pub fn is_running(&self) -> bool {
-        !self.reads.is_disconnected() && !self.writes.is_disconnected()
+        self.queues().is_ok_and(|q| !q.reads.is_disconnected() && !q.writes.is_disconnected())
     }
 
     /// Runs `work` on a reader connection.
@@ -112,7 +141,7 @@ impl SqliteStore {
                 .map_err(StoreError::from);
             let _ = reply.send(result);
         });
-        self.reads.send(job).map_err(|_| StoreError::Closed)?;
+        self.queues()?.reads.send(job).map_err(|_| StoreError::Closed)?;
         outcome.await.map_err(|_| StoreError::Closed)?
     }
 
@@ -125,7 +154,7 @@ impl SqliteStore {
     {
         let (reply, outcome) = oneshot::channel();
         let job = Box::new(Write { work: Some(work), result: None, reply });
-        self.writes.send(job).map_err(|_| StoreError::Closed)?;
+        self.queues()?.writes.send(job).map_err(|_| StoreError::Closed)?;
         outcome.await.map_err(|_| StoreError::Closed)?
     }
 }
@@ -140,11 +169,10 @@ fn open_connection(path: &Path, setup: &str) -> Result<Connection, StoreError> {
     Ok(connection)
 }
 
-fn spawn(name: &str, body: impl FnOnce() + Send + 'static) -> Result<(), StoreError> {
+fn spawn(name: &str, body: impl FnOnce() + Send + 'static) -> Result<std::thread::JoinHandle<()>, StoreError> {
     std::thread::Builder::new()
         .name(name.to_owned())
         .spawn(body)
-        .map(drop)
         .map_err(|err| StoreError::Open(format!("cannot start a store thread: {err}")))
 }
 
@@ -324,6 +352,19 @@ mod tests {
         assert!(matches!(panicked, Err(StoreError::Sqlite(_))), "{panicked:?}");
         store.write(|c| c.execute("INSERT INTO t VALUES (1)", [])).await.unwrap();
         assert_eq!(count(&store).await, 1);
+    }
+
+    #[tokio::test]
+    async fn dropping_the_store_closes_its_connections_and_folds_the_wal_into_the_file() {
+        let (dir, store) = store_with_table().await;
+        store.write(|c| c.execute("INSERT INTO t VALUES (1)", [])).await.unwrap();
+        let wal = dir.path().join("store.db-wal");
+        assert!(wal.exists());
+        drop(Arc::try_unwrap(store).expect("the only handle"));
+        assert!(!wal.exists(), "the last connection to close removes the WAL");
+        let connection = Connection::open(dir.path().join("store.db")).unwrap();
+        let n: i64 = connection.query_row("SELECT count(*) FROM t", [], |row| row.get(0)).unwrap();
+        assert_eq!(n, 1);
     }
 
     #[tokio::test]
