@@ -139,28 +139,28 @@ def start(name: str, argv: list[str], env: dict, port: int, health: str, cwd: st
         if proc.poll() is not None:
             sys.exit(f"bench: {name} exited with {proc.returncode} at start; see {logfile.name} "
                      "(BENCH_LOGS=1 keeps every server's output)")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", health)
-            if conn.getresponse().status == 200:
-                return proc
-        except OSError:
-            pass
+        if answers(port, health, timeout=2):
+            return proc
         time.sleep(0.2)
     stop(proc)
     sys.exit(f"bench: {name} did not answer {health} within 60 s; see {logfile.name}")
 
 
+def answers(port: int, path: str, timeout: float) -> bool:
+    """One GET of `path`: whether it came back 200."""
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        conn.request("GET", path)
+        return conn.getresponse().status == 200
+    except OSError:
+        return False
+
+
 def healthy(port: int, path: str, wait_s: float = 15) -> bool:
     deadline = time.time() + wait_s
     while time.time() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            conn.request("GET", path)
-            if conn.getresponse().status == 200:
-                return True
-        except OSError:
-            pass
+        if answers(port, path, timeout=5):
+            return True
         time.sleep(0.5)
     return False
 
