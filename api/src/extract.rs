@@ -137,10 +137,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for AppQuery<T> {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let query = parts.uri.query().unwrap_or_default();
-        let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        let deserializer = serde_html_form::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
         serde_path_to_error::deserialize(deserializer).map(AppQuery).map_err(|err| {
             let path = err.path().to_string();
-            ApiError::validation(vec![field_error(&path, &err.into_inner().to_string())])
+            let message = err.into_inner().to_string();
+            // What serde_html_form says of a parameter sent twice that takes one value.
+            let message = if message == "unsupported value" { "must be given at most once".to_owned() } else { message };
+            ApiError::validation(vec![field_error(&path, &message)])
         })
     }
 }

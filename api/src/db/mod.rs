@@ -1,24 +1,18 @@
-//! The task store: SQLite (embedded default) or PostgreSQL, behind one type.
-//!
-//! Each SQL statement is written once, with `$n` placeholders, and runs on either
-//! store through [`Db::fetch_tasks`] and [`Db::execute`]; `RETURNING` and
-//! `BOOLEAN` work on both.
+//! The connection to the store: SQLite (embedded default) or PostgreSQL, behind
+//! one type. What runs on it lives with its feature (`tasks::store`): one method
+//! per operation, each a transaction, written once per backend.
 
-mod sqlite;
+pub mod sqlite;
 
-use std::borrow::Cow;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, SecondsFormat, Utc};
-use rusqlite::types::{ToSqlOutput, ValueRef};
-use sqlx::postgres::{PgArguments, PgConnectOptions, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
-use sqlx::{Arguments, PgPool};
+use sqlx::PgPool;
 
-use crate::tasks::model::Task;
-use sqlite::SqliteStore;
+pub use sqlite::SqliteStore;
 
 /// How long a request waits for a free PostgreSQL connection before the store counts as unreachable.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
@@ -38,29 +32,6 @@ pub enum Db {
     Postgres(PgPool),
 }
 
-/// Whether a statement only reads (any SQLite reader may run it) or writes
-/// (SQLite's single writer runs it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Access {
-    Read,
-    Write,
-}
-
-/// A value bound to a `$n` placeholder.
-#[derive(Debug, Clone)]
-pub enum Value {
-    Text(Option<String>),
-    Int(i64),
-    Bool(Option<bool>),
-    Time(DateTime<Utc>),
-}
-
-impl Value {
-    pub fn text(text: &str) -> Self {
-        Value::Text(Some(text.to_owned()))
-    }
-}
-
 /// Why the store did not answer as asked.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -72,8 +43,6 @@ pub enum StoreError {
     Open(String),
     #[error("the store has been closed")]
     Closed,
-    #[error("an INSERT … RETURNING returned no row")]
-    NoRowReturned,
 }
 
 impl StoreError {
@@ -103,7 +72,23 @@ impl StoreError {
                 )
             ),
             StoreError::Open(_) | StoreError::Closed => true,
-            StoreError::NoRowReturned => false,
+        }
+    }
+
+    /// The constraint a write broke when it broke a unique (or primary) key, so
+    /// a caller can tell "already there" from a failure: PostgreSQL's constraint
+    /// name (`task_tags_pkey`), or SQLite's columns (`task_tags.task_id, task_tags.tag_folded`).
+    pub fn unique_violation(&self) -> Option<&str> {
+        match self {
+            StoreError::Postgres(sqlx::Error::Database(db)) if db.is_unique_violation() => Some(db.constraint().unwrap_or("")),
+            StoreError::Sqlite(rusqlite::Error::SqliteFailure(code, message))
+                if code.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                    || code.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
+            {
+                let message = message.as_deref().unwrap_or("");
+                Some(message.split_once("constraint failed: ").map_or(message, |(_, columns)| columns))
+            }
+            _ => None,
         }
     }
 }
@@ -163,51 +148,6 @@ impl Db {
         }
     }
 
-    /// Runs a statement that returns task rows.
-    pub async fn fetch_tasks(
-        &self,
-        access: Access,
-        sql: impl Into<Cow<'static, str>>,
-        params: Vec<Value>,
-    ) -> Result<Vec<Task>, StoreError> {
-        let sql = sql.into();
-        match self {
-            Db::Sqlite(store) => {
-                let sql = sqlite_placeholders(&sql);
-                let work = move |connection: &rusqlite::Connection| {
-                    let mut statement = connection.prepare_cached(&sql)?;
-                    let rows = statement.query_map(rusqlite::params_from_iter(&params), task_from_row)?;
-                    rows.collect()
-                };
-                match access {
-                    Access::Read => store.read(work).await,
-                    Access::Write => store.write(work).await,
-                }
-            }
-            Db::Postgres(pool) => {
-                Ok(sqlx::query_as_with::<_, Task, _>(&sql, postgres_arguments(params)?).fetch_all(pool).await?)
-            }
-        }
-    }
-
-    /// Runs a statement that writes and returns no rows; answers how many rows it changed.
-    pub async fn execute(&self, sql: &'static str, params: Vec<Value>) -> Result<u64, StoreError> {
-        match self {
-            Db::Sqlite(store) => {
-                let sql = sqlite_placeholders(sql);
-                store
-                    .write(move |connection| {
-                        let mut statement = connection.prepare_cached(&sql)?;
-                        statement.execute(rusqlite::params_from_iter(&params)).map(|rows| rows as u64)
-                    })
-                    .await
-            }
-            Db::Postgres(pool) => {
-                Ok(sqlx::query_with(sql, postgres_arguments(params)?).execute(pool).await?.rows_affected())
-            }
-        }
-    }
-
     /// One round trip to the store.
     pub async fn ping(&self) -> Result<(), StoreError> {
         match self {
@@ -229,85 +169,9 @@ impl Db {
     }
 }
 
-fn postgres_arguments(params: Vec<Value>) -> Result<PgArguments, sqlx::Error> {
-    let mut arguments = PgArguments::default();
-    for value in params {
-        match value {
-            Value::Text(v) => arguments.add(v),
-            Value::Int(v) => arguments.add(v),
-            Value::Bool(v) => arguments.add(v),
-            Value::Time(v) => arguments.add(v),
-        }
-        .map_err(sqlx::Error::Encode)?;
-    }
-    Ok(arguments)
-}
-
-/// SQLite numbers `$n` parameters in order of first appearance, whatever `n`
-/// says; `?n` means parameter `n`, which is what PostgreSQL's `$n` means. Only a
-/// `$` followed by a digit is a placeholder (the statements have no `$` in literals).
-fn sqlite_placeholders(sql: &str) -> String {
-    let mut out = String::with_capacity(sql.len());
-    let mut chars = sql.chars().peekable();
-    while let Some(c) = chars.next() {
-        let placeholder = c == '$' && chars.peek().is_some_and(char::is_ascii_digit);
-        out.push(if placeholder { '?' } else { c });
-    }
-    out
-}
-
-/// Times are stored in SQLite as RFC 3339 text, as sqlx wrote them before: UTC
-/// with as many fractional digits as needed, which sorts in time order.
-fn sqlite_time(time: &DateTime<Utc>) -> String {
-    time.to_rfc3339_opts(SecondsFormat::AutoSi, false)
-}
-
-impl rusqlite::ToSql for Value {
-    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
-        Ok(match self {
-            Value::Text(Some(text)) => ToSqlOutput::Borrowed(ValueRef::Text(text.as_bytes())),
-            Value::Int(n) => ToSqlOutput::from(*n),
-            Value::Bool(Some(b)) => ToSqlOutput::from(*b),
-            Value::Text(None) | Value::Bool(None) => ToSqlOutput::Borrowed(ValueRef::Null),
-            Value::Time(time) => ToSqlOutput::from(sqlite_time(time)),
-        })
-    }
-}
-
-/// A row of `task_columns!()` (see `tasks::store`), in that order.
-fn task_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Task> {
-    Ok(Task {
-        id: row.get(0)?,
-        user_id: row.get(1)?,
-        title: row.get(2)?,
-        description: row.get(3)?,
-        completed: row.get(4)?,
-        created_at: time_from_row(row, 5)?,
-        updated_at: time_from_row(row, 6)?,
-    })
-}
-
-/// Reads what the API writes (RFC 3339), and also SQLite's own `datetime()` form
-/// (`YYYY-MM-DD HH:MM:SS`, UTC), so a row edited by hand does not break a list.
-fn time_from_row(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<DateTime<Utc>> {
-    let text = row.get_ref(index)?.as_str()?;
-    DateTime::parse_from_rfc3339(text)
-        .map(|time| time.with_timezone(&Utc))
-        .or_else(|err| {
-            chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f").map(|t| t.and_utc()).map_err(|_| err)
-        })
-        .map_err(|err| rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(err)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn placeholders_keep_their_numbers_for_sqlite() {
-        assert_eq!(sqlite_placeholders("a = $3 AND b = $1 AND c = $12"), "a = ?3 AND b = ?1 AND c = ?12");
-        assert_eq!(sqlite_placeholders("'$' || x = $1"), "'$' || x = ?1");
-    }
 
     #[test]
     fn in_memory_and_nameless_sqlite_stores_are_refused() {

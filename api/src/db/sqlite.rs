@@ -165,7 +165,7 @@ fn open_connection(path: &Path, setup: &str) -> Result<Connection, StoreError> {
     connection.busy_timeout(BUSY_TIMEOUT)?;
     connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     // NORMAL in WAL mode survives a killed process; only a power cut could lose the last commits.
-    connection.execute_batch(&format!("{setup} PRAGMA synchronous = NORMAL;"))?;
+    connection.execute_batch(&format!("{setup} PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"))?;
     Ok(connection)
 }
 

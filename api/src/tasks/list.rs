@@ -6,12 +6,17 @@ use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::model::{fold, Task};
+use todo_domain::{fold, Priority, Tag};
+
+use super::model::parse_instant;
+use super::store::TaskRow;
 use crate::error::FieldError;
 
 pub const DEFAULT_LIMIT: u32 = 100;
 pub const MAX_LIMIT: u32 = 200;
 const MAX_QUERY_CHARS: usize = 200;
+/// As many tags as one task can carry: a filter for more could match nothing.
+const MAX_TAG_FILTERS: usize = todo_domain::tags::MAX_TAGS;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -29,6 +34,10 @@ pub enum SortKey {
     CreatedAt,
     UpdatedAt,
     Title,
+    /// Tasks without a due date come last in either order.
+    DueAt,
+    /// High, medium, low, none (descending).
+    Priority,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -60,6 +69,22 @@ pub struct ListParams {
     pub limit: Option<u32>,
     /// Opaque: copy it from the `Link: rel="next"` header of the previous page.
     pub cursor: Option<String>,
+    /// Any of these priorities (repeat the parameter).
+    #[serde(default)]
+    #[param(inline)]
+    pub priority: Vec<Priority>,
+    /// All of these tags, ignoring case (repeat the parameter).
+    #[serde(default)]
+    #[param(max_length = 32)]
+    pub tag: Vec<String>,
+    /// Only tasks due before this instant (RFC 3339; exclusive).
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub due_before: Option<String>,
+    /// Only tasks due at or after this instant (RFC 3339; inclusive).
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub due_after: Option<String>,
+    /// Only tasks with (`true`) or without (`false`) a due date.
+    pub has_due: Option<bool>,
 }
 
 /// A validated list query.
@@ -71,6 +96,13 @@ pub struct ListQuery {
     pub order: SortOrder,
     pub limit: u32,
     pub after: Option<Cursor>,
+    /// Any of these; empty means every priority.
+    pub priorities: Vec<Priority>,
+    /// All of these.
+    pub tags: Vec<Tag>,
+    pub due_before: Option<DateTime<Utc>>,
+    pub due_after: Option<DateTime<Utc>>,
+    pub has_due: Option<bool>,
 }
 
 /// Where the previous page ended: the last row's sort key and id, for the sort
@@ -89,6 +121,10 @@ pub enum CursorKey {
     Time(DateTime<Utc>),
     /// The folded title (see [`fold`]).
     Text(String),
+    /// A priority's rank.
+    Rank(i16),
+    /// A due date, or none (which sorts last).
+    Due(Option<DateTime<Utc>>),
 }
 
 /// The cursor as it travels: base64url of this JSON.
@@ -101,19 +137,23 @@ struct CursorWire {
 }
 
 impl Cursor {
-    fn after(task: &Task, sort: SortKey, order: SortOrder) -> Self {
+    fn after(task: &TaskRow, sort: SortKey, order: SortOrder) -> Self {
         let key = match sort {
             SortKey::CreatedAt => CursorKey::Time(task.created_at),
             SortKey::UpdatedAt => CursorKey::Time(task.updated_at),
             SortKey::Title => CursorKey::Text(fold(&task.title)),
+            SortKey::Priority => CursorKey::Rank(task.priority.rank()),
+            SortKey::DueAt => CursorKey::Due(task.due_at),
         };
         Self { sort, order, key, id: task.id }
     }
 
     pub fn encode(&self) -> String {
         let v = match &self.key {
-            CursorKey::Time(time) => time.to_rfc3339(),
+            CursorKey::Time(time) | CursorKey::Due(Some(time)) => time.to_rfc3339(),
             CursorKey::Text(text) => text.clone(),
+            CursorKey::Rank(rank) => rank.to_string(),
+            CursorKey::Due(None) => String::new(),
         };
         let wire = CursorWire { s: self.sort, o: self.order, v, i: self.id };
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(&wire).expect("a cursor always serializes"))
@@ -129,12 +169,15 @@ impl Cursor {
             SortKey::Title => CursorKey::Text(wire.v),
             SortKey::CreatedAt | SortKey::UpdatedAt => {
                 let time = DateTime::parse_from_rfc3339(&wire.v).ok()?.with_timezone(&Utc);
-                // SQLite compares times as text, which holds for four-digit years only.
+                // SQLite compares these times as text, which holds for four-digit years only.
                 if !(1970..=9999).contains(&time.year()) {
                     return None;
                 }
                 CursorKey::Time(time)
             }
+            SortKey::Priority => CursorKey::Rank(Priority::from_rank(wire.v.parse().ok()?)?.rank()),
+            SortKey::DueAt if wire.v.is_empty() => CursorKey::Due(None),
+            SortKey::DueAt => CursorKey::Due(Some(parse_instant(&wire.v).ok()?)),
         };
         Some(Self { sort: wire.s, order: wire.o, key, id: wire.i })
     }
@@ -173,8 +216,42 @@ impl TryFrom<ListParams> for ListQuery {
                 }
             },
         };
+        let mut instant = |field: &str, value: Option<String>| {
+            value.and_then(|v| parse_instant(&v).map_err(|message| errors.push(FieldError::new(field, message))).ok())
+        };
+        let due_before = instant("due_before", params.due_before);
+        let due_after = instant("due_after", params.due_after);
+        let mut tags: Vec<Tag> = Vec::new();
+        for raw in &params.tag {
+            match Tag::parse(raw) {
+                Ok(tag) if tags.iter().any(|t| t.folded() == tag.folded()) => {}
+                Ok(tag) => tags.push(tag),
+                Err(message) => errors.push(FieldError::new("tag", message)),
+            }
+        }
+        if tags.len() > MAX_TAG_FILTERS {
+            errors.push(FieldError::new("tag", format!("at most {MAX_TAG_FILTERS} tags")));
+        }
+        let mut priorities = params.priority;
+        priorities.sort();
+        priorities.dedup();
+        if priorities.len() == Priority::ALL.len() {
+            priorities.clear();
+        }
         if errors.is_empty() {
-            Ok(Self { status: params.status.unwrap_or_default(), q, sort, order, limit, after })
+            Ok(Self {
+                status: params.status.unwrap_or_default(),
+                q,
+                sort,
+                order,
+                limit,
+                after,
+                priorities,
+                tags,
+                due_before,
+                due_after,
+                has_due: params.has_due,
+            })
         } else {
             Err(errors)
         }
@@ -183,7 +260,7 @@ impl TryFrom<ListParams> for ListQuery {
 
 impl ListQuery {
     /// Trims the look-ahead row and, when it existed, returns the next page's query string.
-    pub fn paginate(&self, rows: &mut Vec<Task>) -> Option<String> {
+    pub fn paginate(&self, rows: &mut Vec<TaskRow>) -> Option<String> {
         if rows.len() <= self.limit as usize {
             return None;
         }
@@ -194,6 +271,21 @@ impl ListQuery {
         query.append_pair("status", self.status.as_str());
         if let Some(q) = &self.q {
             query.append_pair("q", q);
+        }
+        for priority in &self.priorities {
+            query.append_pair("priority", priority.as_str());
+        }
+        for tag in &self.tags {
+            query.append_pair("tag", tag.as_str());
+        }
+        if let Some(due_before) = self.due_before {
+            query.append_pair("due_before", &due_before.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
+        }
+        if let Some(due_after) = self.due_after {
+            query.append_pair("due_after", &due_after.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
+        }
+        if let Some(has_due) = self.has_due {
+            query.append_pair("has_due", if has_due { "true" } else { "false" });
         }
         query
             .append_pair("sort", self.sort.as_str())
@@ -220,6 +312,8 @@ impl SortKey {
             Self::CreatedAt => "created_at",
             Self::UpdatedAt => "updated_at",
             Self::Title => "title",
+            Self::DueAt => "due_at",
+            Self::Priority => "priority",
         }
     }
 }

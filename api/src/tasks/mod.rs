@@ -18,13 +18,24 @@ use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{AppJson, AppQuery, OptionalJson, TaskId};
 use crate::openapi::{BodyErrors, CommonErrors};
 use list::{ListParams, ListQuery};
-use model::{CreateTaskRequest, NewTask, SetCompletedRequest, Task, TaskChanges, UpdateTaskRequest};
+use model::{CreateTaskRequest, SetCompletedRequest, Task, UpdateTaskRequest};
+use store::{ChangeError, Completion, NewTask, TagCount, TaskChanges};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_tasks, create_task))
         .routes(routes!(get_task, update_task, delete_task))
         .routes(routes!(complete_task))
+        .routes(routes!(list_tags))
+}
+
+impl From<ChangeError> for ApiError {
+    fn from(err: ChangeError) -> Self {
+        match err {
+            ChangeError::Store(err) => err.into(),
+            ChangeError::Invalid(field) => ApiError::validation(vec![field]),
+        }
+    }
 }
 
 /// List your tasks
@@ -51,8 +62,9 @@ async fn list_tasks(
     AppQuery(params): AppQuery<ListParams>,
 ) -> ApiResult<Response> {
     let query = ListQuery::try_from(params).map_err(ApiError::validation)?;
-    let mut tasks = store::list(&db, &user.id, &query).await?;
-    let next_page = query.paginate(&mut tasks);
+    let mut rows = store::list(&db, &user.id, &query).await?;
+    let next_page = query.paginate(&mut rows);
+    let tasks: Vec<Task> = rows.into_iter().map(Task::from).collect();
     let mut response = Json(tasks).into_response();
     if let Some(next) = next_page {
         let link = format!("</api/{}/tasks?{next}>; rel=\"next\"", encode_path_segment(&user.id));
@@ -85,7 +97,7 @@ async fn create_task(
     AppJson(request): AppJson<CreateTaskRequest>,
 ) -> ApiResult<Response> {
     let new_task = NewTask::try_from(request).map_err(ApiError::validation)?;
-    let task = store::insert(&db, &user.id, &new_task).await?;
+    let task = Task::from(store::create(&db, &user.id, &new_task).await?);
     let location = format!("/api/{}/tasks/{}", encode_path_segment(&user.id), task.id);
     let mut response = (StatusCode::CREATED, Json(task)).into_response();
     if let Ok(value) = HeaderValue::from_str(&location) {
@@ -108,13 +120,16 @@ async fn create_task(
 )]
 #[tracing::instrument(skip_all, fields(user = %user.id, task = id))]
 async fn get_task(State(db): State<Db>, user: AuthUser, TaskId(id): TaskId) -> ApiResult<Json<Task>> {
-    store::find(&db, &user.id, id).await?.map(Json).ok_or(ApiError::NO_SUCH_TASK)
+    let row = store::get(&db, &user.id, id).await?.ok_or(ApiError::NO_SUCH_TASK)?;
+    Ok(Json(row.into()))
 }
 
 /// Change a task
 ///
-/// Send any of `title`, `description`, `completed` (at least one); the others keep
-/// their values. `"description": null` clears the description. PUT and PATCH do the same.
+/// Send any of the writable fields (at least one); the others keep their values.
+/// `null` clears `description`, `due_at`, `recurrence` and `remind_at`. Setting
+/// `completed: true` on a recurring task creates its next occurrence. PUT and
+/// PATCH do the same.
 #[utoipa::path(
     method(put, patch),
     path = "/api/{user_id}/tasks/{id}",
@@ -135,7 +150,8 @@ async fn update_task(
     AppJson(request): AppJson<UpdateTaskRequest>,
 ) -> ApiResult<Json<Task>> {
     let changes = TaskChanges::try_from(request).map_err(ApiError::validation)?;
-    store::update(&db, &user.id, id, &changes).await?.map(Json).ok_or(ApiError::NO_SUCH_TASK)
+    let row = store::update(&db, &user.id, id, changes).await?.ok_or(ApiError::NO_SUCH_TASK)?;
+    Ok(Json(row.into()))
 }
 
 /// Delete a task
@@ -162,6 +178,9 @@ async fn delete_task(State(db): State<Db>, user: AuthUser, TaskId(id): TaskId) -
 /// Mark a task done or not done
 ///
 /// Without a body the task is toggled; with `{"completed": bool}` it is set.
+/// Completing a recurring task creates its next occurrence (named by
+/// `next_occurrence_id`); un-completing it deletes that occurrence again
+/// unless it was changed since.
 #[utoipa::path(
     patch,
     path = "/api/{user_id}/tasks/{id}/complete",
@@ -181,8 +200,27 @@ async fn complete_task(
     TaskId(id): TaskId,
     OptionalJson(request): OptionalJson<SetCompletedRequest>,
 ) -> ApiResult<Json<Task>> {
-    let completed = request.map(|r| r.completed);
-    store::set_completed(&db, &user.id, id, completed).await?.map(Json).ok_or(ApiError::NO_SUCH_TASK)
+    let completion = request.map_or(Completion::Toggle, |r| Completion::Set(r.completed));
+    let changes = TaskChanges { completed: Some(completion), ..TaskChanges::default() };
+    let row = store::update(&db, &user.id, id, changes).await?.ok_or(ApiError::NO_SUCH_TASK)?;
+    Ok(Json(row.into()))
+}
+
+/// List your tags
+///
+/// Every tag on your tasks (done or not) with how many carry it, for filters
+/// and autocomplete. Spellings that differ only in case count as one tag.
+#[utoipa::path(
+    get,
+    path = "/api/{user_id}/tags",
+    tag = "tasks",
+    params(("user_id" = String, Path, description = "Your user id: the token's `sub`")),
+    responses((status = 200, description = "Your tags, sorted ignoring case", body = [TagCount]), CommonErrors),
+    security(("bearer" = []))
+)]
+#[tracing::instrument(skip_all, fields(user = %user.id))]
+async fn list_tags(State(db): State<Db>, user: AuthUser) -> ApiResult<Json<Vec<TagCount>>> {
+    Ok(Json(store::tags(&db, &user.id).await?))
 }
 
 /// Percent-encodes a user id for use as one path segment of a URL we hand out.

@@ -1,18 +1,18 @@
-//! What a task is, and the rules its fields obey.
+//! The task as the API speaks it: the JSON a client reads and the bodies it
+//! sends, each body parsed once into the store's typed input.
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Datelike, SubsecRound, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
+use todo_domain::{Description, Priority, Recurrence, Tags, Title, Zone};
 use utoipa::ToSchema;
 
+use super::store::{Completion, NewTask, TaskChanges, TaskRow};
 use crate::error::FieldError;
 
-pub const TITLE_MAX_CHARS: usize = 200;
-pub const DESCRIPTION_MAX_CHARS: usize = 1000;
-
-/// A task as stored and as returned by every endpoint.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow, ToSchema)]
+/// A task as returned by every endpoint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Task {
-    /// Unique across all users.
+    /// Unique across all users; never reused.
     #[schema(example = 42)]
     pub id: i64,
     /// The owner: the `sub` of the token that created it.
@@ -23,68 +23,50 @@ pub struct Task {
     #[schema(example = json!(null))]
     pub description: Option<String>,
     pub completed: bool,
+    pub priority: Priority,
+    /// Sorted ignoring case; unique ignoring case.
+    #[schema(example = json!(["errands", "home"]))]
+    pub tags: Vec<String>,
+    /// RFC 3339, UTC.
+    #[schema(example = "2026-12-24T16:00:00Z")]
+    pub due_at: Option<DateTime<Utc>>,
+    /// Only the calendar date of `due_at` in `time_zone` counts.
+    pub all_day: bool,
+    /// The IANA zone recurrence, all-day dates and reminders are computed in.
+    #[schema(example = "Europe/Berlin")]
+    pub time_zone: String,
+    /// An RRULE (RFC 5545 subset), in canonical form.
+    #[schema(example = "FREQ=WEEKLY;BYDAY=MO,TH")]
+    pub recurrence: Option<String>,
+    /// RFC 3339, UTC.
+    pub remind_at: Option<DateTime<Utc>>,
+    /// The occurrence that completing this recurring task created.
+    pub next_occurrence_id: Option<i64>,
     /// RFC 3339, UTC.
     pub created_at: DateTime<Utc>,
     /// RFC 3339, UTC; moves on every change.
     pub updated_at: DateTime<Utc>,
 }
 
-/// A title that obeys the rules: trimmed, 1–200 characters, no NUL.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Title(String);
-
-/// The case-folded form both stores search and sort on: Unicode-aware and the
-/// same for SQLite and PostgreSQL, since the API computes it.
-pub fn fold(text: &str) -> String {
-    text.to_lowercase()
-}
-
-impl Title {
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        let trimmed = raw.trim();
-        let chars = trimmed.chars().count();
-        if chars == 0 {
-            Err("must not be empty".into())
-        } else if chars > TITLE_MAX_CHARS {
-            Err(format!("must be at most {TITLE_MAX_CHARS} characters (got {chars})"))
-        } else if trimmed.contains('\0') {
-            Err("must not contain NUL characters".into())
-        } else {
-            Ok(Self(trimmed.to_owned()))
+impl From<TaskRow> for Task {
+    fn from(row: TaskRow) -> Self {
+        Self {
+            id: row.id,
+            user_id: row.user_id,
+            title: row.title,
+            description: row.description,
+            completed: row.completed,
+            priority: row.priority,
+            tags: row.tags,
+            due_at: row.due_at,
+            all_day: row.all_day,
+            time_zone: row.time_zone,
+            recurrence: row.recurrence,
+            remind_at: row.remind_at,
+            next_occurrence_id: row.next_occurrence_id,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
         }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    pub fn folded(&self) -> String {
-        fold(&self.0)
-    }
-}
-
-/// A description that obeys the rules: at most 1000 characters, no NUL. Kept as sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Description(String);
-
-impl Description {
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        let chars = raw.chars().count();
-        if chars > DESCRIPTION_MAX_CHARS {
-            Err(format!("must be at most {DESCRIPTION_MAX_CHARS} characters (got {chars})"))
-        } else if raw.contains('\0') {
-            Err("must not contain NUL characters".into())
-        } else {
-            Ok(Self(raw.to_owned()))
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    pub fn folded(&self) -> String {
-        fold(&self.0)
     }
 }
 
@@ -103,6 +85,34 @@ pub struct CreateTaskRequest {
     #[serde(default, deserialize_with = "non_null")]
     #[schema(nullable = false)]
     pub completed: Option<bool>,
+    /// Defaults to `none`.
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(value_type = Option<Priority>, nullable = false)]
+    pub priority: Option<String>,
+    /// At most 20, each trimmed, 1–32 characters, no commas or control characters.
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false, max_items = 20)]
+    pub tags: Option<Vec<String>>,
+    /// An RFC 3339 instant, any offset.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub due_at: Option<String>,
+    /// Defaults to `false`.
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
+    pub all_day: Option<bool>,
+    /// An IANA name; defaults to `UTC`.
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false, example = "Europe/Berlin")]
+    pub time_zone: Option<String>,
+    /// `FREQ=DAILY|WEEKLY|MONTHLY|YEARLY`, `INTERVAL`, `BYDAY` (weekly), `BYMONTHDAY` (monthly), `COUNT` or `UNTIL`. Needs `due_at`.
+    #[serde(default)]
+    #[schema(example = "FREQ=WEEKLY;BYDAY=MO")]
+    pub recurrence: Option<String>,
+    /// An RFC 3339 instant, any offset.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub remind_at: Option<String>,
 }
 
 /// Body of `PUT`/`PATCH /api/{user_id}/tasks/{id}`: any of the fields, at least one.
@@ -116,9 +126,35 @@ pub struct UpdateTaskRequest {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>, max_length = 1000)]
     pub description: Option<Option<String>>,
+    /// `true` on a recurring task creates its next occurrence.
     #[serde(default, deserialize_with = "non_null")]
     #[schema(nullable = false)]
     pub completed: Option<bool>,
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(value_type = Option<Priority>, nullable = false)]
+    pub priority: Option<String>,
+    /// Replaces the tags; `[]` clears them.
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false, max_items = 20)]
+    pub tags: Option<Vec<String>>,
+    /// `null` clears the due date (not allowed while `recurrence` is set).
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub due_at: Option<Option<String>>,
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false)]
+    pub all_day: Option<bool>,
+    #[serde(default, deserialize_with = "non_null")]
+    #[schema(nullable = false, example = "Europe/Berlin")]
+    pub time_zone: Option<String>,
+    /// `null` stops the repetition.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub recurrence: Option<Option<String>>,
+    /// `null` clears the reminder.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub remind_at: Option<Option<String>>,
 }
 
 /// Body of `PATCH /api/{user_id}/tasks/{id}/complete`; without a body the task is toggled.
@@ -146,41 +182,77 @@ where
     T::deserialize(deserializer).map(Some)
 }
 
-/// A validated create.
-#[derive(Debug)]
-pub struct NewTask {
-    pub title: Title,
-    pub description: Option<Description>,
-    pub completed: bool,
+/// Collects every broken rule of one body, so they are all reported together.
+#[derive(Default)]
+struct Errors(Vec<FieldError>);
+
+impl Errors {
+    fn check<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
+        result.map_err(|message| self.0.push(FieldError::new(field, message))).ok()
+    }
+
+    fn tags(&mut self, raw: &[String]) -> Option<Tags> {
+        Tags::parse(raw)
+            .map_err(|errors| {
+                for (index, message) in errors {
+                    let field = index.map_or_else(|| "tags".to_owned(), |i| format!("tags[{i}]"));
+                    self.0.push(FieldError::new(field, message));
+                }
+            })
+            .ok()
+    }
+
+    fn finish<T>(self, value: impl FnOnce() -> T) -> Result<T, Vec<FieldError>> {
+        if self.0.is_empty() {
+            Ok(value())
+        } else {
+            Err(self.0)
+        }
+    }
 }
 
-/// A validated change; `None` leaves a field as it is.
-#[derive(Debug)]
-pub struct TaskChanges {
-    pub title: Option<Title>,
-    pub description: Option<Option<Description>>,
-    pub completed: Option<bool>,
-}
-
-fn collect<T>(field: &str, result: Result<T, String>, errors: &mut Vec<FieldError>) -> Option<T> {
-    result.map_err(|message| errors.push(FieldError::new(field, message))).ok()
+/// An RFC 3339 instant with any offset, kept in UTC at the microsecond both stores hold.
+pub fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
+    let instant = DateTime::parse_from_rfc3339(text)
+        .map_err(|_| "must be an RFC 3339 date-time, e.g. 2026-12-24T16:00:00Z".to_owned())?
+        .with_timezone(&Utc);
+    if !(1..=9999).contains(&instant.year()) {
+        return Err("must be between the years 0001 and 9999".into());
+    }
+    Ok(instant.trunc_subsecs(6))
 }
 
 impl TryFrom<CreateTaskRequest> for NewTask {
     type Error = Vec<FieldError>;
 
     fn try_from(request: CreateTaskRequest) -> Result<Self, Self::Error> {
-        let mut errors = Vec::new();
-        let title = collect("title", Title::parse(&request.title), &mut errors);
-        let description = request
-            .description
-            .and_then(|d| collect("description", Description::parse(&d), &mut errors));
-        match title {
-            Some(title) if errors.is_empty() => {
-                Ok(Self { title, description, completed: request.completed.unwrap_or(false) })
-            }
-            _ => Err(errors),
+        let mut errors = Errors::default();
+        let title = errors.check("title", Title::parse(&request.title));
+        let description = request.description.and_then(|d| errors.check("description", Description::parse(&d)));
+        let priority = request.priority.map_or(Some(Priority::None), |p| errors.check("priority", Priority::parse(&p)));
+        let tags = errors.tags(request.tags.as_deref().unwrap_or_default());
+        let due_at = request.due_at.and_then(|t| errors.check("due_at", parse_instant(&t)));
+        let time_zone = match request.time_zone {
+            Some(name) => errors.check("time_zone", Zone::parse(&name)),
+            None => Some(Zone::utc()),
+        };
+        let recurrence = request.recurrence.and_then(|r| errors.check("recurrence", Recurrence::parse(&r)));
+        let remind_at = request.remind_at.and_then(|t| errors.check("remind_at", parse_instant(&t)));
+        if recurrence.is_some() && due_at.is_none() && errors.0.iter().all(|e| e.field != "due_at") {
+            errors.0.push(FieldError::new("recurrence", super::store::NEEDS_DUE_DATE));
         }
+        errors.finish(|| Self {
+            title: title.expect("checked"),
+            description,
+            completed: request.completed.unwrap_or(false),
+            priority: priority.expect("checked"),
+            tags: tags.expect("checked"),
+            due_at,
+            all_day: request.all_day.unwrap_or(false),
+            time_zone: time_zone.expect("checked"),
+            recurrence,
+            remind_at,
+        })
     }
 }
 
@@ -188,24 +260,55 @@ impl TryFrom<UpdateTaskRequest> for TaskChanges {
     type Error = Vec<FieldError>;
 
     fn try_from(request: UpdateTaskRequest) -> Result<Self, Self::Error> {
-        if request.title.is_none() && request.description.is_none() && request.completed.is_none() {
-            return Err(vec![FieldError::new(
-                "",
-                "send at least one of `title`, `description`, `completed`",
-            )]);
+        let UpdateTaskRequest {
+            title,
+            description,
+            completed,
+            priority,
+            tags,
+            due_at,
+            all_day,
+            time_zone,
+            recurrence,
+            remind_at,
+        } = request;
+        let nothing_sent = title.is_none()
+            && description.is_none()
+            && completed.is_none()
+            && priority.is_none()
+            && tags.is_none()
+            && due_at.is_none()
+            && all_day.is_none()
+            && time_zone.is_none()
+            && recurrence.is_none()
+            && remind_at.is_none();
+        if nothing_sent {
+            return Err(vec![FieldError::new("", "send at least one of the task's writable fields")]);
         }
-        let mut errors = Vec::new();
-        let title = request.title.and_then(|t| collect("title", Title::parse(&t), &mut errors));
-        let description = match request.description {
-            None => None,
-            Some(None) => Some(None),
-            Some(Some(d)) => collect("description", Description::parse(&d), &mut errors).map(Some),
+        let mut errors = Errors::default();
+        let changes = Self {
+            title: title.and_then(|t| errors.check("title", Title::parse(&t))),
+            description: nullable(description, |d| errors.check("description", Description::parse(&d))),
+            completed: completed.map(Completion::Set),
+            priority: priority.and_then(|p| errors.check("priority", Priority::parse(&p))),
+            tags: tags.and_then(|t| errors.tags(&t)),
+            due_at: nullable(due_at, |t| errors.check("due_at", parse_instant(&t))),
+            all_day,
+            time_zone: time_zone.and_then(|z| errors.check("time_zone", Zone::parse(&z))),
+            recurrence: nullable(recurrence, |r| errors.check("recurrence", Recurrence::parse(&r))),
+            remind_at: nullable(remind_at, |t| errors.check("remind_at", parse_instant(&t))),
         };
-        if errors.is_empty() {
-            Ok(Self { title, description, completed: request.completed })
-        } else {
-            Err(errors)
-        }
+        errors.finish(|| changes)
+    }
+}
+
+/// A nullable field of an update: left out, cleared, or set to a value that parsed
+/// (a value that did not parse has recorded its error and changes nothing).
+fn nullable<T, U>(field: Option<Option<T>>, parse: impl FnOnce(T) -> Option<U>) -> Option<Option<U>> {
+    match field {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(value)) => parse(value).map(Some),
     }
 }
 
@@ -219,29 +322,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn title_is_trimmed_and_counted_in_characters() {
-        assert_eq!(Title::parse("  Buy milk \n").unwrap().as_str(), "Buy milk");
-        assert!(Title::parse(&"é".repeat(200)).is_ok());
-        assert!(Title::parse(&"é".repeat(201)).is_err());
-        assert!(Title::parse(" \t ").is_err());
-        assert!(Title::parse("a\0b").is_err());
-    }
-
-    #[test]
-    fn description_is_kept_as_sent() {
-        assert_eq!(Description::parse(" x ").unwrap().as_str(), " x ");
-        assert!(Description::parse(&"x".repeat(1001)).is_err());
-        assert!(Description::parse("\0").is_err());
-    }
-
-    #[test]
     fn update_tells_null_from_absent() {
         let cleared: UpdateTaskRequest = serde_json::from_str(r#"{"description":null}"#).unwrap();
         assert!(matches!(cleared.description, Some(None)));
         let untouched: UpdateTaskRequest = serde_json::from_str(r#"{"completed":true}"#).unwrap();
         assert!(untouched.description.is_none());
-        assert!(serde_json::from_str::<UpdateTaskRequest>(r#"{"title":null}"#).is_err(), "only description clears");
+        assert!(serde_json::from_str::<UpdateTaskRequest>(r#"{"title":null}"#).is_err(), "only nullable fields clear");
+        assert!(serde_json::from_str::<UpdateTaskRequest>(r#"{"tags":null}"#).is_err());
         let empty: UpdateTaskRequest = serde_json::from_str("{}").unwrap();
         assert!(TaskChanges::try_from(empty).is_err());
+    }
+
+    #[test]
+    fn instants_take_any_offset_and_come_back_in_utc() {
+        let instant = parse_instant("2026-12-24T17:00:00.1234567+01:00").unwrap();
+        assert_eq!(instant.to_rfc3339(), "2026-12-24T16:00:00.123456+00:00");
+        assert!(parse_instant("2026-12-24").is_err());
+        assert!(parse_instant("0000-12-31T23:00:00-02:00").is_ok(), "year 0001 in UTC");
+        assert!(parse_instant("0000-12-31T23:00:00Z").is_err());
+    }
+
+    #[test]
+    fn a_recurrence_without_a_due_date_is_refused_on_create() {
+        let request: CreateTaskRequest = serde_json::from_str(r#"{"title":"x","recurrence":"FREQ=DAILY"}"#).unwrap();
+        let errors = NewTask::try_from(request).unwrap_err();
+        assert_eq!(errors[0].field, "recurrence");
+    }
+
+    #[test]
+    fn every_broken_rule_is_reported_with_its_field() {
+        let request: CreateTaskRequest = serde_json::from_str(
+            r#"{"title":"","tags":["ok","a,b",""],"time_zone":"Mars/Olympus","due_at":"soon","recurrence":"FREQ=HOURLY"}"#,
+        )
+        .unwrap();
+        let fields: Vec<_> = NewTask::try_from(request).unwrap_err().into_iter().map(|e| e.field).collect();
+        assert_eq!(fields, ["title", "tags[1]", "tags[2]", "due_at", "time_zone", "recurrence"]);
     }
 }

@@ -1,0 +1,474 @@
+//! The task store: one function per operation, each one transaction, written
+//! once per backend (`sqlite.rs` on the store's own threads, `postgres.rs`
+//! through sqlx). What an operation decides (which fields change, whether a
+//! completed recurring task gets its next occurrence) is decided here, once,
+//! in plain Rust; the backends only read and write rows.
+
+mod postgres;
+mod sqlite;
+
+use chrono::{DateTime, Utc};
+use todo_domain::{fold, Description, Priority, Recurrence, Tags, Title, Zone};
+
+use super::list::{CursorKey, ListQuery, SortKey, SortOrder, StatusFilter};
+use crate::db::{Db, StoreError};
+use crate::error::FieldError;
+
+/// The message of the rule "a repeating task needs a due date".
+pub const NEEDS_DUE_DATE: &str = "a repeating task needs a due date (`due_at`)";
+
+/// A task as both stores keep it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskRow {
+    pub id: i64,
+    pub user_id: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub completed: bool,
+    pub priority: Priority,
+    /// Sorted and unique ignoring case, as [`Tags`] leaves them.
+    pub tags: Vec<String>,
+    pub due_at: Option<DateTime<Utc>>,
+    pub all_day: bool,
+    pub time_zone: String,
+    /// Canonical RRULE text, as [`Recurrence`] writes it.
+    pub recurrence: Option<String>,
+    pub remind_at: Option<DateTime<Utc>>,
+    pub next_occurrence_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// The columns of [`TaskRow`], in its order, for every statement that returns tasks.
+const TASK_COLUMNS: &str = "id, user_id, title, description, completed, priority, tags, due_at, all_day, \
+                            time_zone, recurrence, remind_at, next_occurrence_id, created_at, updated_at";
+
+/// A validated create.
+#[derive(Debug)]
+pub struct NewTask {
+    pub title: Title,
+    pub description: Option<Description>,
+    pub completed: bool,
+    pub priority: Priority,
+    pub tags: Tags,
+    pub due_at: Option<DateTime<Utc>>,
+    pub all_day: bool,
+    pub time_zone: Zone,
+    pub recurrence: Option<Recurrence>,
+    pub remind_at: Option<DateTime<Utc>>,
+}
+
+/// How a change sets `completed`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Completion {
+    Set(bool),
+    Toggle,
+}
+
+/// A validated change; `None` leaves a field as it is, `Some(None)` clears it.
+#[derive(Debug, Default)]
+pub struct TaskChanges {
+    pub title: Option<Title>,
+    pub description: Option<Option<Description>>,
+    pub completed: Option<Completion>,
+    pub priority: Option<Priority>,
+    pub tags: Option<Tags>,
+    pub due_at: Option<Option<DateTime<Utc>>>,
+    pub all_day: Option<bool>,
+    pub time_zone: Option<Zone>,
+    pub recurrence: Option<Option<Recurrence>>,
+    pub remind_at: Option<Option<DateTime<Utc>>>,
+}
+
+/// One of a user's tags with the number of their tasks that carry it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct TagCount {
+    /// One spelling of it (case variants are counted as one tag).
+    #[schema(example = "home")]
+    pub name: String,
+    /// Tasks with this tag, done or not.
+    #[schema(example = 3)]
+    pub count: i64,
+}
+
+/// Why a change was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The change would leave the task breaking a rule that spans fields.
+    #[error("{}", .0.message)]
+    Invalid(FieldError),
+}
+
+impl TaskRow {
+    fn new(user_id: &str, task: &NewTask, now: DateTime<Utc>) -> Self {
+        Self {
+            id: 0,
+            user_id: user_id.to_owned(),
+            title: task.title.as_str().to_owned(),
+            description: task.description.as_ref().map(|d| d.as_str().to_owned()),
+            completed: task.completed,
+            priority: task.priority,
+            tags: task.tags.names(),
+            due_at: task.due_at,
+            all_day: task.all_day,
+            time_zone: task.time_zone.name().to_owned(),
+            recurrence: task.recurrence.as_ref().map(ToString::to_string),
+            remind_at: task.remind_at,
+            next_occurrence_id: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    fn title_folded(&self) -> String {
+        fold(&self.title)
+    }
+
+    fn description_folded(&self) -> Option<String> {
+        self.description.as_deref().map(fold)
+    }
+
+    /// The tags as `(folded, spelling)` pairs for the `task_tags` rows.
+    fn tag_rows(&self) -> impl Iterator<Item = (String, &str)> {
+        self.tags.iter().map(|tag| (fold(tag), tag.as_str()))
+    }
+
+    /// The next occurrence of this (just completed) recurring task, if its rule has one.
+    fn next_occurrence(&self, now: DateTime<Utc>) -> Option<TaskRow> {
+        let rule = Recurrence::parse(self.recurrence.as_deref()?).ok()?;
+        let zone = Zone::parse(&self.time_zone).unwrap_or_default();
+        let due = self.due_at?;
+        let (next_due, next_rule) = rule.next_after(to_timestamp(due)?, zone.tz())?;
+        let next_due = from_timestamp(next_due)?;
+        // The reminder keeps its distance to the due date.
+        let remind_at = self.remind_at.and_then(|remind| remind.checked_add_signed(next_due - due));
+        Some(TaskRow {
+            id: 0,
+            completed: false,
+            due_at: Some(next_due),
+            recurrence: Some(next_rule.to_string()),
+            remind_at,
+            next_occurrence_id: None,
+            created_at: now,
+            updated_at: now,
+            ..self.clone()
+        })
+    }
+}
+
+fn to_timestamp(time: DateTime<Utc>) -> Option<todo_domain::jiff::Timestamp> {
+    todo_domain::jiff::Timestamp::from_microsecond(time.timestamp_micros()).ok()
+}
+
+fn from_timestamp(time: todo_domain::jiff::Timestamp) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp_micros(i64::try_from(time.as_microsecond()).ok()?)
+}
+
+/// What an update does besides writing the task's new state.
+#[derive(Debug)]
+enum OccurrenceStep {
+    None,
+    /// Completing a recurring task: insert this occurrence and link to it.
+    Create(TaskRow),
+    /// Un-completing: delete the linked occurrence unless it was changed since.
+    DeleteIfUntouched(i64),
+}
+
+/// An update, decided: the task's new state and what else happens with it.
+#[derive(Debug)]
+struct Edit {
+    row: TaskRow,
+    tags_changed: bool,
+    occurrence: OccurrenceStep,
+}
+
+/// Applies `changes` to `current`, checks the rules that span fields, and
+/// decides what happens to the next occurrence.
+fn plan(current: &TaskRow, changes: &TaskChanges, now: DateTime<Utc>) -> Result<Edit, FieldError> {
+    let mut row = current.clone();
+    if let Some(title) = &changes.title {
+        row.title = title.as_str().to_owned();
+    }
+    if let Some(description) = &changes.description {
+        row.description = description.as_ref().map(|d| d.as_str().to_owned());
+    }
+    if let Some(priority) = changes.priority {
+        row.priority = priority;
+    }
+    if let Some(tags) = &changes.tags {
+        row.tags = tags.names();
+    }
+    if let Some(due_at) = changes.due_at {
+        row.due_at = due_at;
+    }
+    if let Some(all_day) = changes.all_day {
+        row.all_day = all_day;
+    }
+    if let Some(zone) = &changes.time_zone {
+        row.time_zone = zone.name().to_owned();
+    }
+    if let Some(recurrence) = &changes.recurrence {
+        row.recurrence = recurrence.as_ref().map(ToString::to_string);
+    }
+    if let Some(remind_at) = changes.remind_at {
+        row.remind_at = remind_at;
+    }
+    if row.recurrence.is_some() && row.due_at.is_none() {
+        let field = if changes.recurrence.is_some() { "recurrence" } else { "due_at" };
+        return Err(FieldError::new(field, NEEDS_DUE_DATE));
+    }
+    row.completed = match changes.completed {
+        None => current.completed,
+        Some(Completion::Set(completed)) => completed,
+        Some(Completion::Toggle) => !current.completed,
+    };
+    row.updated_at = now;
+
+    let occurrence = match (current.completed, row.completed, row.next_occurrence_id) {
+        (false, true, None) => row.next_occurrence(now).map_or(OccurrenceStep::None, OccurrenceStep::Create),
+        (true, false, Some(id)) => OccurrenceStep::DeleteIfUntouched(id),
+        _ => OccurrenceStep::None,
+    };
+    Ok(Edit { tags_changed: row.tags != current.tags, row, occurrence })
+}
+
+pub async fn create(db: &Db, user_id: &str, task: &NewTask) -> Result<TaskRow, StoreError> {
+    let row = TaskRow::new(user_id, task, crate::tasks::model::now());
+    match db {
+        Db::Sqlite(store) => store.write(move |c| sqlite::create(c, row)).await,
+        Db::Postgres(pool) => postgres::create(pool, row).await,
+    }
+}
+
+pub async fn get(db: &Db, user_id: &str, id: i64) -> Result<Option<TaskRow>, StoreError> {
+    match db {
+        Db::Sqlite(store) => {
+            let user_id = user_id.to_owned();
+            store.read(move |c| sqlite::get(c, &user_id, id)).await
+        }
+        Db::Postgres(pool) => postgres::get(pool, user_id, id).await,
+    }
+}
+
+/// Applies the changes in one transaction; `Ok(None)` when the user has no such task.
+pub async fn update(db: &Db, user_id: &str, id: i64, changes: TaskChanges) -> Result<Option<TaskRow>, ChangeError> {
+    let now = crate::tasks::model::now();
+    let outcome = match db {
+        Db::Sqlite(store) => {
+            let user_id = user_id.to_owned();
+            store.write(move |c| sqlite::update(c, &user_id, id, &changes, now)).await?
+        }
+        Db::Postgres(pool) => postgres::update(pool, user_id, id, &changes, now).await?,
+    };
+    outcome.map_err(ChangeError::Invalid)
+}
+
+/// Whether a task was deleted.
+pub async fn delete(db: &Db, user_id: &str, id: i64) -> Result<bool, StoreError> {
+    match db {
+        Db::Sqlite(store) => {
+            let user_id = user_id.to_owned();
+            store.write(move |c| sqlite::delete(c, &user_id, id)).await
+        }
+        Db::Postgres(pool) => postgres::delete(pool, user_id, id).await,
+    }
+}
+
+/// One page of a user's tasks, with one row more than asked when a next page exists.
+pub async fn list(db: &Db, user_id: &str, query: &ListQuery) -> Result<Vec<TaskRow>, StoreError> {
+    match db {
+        Db::Sqlite(store) => {
+            let mut binds = sqlite::Binds::default();
+            let sql = list_sql(user_id, query, &mut binds);
+            store.read(move |c| sqlite::list(c, &sql, binds)).await
+        }
+        Db::Postgres(pool) => {
+            let mut binds = postgres::Binds::default();
+            let sql = list_sql(user_id, query, &mut binds);
+            postgres::list(pool, &sql, binds).await
+        }
+    }
+}
+
+/// Every tag the user has, case variants as one, sorted ignoring case.
+pub async fn tags(db: &Db, user_id: &str) -> Result<Vec<TagCount>, StoreError> {
+    match db {
+        Db::Sqlite(store) => {
+            let user_id = user_id.to_owned();
+            store.read(move |c| sqlite::tags(c, &user_id)).await
+        }
+        Db::Postgres(pool) => postgres::tags(pool, user_id).await,
+    }
+}
+
+/// How a backend binds the list query's values: each method binds one and
+/// returns its placeholder; the two `due_*` methods give the dialect's form of
+/// the due-date sort key, which puts tasks without one last in either order.
+trait ListBinds {
+    fn text(&mut self, value: String) -> String;
+    fn int(&mut self, value: i64) -> String;
+    /// `created_at` / `updated_at`.
+    fn stamp(&mut self, value: DateTime<Utc>) -> String;
+    /// `due_at` / `remind_at`.
+    fn instant(&mut self, value: DateTime<Utc>) -> String;
+    /// The sort expression over `due_at` (it matches an index of the same text).
+    fn due_key(order: SortOrder) -> &'static str;
+    /// The cursor's value of that expression.
+    fn due_cursor(&mut self, value: Option<DateTime<Utc>>, order: SortOrder) -> String;
+}
+
+/// The list statement. Its text depends only on which filters are present (not
+/// their values), so it stays within a bounded set of shapes each connection
+/// prepares once.
+fn list_sql<B: ListBinds>(user_id: &str, query: &ListQuery, binds: &mut B) -> String {
+    let user = binds.text(user_id.to_owned());
+    let mut sql = format!("SELECT {TASK_COLUMNS} FROM tasks WHERE user_id = {user}");
+
+    match query.status {
+        StatusFilter::All => {}
+        StatusFilter::Pending => sql.push_str(" AND completed = FALSE"),
+        StatusFilter::Completed => sql.push_str(" AND completed = TRUE"),
+    }
+    if let Some(text) = &query.q {
+        let p = binds.text(format!("%{}%", escape_like(&fold(text))));
+        sql.push_str(&format!(" AND (title_folded LIKE {p} ESCAPE '\\' OR description_folded LIKE {p} ESCAPE '\\')"));
+    }
+    if !query.priorities.is_empty() {
+        let ranks: Vec<String> = query.priorities.iter().map(|p| binds.int(p.rank().into())).collect();
+        sql.push_str(&format!(" AND priority IN ({})", ranks.join(", ")));
+    }
+    for tag in &query.tags {
+        let p = binds.text(tag.folded().to_owned());
+        sql.push_str(&format!(" AND EXISTS (SELECT 1 FROM task_tags g WHERE g.task_id = tasks.id AND g.tag_folded = {p})"));
+    }
+    match query.has_due {
+        Some(true) => sql.push_str(" AND due_at IS NOT NULL"),
+        Some(false) => sql.push_str(" AND due_at IS NULL"),
+        None => {}
+    }
+    // The due window, on the column and, when sorting by due date, on the sort
+    // expression too, so the index of that sort can seek to the window's start.
+    let due_sort = query.sort == SortKey::DueAt;
+    for (bound, cmp) in [(query.due_after, ">="), (query.due_before, "<")] {
+        if let Some(bound) = bound {
+            let p = binds.instant(bound);
+            sql.push_str(&format!(" AND due_at {cmp} {p}"));
+            if due_sort {
+                let key = B::due_key(query.order);
+                sql.push_str(&format!(" AND {key} {cmp} {p}"));
+            }
+        }
+    }
+
+    let key: &str = match query.sort {
+        SortKey::CreatedAt => "created_at",
+        SortKey::UpdatedAt => "updated_at",
+        SortKey::Title => "title_folded",
+        SortKey::Priority => "priority",
+        SortKey::DueAt => B::due_key(query.order),
+    };
+    let (cmp, dir) = match query.order {
+        SortOrder::Asc => (">", "ASC"),
+        SortOrder::Desc => ("<", "DESC"),
+    };
+    if let Some(after) = &query.after {
+        let value = match &after.key {
+            CursorKey::Time(time) => binds.stamp(*time),
+            CursorKey::Text(text) => binds.text(text.clone()),
+            CursorKey::Rank(rank) => binds.int((*rank).into()),
+            CursorKey::Due(due) => binds.due_cursor(*due, query.order),
+        };
+        let id = binds.int(after.id);
+        sql.push_str(&format!(" AND ({key}, id) {cmp} ({value}, {id})"));
+    }
+    let limit = binds.int(i64::from(query.limit) + 1);
+    sql.push_str(&format!(" ORDER BY {key} {dir}, id {dir} LIMIT {limit}"));
+    sql
+}
+
+/// Makes `%`, `_` and `\` in the search text match themselves.
+fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn recurring(rule: &str, due: &str) -> TaskRow {
+        let now = "2026-01-01T00:00:00Z".parse().unwrap();
+        TaskRow {
+            id: 7,
+            user_id: "alice".into(),
+            title: "Standup".into(),
+            description: None,
+            completed: false,
+            priority: Priority::High,
+            tags: vec!["work".into()],
+            due_at: Some(due.parse().unwrap()),
+            all_day: false,
+            time_zone: "Europe/Berlin".into(),
+            recurrence: Some(rule.into()),
+            remind_at: Some(due.parse::<DateTime<Utc>>().unwrap() - chrono::Duration::minutes(15)),
+            next_occurrence_id: None,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    fn complete() -> TaskChanges {
+        TaskChanges { completed: Some(Completion::Set(true)), ..Default::default() }
+    }
+
+    #[test]
+    fn completing_a_recurring_task_plans_its_next_occurrence_at_the_same_local_time() {
+        // Monday 2026-03-23 09:00 CET; the clocks change on the 29th.
+        let task = recurring("FREQ=WEEKLY;BYDAY=MO;COUNT=3", "2026-03-23T08:00:00Z");
+        let now = "2026-03-23T10:00:00Z".parse().unwrap();
+        let edit = plan(&task, &complete(), now).unwrap();
+        assert!(edit.row.completed);
+        let OccurrenceStep::Create(next) = edit.occurrence else { panic!("{:?}", edit.occurrence) };
+        assert_eq!(next.due_at.unwrap().to_rfc3339(), "2026-03-30T07:00:00+00:00", "09:00 CEST");
+        assert_eq!(next.remind_at.unwrap().to_rfc3339(), "2026-03-30T06:45:00+00:00");
+        assert_eq!(next.recurrence.as_deref(), Some("FREQ=WEEKLY;BYDAY=MO;COUNT=2"));
+        assert_eq!((next.completed, next.created_at, next.updated_at), (false, now, now));
+        assert_eq!((next.title.as_str(), next.priority, next.tags.clone()), ("Standup", Priority::High, vec!["work".into()]));
+    }
+
+    #[test]
+    fn the_last_of_a_counted_series_plans_no_occurrence() {
+        let task = recurring("FREQ=DAILY;COUNT=1", "2026-03-23T08:00:00Z");
+        assert!(matches!(plan(&task, &complete(), task.updated_at).unwrap().occurrence, OccurrenceStep::None));
+    }
+
+    #[test]
+    fn only_the_step_from_open_to_done_creates_and_back_deletes() {
+        let mut task = recurring("FREQ=DAILY", "2026-03-23T08:00:00Z");
+        let toggle = TaskChanges { completed: Some(Completion::Toggle), ..Default::default() };
+        assert!(matches!(plan(&task, &toggle, task.updated_at).unwrap().occurrence, OccurrenceStep::Create(_)));
+        task.completed = true;
+        task.next_occurrence_id = Some(8);
+        assert!(matches!(plan(&task, &complete(), task.updated_at).unwrap().occurrence, OccurrenceStep::None));
+        assert!(matches!(plan(&task, &toggle, task.updated_at).unwrap().occurrence, OccurrenceStep::DeleteIfUntouched(8)));
+    }
+
+    #[test]
+    fn a_repeating_task_keeps_its_due_date() {
+        let task = recurring("FREQ=DAILY", "2026-03-23T08:00:00Z");
+        let clear_due = TaskChanges { due_at: Some(None), ..Default::default() };
+        assert_eq!(plan(&task, &clear_due, task.updated_at).unwrap_err().field, "due_at");
+        let mut plain = task.clone();
+        (plain.recurrence, plain.due_at) = (None, None);
+        let repeat = TaskChanges { recurrence: Some(Some(Recurrence::parse("FREQ=DAILY").unwrap())), ..Default::default() };
+        assert_eq!(plan(&plain, &repeat, task.updated_at).unwrap_err().field, "recurrence");
+    }
+}

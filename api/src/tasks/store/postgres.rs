@@ -1,0 +1,259 @@
+//! The task store on PostgreSQL: each function is one transaction (or one
+//! statement) on the pool.
+
+use chrono::{DateTime, Utc};
+use sqlx::postgres::PgArguments;
+use sqlx::{Arguments, PgConnection, PgPool};
+use todo_domain::Priority;
+
+use super::{plan, Edit, ListBinds, OccurrenceStep, TagCount, TaskChanges, TaskRow, TASK_COLUMNS};
+use crate::db::StoreError;
+use crate::error::FieldError;
+use crate::tasks::list::SortOrder;
+
+/// A row of [`TASK_COLUMNS`] as PostgreSQL types it.
+#[derive(sqlx::FromRow)]
+struct PgTask {
+    id: i64,
+    user_id: String,
+    title: String,
+    description: Option<String>,
+    completed: bool,
+    priority: i16,
+    tags: Vec<String>,
+    due_at: Option<DateTime<Utc>>,
+    all_day: bool,
+    time_zone: String,
+    recurrence: Option<String>,
+    remind_at: Option<DateTime<Utc>>,
+    next_occurrence_id: Option<i64>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl From<PgTask> for TaskRow {
+    fn from(row: PgTask) -> Self {
+        Self {
+            id: row.id,
+            user_id: row.user_id,
+            title: row.title,
+            description: row.description,
+            completed: row.completed,
+            priority: Priority::from_rank(row.priority).unwrap_or_default(),
+            tags: row.tags,
+            due_at: row.due_at,
+            all_day: row.all_day,
+            time_zone: row.time_zone,
+            recurrence: row.recurrence,
+            remind_at: row.remind_at,
+            next_occurrence_id: row.next_occurrence_id,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        }
+    }
+}
+
+pub async fn create(pool: &PgPool, row: TaskRow) -> Result<TaskRow, StoreError> {
+    let mut tx = pool.begin().await?;
+    let row = insert_with_tags(&mut tx, row).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+pub async fn get(pool: &PgPool, user_id: &str, id: i64) -> Result<Option<TaskRow>, StoreError> {
+    let sql = format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2");
+    let row = sqlx::query_as::<_, PgTask>(&sql).bind(id).bind(user_id).fetch_optional(pool).await?;
+    Ok(row.map(TaskRow::from))
+}
+
+pub async fn update(
+    pool: &PgPool,
+    user_id: &str,
+    id: i64,
+    changes: &TaskChanges,
+    now: DateTime<Utc>,
+) -> Result<Result<Option<TaskRow>, FieldError>, StoreError> {
+    let mut tx = pool.begin().await?;
+    // The row lock makes concurrent changes of one task take turns, so two
+    // completes cannot both see it open and create two occurrences.
+    let sql = format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2 FOR UPDATE");
+    let current = sqlx::query_as::<_, PgTask>(&sql).bind(id).bind(user_id).fetch_optional(&mut *tx).await?;
+    let Some(current) = current.map(TaskRow::from) else { return Ok(Ok(None)) };
+    let Edit { mut row, tags_changed, occurrence } = match plan(&current, changes, now) {
+        Ok(edit) => edit,
+        Err(invalid) => return Ok(Err(invalid)),
+    };
+    match occurrence {
+        OccurrenceStep::None => {}
+        OccurrenceStep::Create(next) => row.next_occurrence_id = Some(insert_with_tags(&mut tx, next).await?.id),
+        OccurrenceStep::DeleteIfUntouched(next_id) => {
+            let deleted = sqlx::query("DELETE FROM tasks WHERE id = $1 AND user_id = $2 AND updated_at = created_at")
+                .bind(next_id)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            if deleted.rows_affected() > 0 {
+                row.next_occurrence_id = None;
+            }
+        }
+    }
+    write(&mut tx, &row).await?;
+    if tags_changed {
+        sqlx::query("DELETE FROM task_tags WHERE task_id = $1").bind(row.id).execute(&mut *tx).await?;
+        insert_tags(&mut tx, &row).await?;
+    }
+    tx.commit().await?;
+    Ok(Ok(Some(row)))
+}
+
+pub async fn delete(pool: &PgPool, user_id: &str, id: i64) -> Result<bool, StoreError> {
+    // Its tags go with it (ON DELETE CASCADE); a task linking to it forgets the link.
+    let deleted = sqlx::query("DELETE FROM tasks WHERE id = $1 AND user_id = $2").bind(id).bind(user_id).execute(pool).await?;
+    Ok(deleted.rows_affected() > 0)
+}
+
+pub async fn list(pool: &PgPool, sql: &str, binds: Binds) -> Result<Vec<TaskRow>, StoreError> {
+    let binds = binds.0.map_err(sqlx::Error::Encode)?;
+    let rows = sqlx::query_as_with::<_, PgTask, _>(sql, binds).fetch_all(pool).await?;
+    Ok(rows.into_iter().map(TaskRow::from).collect())
+}
+
+pub async fn tags(pool: &PgPool, user_id: &str) -> Result<Vec<TagCount>, StoreError> {
+    let rows: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT MIN(tag), COUNT(*) FROM task_tags WHERE user_id = $1 GROUP BY tag_folded ORDER BY tag_folded",
+    )
+    .bind(user_id)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(|(name, count)| TagCount { name, count }).collect())
+}
+
+async fn insert_with_tags(c: &mut PgConnection, mut row: TaskRow) -> Result<TaskRow, StoreError> {
+    let (id,): (i64,) = sqlx::query_as(
+        "INSERT INTO tasks (user_id, title, title_folded, description, description_folded, completed, \
+         priority, tags, due_at, all_day, time_zone, recurrence, remind_at, next_occurrence_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id",
+    )
+    .bind(&row.user_id)
+    .bind(&row.title)
+    .bind(row.title_folded())
+    .bind(&row.description)
+    .bind(row.description_folded())
+    .bind(row.completed)
+    .bind(row.priority.rank())
+    .bind(&row.tags)
+    .bind(row.due_at)
+    .bind(row.all_day)
+    .bind(&row.time_zone)
+    .bind(&row.recurrence)
+    .bind(row.remind_at)
+    .bind(row.next_occurrence_id)
+    .bind(row.created_at)
+    .fetch_one(&mut *c)
+    .await?;
+    row.id = id;
+    insert_tags(c, &row).await?;
+    Ok(row)
+}
+
+async fn write(c: &mut PgConnection, row: &TaskRow) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE tasks SET title = $2, title_folded = $3, description = $4, description_folded = $5, completed = $6, \
+         priority = $7, tags = $8, due_at = $9, all_day = $10, time_zone = $11, recurrence = $12, remind_at = $13, \
+         next_occurrence_id = $14, updated_at = $15 WHERE id = $1",
+    )
+    .bind(row.id)
+    .bind(&row.title)
+    .bind(row.title_folded())
+    .bind(&row.description)
+    .bind(row.description_folded())
+    .bind(row.completed)
+    .bind(row.priority.rank())
+    .bind(&row.tags)
+    .bind(row.due_at)
+    .bind(row.all_day)
+    .bind(&row.time_zone)
+    .bind(&row.recurrence)
+    .bind(row.remind_at)
+    .bind(row.next_occurrence_id)
+    .bind(row.updated_at)
+    .execute(&mut *c)
+    .await?;
+    Ok(())
+}
+
+async fn insert_tags(c: &mut PgConnection, row: &TaskRow) -> Result<(), StoreError> {
+    if row.tags.is_empty() {
+        return Ok(());
+    }
+    let (folded, spelled): (Vec<String>, Vec<&str>) = row.tag_rows().unzip();
+    sqlx::query(
+        "INSERT INTO task_tags (task_id, user_id, tag_folded, tag) SELECT $1, $2, * FROM UNNEST($3::text[], $4::text[])",
+    )
+    .bind(row.id)
+    .bind(&row.user_id)
+    .bind(folded)
+    .bind(spelled)
+    .execute(&mut *c)
+    .await?;
+    Ok(())
+}
+
+/// The list query's values, bound by number (`$1`, `$2`, …).
+pub struct Binds(Result<PgArguments, sqlx::error::BoxDynError>);
+
+impl Default for Binds {
+    fn default() -> Self {
+        Self(Ok(PgArguments::default()))
+    }
+}
+
+impl Binds {
+    fn push<T>(&mut self, value: T) -> String
+    where
+        T: for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send,
+    {
+        if let Ok(arguments) = &mut self.0 {
+            if let Err(err) = arguments.add(value) {
+                self.0 = Err(err);
+                return "NULL".into();
+            }
+            return format!("${}", arguments.len());
+        }
+        "NULL".into()
+    }
+}
+
+impl ListBinds for Binds {
+    fn text(&mut self, value: String) -> String {
+        self.push(value)
+    }
+
+    fn int(&mut self, value: i64) -> String {
+        self.push(value)
+    }
+
+    fn stamp(&mut self, value: DateTime<Utc>) -> String {
+        self.push(value)
+    }
+
+    fn instant(&mut self, value: DateTime<Utc>) -> String {
+        self.push(value)
+    }
+
+    fn due_key(order: SortOrder) -> &'static str {
+        // The same text as the indexes of migrations/postgres/0002_organize.sql.
+        match order {
+            SortOrder::Asc => "COALESCE(due_at, 'infinity'::timestamptz)",
+            SortOrder::Desc => "COALESCE(due_at, '-infinity'::timestamptz)",
+        }
+    }
+
+    fn due_cursor(&mut self, value: Option<DateTime<Utc>>, order: SortOrder) -> String {
+        let p = self.push(value);
+        match order {
+            SortOrder::Asc => format!("COALESCE({p}::timestamptz, 'infinity'::timestamptz)"),
+            SortOrder::Desc => format!("COALESCE({p}::timestamptz, '-infinity'::timestamptz)"),
+        }
+    }
+}
