@@ -173,6 +173,18 @@ impl Db {
 mod tests {
     use super::*;
 
+    #[tokio::test]
+    async fn a_broken_unique_key_is_told_apart_from_other_failures() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("u.db"), 1).unwrap();
+        store.write(|c| c.execute_batch("CREATE TABLE seen (jti TEXT PRIMARY KEY, n INTEGER NOT NULL)")).await.unwrap();
+        store.write(|c| c.execute("INSERT INTO seen VALUES ('a', 1)", [])).await.unwrap();
+        let again = store.write(|c| c.execute("INSERT INTO seen VALUES ('a', 2)", [])).await.unwrap_err();
+        assert_eq!(again.unique_violation(), Some("seen.jti"));
+        let null = store.write(|c| c.execute("INSERT INTO seen VALUES ('b', NULL)", [])).await.unwrap_err();
+        assert_eq!(null.unique_violation(), None, "NOT NULL is another constraint");
+    }
+
     #[test]
     fn in_memory_and_nameless_sqlite_stores_are_refused() {
         for url in ["sqlite::memory:", "sqlite://", "sqlite:", "sqlite://x.db?mode=memory"] {

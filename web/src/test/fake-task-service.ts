@@ -31,6 +31,8 @@ export class FakeTaskService {
     const at = new Date((this.clock += 1000)).toISOString();
     const task: Task = {
       id: this.nextId++, user_id: this.userId, title, description: null, completed: false,
+      priority: "none", tags: [], due_at: null, all_day: false, time_zone: "UTC",
+      recurrence: null, remind_at: null, next_occurrence_id: null,
       created_at: at, updated_at: at, ...fields,
     };
     this.tasks.push(task);
