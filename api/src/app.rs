@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, FromRef, Request};
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
-use axum::middleware::map_response;
+use axum::middleware::{map_request, map_response};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tokio::net::TcpListener;
@@ -58,6 +58,7 @@ pub fn build_router(state: AppState, settings: &Settings) -> Router {
     let (router, openapi) = router_and_openapi();
     let request_id = HeaderName::from_static("x-request-id");
     let middleware = ServiceBuilder::new()
+        .layer(map_request(drop_unusable_request_id))
         .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
         .layer(
             TraceLayer::new_for_http()
@@ -79,6 +80,24 @@ pub fn build_router(state: AppState, settings: &Settings) -> Router {
         .fallback(|| async { plain_problem(StatusCode::NOT_FOUND, "no such resource") })
         .with_state(state)
         .layer(middleware)
+}
+
+/// A client's `X-Request-Id` is kept only when short and plain (at most 64 of
+/// `A-Z a-z 0-9 - _ . :`), as it goes into every log line of the request and back
+/// in the answer; any other is dropped, so a fresh one is made.
+async fn drop_unusable_request_id(mut request: Request) -> Request {
+    let plain = |value: &HeaderValue| {
+        let bytes = value.as_bytes();
+        !bytes.is_empty()
+            && bytes.len() <= 64
+            && bytes.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+    };
+    if request.headers().get_all("x-request-id").iter().any(|value| !plain(value))
+        || request.headers().get_all("x-request-id").iter().count() > 1
+    {
+        request.headers_mut().remove("x-request-id");
+    }
+    request
 }
 
 fn cors(origins: &[String]) -> CorsLayer {

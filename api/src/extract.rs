@@ -139,11 +139,13 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for AppQuery<T> {
         let query = parts.uri.query().unwrap_or_default();
         let deserializer = serde_html_form::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
         serde_path_to_error::deserialize(deserializer).map(AppQuery).map_err(|err| {
+            // A repeatable parameter is named as sent (`priority`), not by its position (`priority[1]`).
             let path = err.path().to_string();
+            let path = path.split('[').next().unwrap_or_default();
             let message = err.into_inner().to_string();
             // What serde_html_form says of a parameter sent twice that takes one value.
             let message = if message == "unsupported value" { "must be given at most once".to_owned() } else { message };
-            ApiError::validation(vec![field_error(&path, &message)])
+            ApiError::validation(vec![field_error(path, &message)])
         })
     }
 }

@@ -1,45 +1,10 @@
 //! Refused tokens (HS256 mode): each gets 401 with a Bearer challenge and changes nothing.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::helpers::{assert_problem, claims, hs256, now_secs, spawn_app, TestApp};
-
-pub fn b64(value: &Value) -> String {
-    URL_SAFE_NO_PAD.encode(serde_json::to_vec(value).unwrap())
-}
-
-/// A compact JWS from raw parts: lets tests write headers no library would.
-pub fn raw_token(header: &Value, claims: &Value, signature: &[u8]) -> String {
-    format!("{}.{}.{}", b64(header), b64(claims), URL_SAFE_NO_PAD.encode(signature))
-}
-
-/// HMAC-signs `header.claims` exactly as given, whatever the header says.
-pub fn sign_hs(header: &Value, claims: &Value, key: &[u8]) -> String {
-    let signing_input = format!("{}.{}", b64(header), b64(claims));
-    let key = jsonwebtoken::EncodingKey::from_secret(key);
-    let signature = jsonwebtoken::crypto::sign(signing_input.as_bytes(), &key, jsonwebtoken::Algorithm::HS256).unwrap();
-    format!("{signing_input}.{signature}")
-}
-
-/// Sends `token` to create a task for alice; asserts 401 with an invalid_token challenge.
-pub async fn assert_refused(app: &TestApp, token: &str, why: &str) {
-    let response = app
-        .request(Method::POST, "/api/alice/tasks", Some(token))
-        .json(&json!({ "title": "should not exist" }))
-        .send()
-        .await
-        .unwrap();
-    let challenge = response.headers().get("www-authenticate").map(|v| v.to_str().unwrap().to_owned());
-    let problem = assert_problem(response, 401).await;
-    let challenge = challenge.unwrap_or_else(|| panic!("{why}: no WWW-Authenticate"));
-    assert!(challenge.starts_with("Bearer "), "{why}: {challenge}");
-    assert!(challenge.contains("error=\"invalid_token\""), "{why}: {challenge}");
-    let detail = problem["detail"].as_str().unwrap();
-    assert!(!detail.contains(token) && !detail.contains("eyJ"), "{why}: the token leaks into {detail}");
-}
+use crate::helpers::forge::claims_with;
+use crate::helpers::{assert_problem, hs256, now_secs, spawn_app};
 
 #[tokio::test]
 async fn a_token_as_better_auth_mints_it_is_accepted() {
@@ -84,12 +49,8 @@ async fn malformed_authorization_headers_are_401_invalid_request() {
 async fn clock_skew_within_60_seconds_is_tolerated() {
     let app = spawn_app().await;
     let now = now_secs();
-    let mut just_expired = claims("alice");
-    just_expired["exp"] = json!(now - 30);
-    just_expired["iat"] = json!(now - 900);
-    let mut almost_valid = claims("alice");
-    almost_valid["nbf"] = json!(now + 30);
-    almost_valid["iat"] = json!(now + 30);
+    let just_expired = claims_with("alice", json!({ "exp": now - 30, "iat": now - 900 }));
+    let almost_valid = claims_with("alice", json!({ "nbf": now + 30, "iat": now + 30 }));
     for token in [hs256(&app.secret, &just_expired), hs256(&app.secret, &almost_valid)] {
         let response = app.request(Method::GET, "/api/alice/tasks", Some(&token)).send().await.unwrap();
         assert_eq!(response.status(), 200);

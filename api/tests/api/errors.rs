@@ -1,6 +1,9 @@
 //! Every status code of SPEC's error table, each as a problem document.
 
-use reqwest::Method;
+use std::collections::HashSet;
+
+use reqwest::header::HeaderValue;
+use reqwest::{Method, Response};
 use serde_json::json;
 
 use crate::helpers::{
@@ -160,11 +163,99 @@ async fn cors_allows_the_configured_origin_only() {
     assert!(exposed.contains("location") && exposed.contains("link"), "{exposed}");
 }
 
+/// The request id of an answer, which every answer must have.
+fn request_id_of(response: &Response, what: &str) -> String {
+    let id = response.headers().get("x-request-id").unwrap_or_else(|| panic!("{what}: no x-request-id"));
+    let id = id.to_str().unwrap_or_else(|_| panic!("{what}: x-request-id is not text: {id:?}")).to_owned();
+    assert!(!id.trim().is_empty(), "{what}: empty x-request-id");
+    id
+}
+
+/// A person reporting a problem quotes the id; the logs are searched for it. So the
+/// refusals need one most of all, whichever layer answers them: the router (404, 405),
+/// the body limit (413), the extractors (400, 415, 422), auth (401, 403), the rate
+/// limiter (429).
 #[tokio::test]
 async fn every_response_carries_a_request_id() {
     let app = spawn_app().await;
-    let response = app.list("alice", "").await;
-    assert!(response.headers().contains_key("x-request-id"));
+    let token = app.token("alice");
+    let doomed = app.create_ok("alice", "to be deleted").await;
+    let send = |method: Method, path: &str, token: Option<&str>| app.request(method, path, token);
+    let answers: Vec<(u16, Response)> = vec![
+        (200, app.list("alice", "").await),
+        (201, app.create("alice", json!({ "title": "new" })).await),
+        (204, app.delete("alice", doomed.id).await),
+        (400, app.send_raw(Method::POST, "/api/alice/tasks", "alice", "{\"title\": ").await),
+        (401, send(Method::GET, "/api/alice/tasks", None).send().await.unwrap()),
+        (403, send(Method::GET, "/api/alice/tasks", Some(&app.token("bob"))).send().await.unwrap()),
+        (404, app.get("alice", doomed.id).await),
+        (405, send(Method::DELETE, "/api/alice/tasks", Some(&token)).send().await.unwrap()),
+        (413, app.create("alice", json!({ "title": "big", "description": "x".repeat(64 * 1024) })).await),
+        (
+            415,
+            send(Method::POST, "/api/alice/tasks", Some(&token))
+                .header("content-type", "text/plain")
+                .body(r#"{"title":"x"}"#)
+                .send()
+                .await
+                .unwrap(),
+        ),
+        (422, app.create("alice", json!({})).await),
+    ];
+    let limited = spawn_app_with(Options { rate_limit_per_minute: 1, ..Options::default() }).await;
+    let within = limited.list("alice", "").await;
+    assert_eq!(within.status(), 200, "the first request is within the limit");
+    let answers = answers.into_iter().chain([(429, limited.list("alice", "").await)]);
+
+    let mut ids = HashSet::new();
+    ids.insert(request_id_of(&within, "the rate-limited app's 200"));
+    for (status, response) in answers {
+        assert_eq!(response.status().as_u16(), status, "{}", response.url());
+        let id = request_id_of(&response, &status.to_string());
+        assert!(ids.insert(id.clone()), "{status}: request id {id} was already given to another request");
+    }
+
+    // A short, plain id the client sent is kept, so a caller can follow its own
+    // request through our logs; on success and on refusal alike.
+    for (what, request) in [
+        ("200", send(Method::GET, "/api/alice/tasks", Some(&token))),
+        ("401", send(Method::GET, "/api/alice/tasks", None)),
+        ("404", send(Method::GET, "/api/alice/tasks/424242", Some(&token))),
+    ] {
+        let sent = format!("web-{}", uuid::Uuid::new_v4().simple());
+        let response = request.header("x-request-id", &sent).send().await.unwrap();
+        assert_eq!(request_id_of(&response, what), sent, "{what}: the client's id is echoed");
+    }
+}
+
+/// A client's id ends up in our logs; only a short, plain one is trusted there
+/// (SPEC, Limits). Anything else is replaced by an id of the server's own, so a
+/// log line cannot be padded, forged or made to look like another request's.
+#[tokio::test]
+async fn a_client_request_id_that_is_long_or_not_plain_is_replaced() {
+    let app = spawn_app().await;
+    let token = app.token("alice");
+    let unfit: Vec<(&str, HeaderValue)> = vec![
+        ("1 KiB long", HeaderValue::from_str(&"a".repeat(1024)).unwrap()),
+        ("with spaces and quotes", HeaderValue::from_static(r#"abc" method=DELETE path="/api/bob"#)),
+        ("with a tab", HeaderValue::from_static("abc\tdef")),
+        ("with markup", HeaderValue::from_static("<script>alert(1)</script>")),
+        ("not ASCII", HeaderValue::from_bytes("caf\u{e9}-\u{202e}gpj".as_bytes()).unwrap()),
+    ];
+    let mut ids = HashSet::new();
+    let mut kept = Vec::new();
+    for (what, sent) in unfit {
+        let response = app.request(Method::GET, "/api/alice/tasks", Some(&token)).header("x-request-id", sent.clone()).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{what}: a bad request id is no reason to refuse the request");
+        // As bytes: a kept non-ASCII id would not even be text.
+        let id = response.headers().get("x-request-id").unwrap_or_else(|| panic!("{what}: no x-request-id")).as_bytes().to_vec();
+        assert!(!id.is_empty(), "{what}: empty x-request-id");
+        if id == sent.as_bytes() {
+            kept.push(what);
+        }
+        assert!(ids.insert(id.clone()), "{what}: {} given twice", String::from_utf8_lossy(&id));
+    }
+    assert!(kept.is_empty(), "client request ids kept as sent: {kept:?}");
 }
 
 #[tokio::test]

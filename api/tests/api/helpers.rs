@@ -1,7 +1,17 @@
-//! Spawning the app, minting tokens, and one helper per endpoint.
+//! Spawning the app, minting tokens, forging them (`forge`), and one helper per endpoint.
+//!
+//! The server's own logs are hidden unless `TEST_LOG` is set; its value is the
+//! filter (`info`, `debug`, `todo_api=trace,sqlx=warn`, ...). To watch one test:
+//!
+//! ```sh
+//! TEST_LOG=info cargo test -p todo-api --test api some_test -- --nocapture
+//! ```
+//!
+//! Without `--nocapture` the logs still go to the test writer, so libtest prints
+//! them beside the failure of a failing test and swallows them for passing ones.
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, Once, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::extract::State;
@@ -58,6 +68,37 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(Options::default()).await
 }
 
+/// Installs a log subscriber for the whole test binary when `TEST_LOG` is set.
+///
+/// Not `todo_api::telemetry::init()`: that one writes straight to stderr, which
+/// libtest cannot capture per test, and panics when a subscriber is already set.
+/// This one keeps its format (no targets) but writes through the test writer.
+fn init_test_logging() {
+    static INIT: Once = Once::new();
+    INIT.call_once(|| {
+        let Some(directives) = std::env::var("TEST_LOG").ok().filter(|v| !v.trim().is_empty()) else {
+            return;
+        };
+        // A bare switch (`TEST_LOG=1`) means "the logs production shows" (telemetry's default).
+        let filter = match directives.as_str() {
+            "1" | "true" | "yes" => tracing_subscriber::EnvFilter::new("info,sqlx=warn"),
+            directives => tracing_subscriber::EnvFilter::try_new(directives).unwrap_or_else(|e| {
+                eprintln!("TEST_LOG={directives:?} is not a log filter ({e}); showing info");
+                tracing_subscriber::EnvFilter::new("info,sqlx=warn")
+            }),
+        };
+        // Colours only for a person at a terminal, not in a CI log.
+        let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
+        tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_target(false)
+            .with_ansi(ansi)
+            .with_test_writer()
+            .try_init()
+            .ok();
+    });
+}
+
 fn config_for(options: &Options, database_url: &str) -> Config {
     let mut args = vec![
         "todo-api".to_owned(),
@@ -81,6 +122,7 @@ fn config_for(options: &Options, database_url: &str) -> Config {
 }
 
 pub async fn spawn_app_with(options: Options) -> TestApp {
+    init_test_logging();
     let (db, sqlite_dir, url) = match std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
         Some(url) => (postgres_schema(&url).await, None, url),
         None => {
@@ -103,6 +145,7 @@ pub async fn spawn_app_with_unreachable_store() -> TestApp {
 
 /// As above, with the request timeout given.
 pub async fn spawn_app_with_unreachable_store_and_timeout(request_timeout: Duration) -> TestApp {
+    init_test_logging();
     let options = Options::default();
     let db = Db::connect("postgres://postgres@127.0.0.1:9/todo", 2).expect("postgres url");
     let config = config_for(&options, "postgres://postgres@127.0.0.1:9/todo");
@@ -231,6 +274,19 @@ impl TestApp {
         .unwrap()
     }
 
+    pub async fn tags(&self, user: &str) -> Response {
+        self.request(Method::GET, &format!("/api/{user}/tags"), Some(&self.token(user))).send().await.unwrap()
+    }
+
+    /// `user`'s tag list, `[{"name", "count"}]`, as the JSON it came as.
+    pub async fn tags_ok(&self, user: &str) -> Value {
+        let response = self.tags(user).await;
+        assert_eq!(response.status(), 200, "GET /api/{user}/tags");
+        let tags: Value = response.json().await.unwrap();
+        assert!(tags.is_array(), "{tags}");
+        tags
+    }
+
     /// The tasks of `user`, oldest first, from one page of the list endpoint (at most 200).
     pub async fn all_tasks(&self, user: &str) -> Vec<Task> {
         self.list_ok(user, "?limit=200&sort=created_at&order=asc").await
@@ -255,6 +311,19 @@ pub fn hs256(secret: &str, claims: &Value) -> String {
     jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(secret.as_bytes())).unwrap()
 }
 
+/// Asserts the answer to a request carrying a forged or broken `token`: 401, a Bearer
+/// challenge naming `invalid_token` (RFC 6750 §3.1), and no trace of the token in the body.
+pub async fn assert_token_refused(response: Response, token: &str, why: &str) {
+    let target = format!("{why} ({})", response.url().path());
+    let challenge = response.headers().get("www-authenticate").map(|v| v.to_str().unwrap().to_owned());
+    let problem = assert_problem(response, 401).await;
+    let challenge = challenge.unwrap_or_else(|| panic!("{target}: no WWW-Authenticate"));
+    assert!(challenge.starts_with("Bearer "), "{target}: {challenge}");
+    assert!(challenge.contains("error=\"invalid_token\""), "{target}: {challenge}");
+    let body = problem.to_string();
+    assert!(!body.contains(token) && !body.contains("eyJ"), "{target}: the token leaks into {body}");
+}
+
 /// Asserts an RFC 9457 problem document with this status, and returns it.
 pub async fn assert_problem(response: Response, status: u16) -> Value {
     assert_eq!(response.status().as_u16(), status, "status of {}", response.url());
@@ -266,6 +335,58 @@ pub async fn assert_problem(response: Response, status: u16) -> Value {
     assert_eq!(body["status"], status);
     assert!(body["type"].is_string() && body["title"].is_string() && body["detail"].is_string(), "{body}");
     body
+}
+
+/// Tokens no honest issuer would mint: headers and payloads written byte for byte,
+/// signed (or not) with whatever key the attack calls for. One copy for every test
+/// file, so a fix to how a forgery is built reaches every attack that uses it.
+pub mod forge {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    use jsonwebtoken::{crypto, Algorithm, EncodingKey};
+    use serde_json::Value;
+
+    /// base64url (no padding) of `value`'s compact JSON: one JWS segment.
+    pub fn b64(value: &Value) -> String {
+        URL_SAFE_NO_PAD.encode(serde_json::to_vec(value).unwrap())
+    }
+
+    /// A compact JWS from raw parts: lets tests write headers no library would.
+    pub fn raw_token(header: &Value, claims: &Value, signature: &[u8]) -> String {
+        format!("{}.{}.{}", b64(header), b64(claims), URL_SAFE_NO_PAD.encode(signature))
+    }
+
+    /// Signs the exact header and payload bytes given (duplicate members, a payload
+    /// that is not JSON), with any key and algorithm, whatever the header says.
+    pub fn sign_raw(header_json: &str, payload: &str, key: &EncodingKey, alg: Algorithm) -> String {
+        let input = format!("{}.{}", URL_SAFE_NO_PAD.encode(header_json), URL_SAFE_NO_PAD.encode(payload));
+        let signature = crypto::sign(input.as_bytes(), key, alg).unwrap();
+        format!("{input}.{signature}")
+    }
+
+    /// Signs `header.claims` as given with `key` and `alg`, whatever the header says.
+    pub fn sign_as(header: &Value, claims: &Value, key: &EncodingKey, alg: Algorithm) -> String {
+        sign_raw(&header.to_string(), &claims.to_string(), key, alg)
+    }
+
+    /// HMAC-SHA256-signs `header.claims` exactly as given, with any bytes as the key.
+    pub fn sign_hs(header: &Value, claims: &Value, key: &[u8]) -> String {
+        sign_as(header, claims, &EncodingKey::from_secret(key), Algorithm::HS256)
+    }
+
+    /// `user`'s usual claims (see [`super::claims`]) with `changes` applied: each member
+    /// replaces the claim of its name, and `null` removes it.
+    pub fn claims_with(user: &str, changes: Value) -> Value {
+        let mut claims = super::claims(user);
+        for (name, value) in changes.as_object().expect("changes are an object") {
+            if value.is_null() {
+                claims.as_object_mut().unwrap().remove(name);
+            } else {
+                claims[name] = value.clone();
+            }
+        }
+        claims
+    }
 }
 
 /// A signing key pair of one algorithm, with its public half as a JWK.

@@ -6,7 +6,7 @@ use jsonwebtoken::Algorithm;
 use reqwest::Method;
 use serde_json::json;
 
-use crate::auth::raw_token;
+use crate::helpers::forge::{raw_token, sign_as, sign_hs};
 use crate::helpers::{assert_problem, claims, spawn_app_with, JwksServer, Options, SigningKey, TestApp};
 
 async fn status_with(app: &TestApp, token: &str) -> u16 {
@@ -145,10 +145,8 @@ async fn each_key_verifies_only_its_own_algorithm() {
     // HS256 "signed" with the public key material (key confusion, RFC 8725 §2.1).
     let public_x = ed.jwk["x"].as_str().unwrap().as_bytes().to_vec();
     for key in [public_x, serde_json::to_vec(&rs.jwk).unwrap(), rs.jwk["n"].as_str().unwrap().as_bytes().to_vec()] {
-        let header = json!({ "alg": "HS256", "kid": "ed-1" });
-        let signing_input = format!("{}.{}", crate::auth::b64(&header), crate::auth::b64(&claims("alice")));
-        let signature = jsonwebtoken::crypto::sign(signing_input.as_bytes(), &jsonwebtoken::EncodingKey::from_secret(&key), Algorithm::HS256).unwrap();
-        assert_eq!(status_with(&app, &format!("{signing_input}.{signature}")).await, 401);
+        let token = sign_hs(&json!({ "alg": "HS256", "kid": "ed-1" }), &claims("alice"), &key);
+        assert_eq!(status_with(&app, &token).await, 401);
     }
 
     // A token without a kid, and alg none naming a real kid.
@@ -166,9 +164,8 @@ async fn each_key_verifies_only_its_own_algorithm() {
         ("jwk", attacker.jwk.clone()),
     ] {
         let header = json!({ "alg": "EdDSA", "kid": "ed-1", name: value });
-        let signing_input = format!("{}.{}", crate::auth::b64(&header), crate::auth::b64(&claims("alice")));
-        let signature = jsonwebtoken::crypto::sign(signing_input.as_bytes(), &attacker.encoding, Algorithm::EdDSA).unwrap();
-        assert_eq!(status_with(&app, &format!("{signing_input}.{signature}")).await, 401, "{name}");
+        let token = sign_as(&header, &claims("alice"), &attacker.encoding, Algorithm::EdDSA);
+        assert_eq!(status_with(&app, &token).await, 401, "{name}");
     }
     // The attacker's key under the real kid, no header tricks: the signature fails.
     assert_eq!(status_with(&app, &attacker.sign(&claims("alice"))).await, 401);

@@ -64,7 +64,7 @@ async fn bad_query_values_are_422_naming_the_parameter() {
         ("?limit=-1", "limit"),
         ("?limit=ten", "limit"),
         ("?status=done", "status"),
-        ("?sort=priority", "sort"),
+        ("?sort=importance", "sort"),
         ("?order=up", "order"),
         ("?cursor=not-a-cursor", "cursor"),
         ("?q=%00", "q"),

@@ -10,6 +10,7 @@ mod helpers;
 mod jwks;
 mod list;
 mod openapi_document;
+mod organize;
 mod ownership;
 mod properties;
 mod tasks;

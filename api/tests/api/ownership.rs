@@ -1,34 +1,82 @@
 //! Two users: every operation on the other's tasks is refused and changes nothing.
 
 use reqwest::Method;
-use serde_json::json;
+use serde_json::{json, Value};
+use todo_api::tasks::model::Task;
 
-use crate::helpers::{assert_problem, spawn_app};
+use crate::helpers::{assert_problem, spawn_app, TestApp};
+
+/// What alice has, as bob must never see it: her tasks and her tag list, and the
+/// words in them that would show in a body that leaked them.
+struct AliceSecrets {
+    tasks: Vec<Task>,
+    tags: Value,
+    words: Vec<&'static str>,
+}
+
+/// Gives alice tagged tasks (one completed), so every field and the tag list have
+/// something to leak or to lose.
+async fn give_alice_tagged_tasks(app: &TestApp) -> AliceSecrets {
+    // Words no error message would contain, so finding one in a body means a leak.
+    let tasks = [
+        ("Alice's Zanzibar plan", "Zanzibar-Trip", "behind the aquarium"),
+        ("Alice's Quokka fund", "Quokka-Fund", "under the periwinkle"),
+    ];
+    for (title, tag, description) in tasks {
+        let response = app.create("alice", json!({ "title": title, "description": description, "tags": [tag] })).await;
+        assert_eq!(response.status(), 201, "creating {title:?}");
+    }
+    let second = app.all_tasks("alice").await[1].id;
+    assert_eq!(app.complete("alice", second, None).await.status(), 200);
+    AliceSecrets {
+        tasks: app.all_tasks("alice").await,
+        tags: app.tags_ok("alice").await,
+        words: vec!["zanzibar", "quokka", "aquarium", "periwinkle"],
+    }
+}
+
+impl AliceSecrets {
+    /// Asserts that a body sent to bob shows none of alice's words.
+    fn assert_not_in(&self, body: &str, what: &str) {
+        let body_folded = body.to_lowercase();
+        for word in &self.words {
+            assert!(!body_folded.contains(word), "{what} leaks {word:?}: {body}");
+        }
+    }
+
+    /// Asserts that alice's tasks, field by field, and her tag list are as they were.
+    async fn assert_unchanged(&self, app: &TestApp) {
+        assert_eq!(app.all_tasks("alice").await, self.tasks);
+        assert_eq!(app.tags_ok("alice").await, self.tags, "alice's tag list");
+    }
+}
 
 #[tokio::test]
 async fn another_users_path_is_403_for_every_route_and_changes_nothing() {
     let app = spawn_app().await;
-    let task = app.create_ok("alice", "Alice's").await;
-    let before = app.all_tasks("alice").await;
+    let alice = give_alice_tagged_tasks(&app).await;
     let bob = app.token("bob");
-    let id = task.id;
+    let id = alice.tasks[0].id;
     let attempts = [
         (Method::GET, "/api/alice/tasks".to_owned(), None),
-        (Method::POST, "/api/alice/tasks".to_owned(), Some(json!({ "title": "planted" }))),
+        (Method::POST, "/api/alice/tasks".to_owned(), Some(json!({ "title": "planted", "tags": ["planted"] }))),
         (Method::GET, format!("/api/alice/tasks/{id}"), None),
         (Method::PUT, format!("/api/alice/tasks/{id}"), Some(json!({ "title": "hijacked" }))),
         (Method::PATCH, format!("/api/alice/tasks/{id}"), Some(json!({ "completed": true }))),
+        (Method::PATCH, format!("/api/alice/tasks/{id}"), Some(json!({ "tags": ["hijacked"] }))),
         (Method::DELETE, format!("/api/alice/tasks/{id}"), None),
         (Method::PATCH, format!("/api/alice/tasks/{id}/complete"), None),
+        (Method::GET, "/api/alice/tags".to_owned(), None),
     ];
     for (method, path, body) in attempts {
         let mut request = app.request(method.clone(), &path, Some(&bob));
         if let Some(body) = body {
             request = request.json(&body);
         }
-        assert_problem(request.send().await.unwrap(), 403).await;
+        let problem = assert_problem(request.send().await.unwrap(), 403).await;
+        alice.assert_not_in(&problem.to_string(), &format!("{method} {path}"));
     }
-    assert_eq!(app.all_tasks("alice").await, before);
+    alice.assert_unchanged(&app).await;
 }
 
 #[tokio::test]
@@ -58,68 +106,71 @@ async fn the_body_cannot_choose_the_owner() {
 #[tokio::test]
 async fn ownership_matrix_refuses_every_route_and_spelling() {
     let app = spawn_app().await;
-    let mut alice_tasks = Vec::new();
-    for title in ["one", "two"] {
-        alice_tasks.push(app.create_ok("alice", title).await);
-    }
-    let done = app.complete("alice", alice_tasks[1].id, None).await.json::<todo_api::tasks::model::Task>().await.unwrap();
-    alice_tasks[1] = done;
-    let before = app.all_tasks("alice").await;
+    let alice = give_alice_tagged_tasks(&app).await;
     let bob = app.token("bob");
-    let id = alice_tasks[0].id;
+    let id = alice.tasks[0].id;
 
     let spellings_of_alice = [
         "alice", "%61lice", "%61%6c%69%63%65", "ALICE", "Alice", "alice%20", "%20alice", "alice%00",
         "%E2%80%8Balice", "%EF%BD%81lice", "alice%2F", "alice;bob", "alice%3Bbob", "bob%2F..%2Falice", "..%2Falice", "%FF", "alice%FF",
     ];
-    let routes = |user: &str, id: i64| -> Vec<(Method, String, Option<serde_json::Value>)> {
+    let routes = |user: &str, id: i64| -> Vec<(Method, String, Option<Value>)> {
         vec![
             (Method::GET, format!("/api/{user}/tasks"), None),
-            (Method::GET, format!("/api/{user}/tasks?q=one"), None),
-            (Method::POST, format!("/api/{user}/tasks"), Some(json!({ "title": "planted" }))),
+            (Method::GET, format!("/api/{user}/tasks?q=zanzibar"), None),
+            (Method::GET, format!("/api/{user}/tasks?tag=Zanzibar-Trip"), None),
+            (Method::POST, format!("/api/{user}/tasks"), Some(json!({ "title": "planted", "tags": ["planted"] }))),
             (Method::GET, format!("/api/{user}/tasks/{id}"), None),
             (Method::PUT, format!("/api/{user}/tasks/{id}"), Some(json!({ "title": "hijacked", "completed": true }))),
             (Method::PATCH, format!("/api/{user}/tasks/{id}"), Some(json!({ "description": "hijacked" }))),
+            (Method::PATCH, format!("/api/{user}/tasks/{id}"), Some(json!({ "tags": ["hijacked"] }))),
             (Method::DELETE, format!("/api/{user}/tasks/{id}"), None),
             (Method::PATCH, format!("/api/{user}/tasks/{id}/complete"), None),
             (Method::PATCH, format!("/api/{user}/tasks/{id}/complete"), Some(json!({ "completed": false }))),
+            (Method::GET, format!("/api/{user}/tags"), None),
         ]
+    };
+    let send = |method: Method, path: String, body: Option<Value>| {
+        let mut request = app.request(method, &path, Some(&bob));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        }
     };
 
     let mut attempts = 0;
     for spelling in spellings_of_alice {
         for (method, path, body) in routes(spelling, id) {
-            let mut request = app.request(method.clone(), &path, Some(&bob));
-            if let Some(body) = body {
-                request = request.json(&body);
-            }
-            let status = request.send().await.unwrap().status().as_u16();
-            assert!(matches!(status, 403 | 404), "{method} {path} with bob's token: {status}");
+            let (status, body) = send(method.clone(), path.clone(), body).await;
+            // Every spelling reaches a route whose {user_id} is not bob: 403 (SPEC), not
+            // 404, which would also be what a missing route (say, /tags) answers.
+            assert_eq!(status, 403, "{method} {path} with bob's token");
+            alice.assert_not_in(&body, &format!("{method} {path}"));
             attempts += 1;
         }
     }
     // Bob's own path, alice's task ids (also written with leading zeros and a sign).
-    for task in &alice_tasks {
+    for task in &alice.tasks {
         for id_spelling in [task.id.to_string(), format!("0{}", task.id), format!("+{}", task.id)] {
             for (method, path, body) in routes("bob", 0) {
                 let path = path.replace("/0", &format!("/{id_spelling}"));
                 if !path.contains(&id_spelling) {
                     continue;
                 }
-                let mut request = app.request(method.clone(), &path, Some(&bob));
-                if let Some(body) = body {
-                    request = request.json(&body);
-                }
-                let status = request.send().await.unwrap().status().as_u16();
+                let (status, body) = send(method.clone(), path.clone(), body).await;
                 assert_eq!(status, 404, "{method} {path}");
+                alice.assert_not_in(&body, &format!("{method} {path}"));
                 attempts += 1;
             }
         }
     }
-    assert!(attempts > 150);
+    assert!(attempts > 200, "{attempts}");
 
-    // Compared field by field: title, description, completed, timestamps, owner.
-    let after = app.all_tasks("alice").await;
-    assert_eq!(after, before);
+    // Compared field by field: title, description, completed, tags, timestamps, owner.
+    alice.assert_unchanged(&app).await;
     assert!(app.all_tasks("bob").await.is_empty(), "nothing was planted anywhere");
+    assert_eq!(app.tags_ok("bob").await, json!([]), "no tag of alice's (or planted) shows in bob's list");
 }

@@ -30,21 +30,66 @@ async fn task_json_has_exactly_the_contract_fields_with_rfc3339_utc_times() {
     let body: serde_json::Value = app.create("alice", json!({ "title": "x", "completed": true })).await.json().await.unwrap();
     let mut keys: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
     keys.sort_unstable();
-    assert_eq!(keys, ["completed", "created_at", "description", "id", "title", "updated_at", "user_id"]);
+    // SPEC's Task, then the fields of "Organizing tasks".
+    let mut contract = ["id", "user_id", "title", "description", "completed", "created_at", "updated_at"].to_vec();
+    contract.extend(["priority", "tags", "due_at", "all_day", "time_zone", "recurrence", "remind_at", "next_occurrence_id"]);
+    contract.sort_unstable();
+    assert_eq!(keys, contract);
     assert_eq!(body["completed"], true);
     assert!(body["description"].is_null());
+    // What a task sent with a title alone gets: SPEC's defaults (priority none, zone UTC),
+    // not all-day, and nothing scheduled.
+    assert_eq!(body["priority"], "none");
+    assert_eq!(body["tags"], json!([]));
+    assert_eq!(body["time_zone"], "UTC");
+    assert_eq!(body["all_day"], false);
+    for unset in ["due_at", "recurrence", "remind_at", "next_occurrence_id"] {
+        assert!(body[unset].is_null(), "{unset}: {body}");
+    }
     let created = body["created_at"].as_str().unwrap();
     assert!(created.ends_with('Z'), "{created}");
     chrono::DateTime::parse_from_rfc3339(created).unwrap();
 }
 
+/// A deleted task's id must never come back: a link, a bookmark or a cached copy of
+/// the old task would then open a new one, maybe another user's. SQLite reuses the
+/// largest rowid once its row is gone unless the key is AUTOINCREMENT; PostgreSQL's
+/// identity never goes back. Deleting the newest task, then every task, catches both.
 #[tokio::test]
-async fn ids_are_unique_across_users() {
+async fn an_id_is_never_handed_out_twice_even_after_the_newest_task_is_deleted() {
     let app = spawn_app().await;
-    let a = app.create_ok("alice", "a").await;
-    let b = app.create_ok("bob", "b").await;
-    let c = app.create_ok("alice", "c").await;
-    assert!(a.id != b.id && b.id != c.id && a.id != c.id);
+    let mut handed_out = Vec::new();
+    for (user, title) in [("alice", "a"), ("bob", "b"), ("alice", "c"), ("bob", "d")] {
+        handed_out.push((user, app.create_ok(user, title).await.id));
+    }
+
+    // The newest task overall ("d", bob's) goes; ids of deleted tasks stay in `handed_out`.
+    let (newest_user, newest_id) = *handed_out.iter().max_by_key(|(_, id)| *id).unwrap();
+    assert_eq!(app.delete(newest_user, newest_id).await.status(), 204);
+    let next = app.create_ok("alice", "after deleting the newest").await;
+    assert!(handed_out.iter().all(|(_, id)| next.id > *id), "{} reuses or undercuts {handed_out:?}", next.id);
+    handed_out.push(("alice", next.id));
+
+    // An empty table is where a rowid without AUTOINCREMENT starts again from 1.
+    for user in ["alice", "bob"] {
+        for task in app.all_tasks(user).await {
+            assert_eq!(app.delete(user, task.id).await.status(), 204);
+        }
+    }
+    for user in ["bob", "alice"] {
+        let next = app.create_ok(user, "after deleting everything").await;
+        assert!(handed_out.iter().all(|(_, id)| next.id > *id), "{} reuses or undercuts {handed_out:?}", next.id);
+        handed_out.push((user, next.id));
+    }
+
+    let mut ids: Vec<i64> = handed_out.iter().map(|(_, id)| *id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), handed_out.len(), "ids are unique across users: {handed_out:?}");
+    // The deleted newest id opens nothing, for its owner or anyone else.
+    for user in ["alice", "bob"] {
+        assert_problem(app.get(user, newest_id).await, 404).await;
+    }
 }
 
 #[tokio::test]
@@ -58,14 +103,26 @@ async fn list_returns_only_the_callers_tasks_newest_first() {
     assert!(app.list("alice", "").await.headers().get("link").is_none());
 }
 
+/// Asserts that `after` is `before` changed: same creation time, a strictly later
+/// `updated_at`. Each change is compared with the one just before it, never with the
+/// creation, so one that failed to move the time cannot hide behind an earlier one
+/// that did. Two changes are a whole HTTP round trip apart, far more than the
+/// microsecond the store keeps, so no sleep is needed, and none is used: a server
+/// that wrote an equal or earlier time under load would be caught, not waited out.
+fn assert_moved_on(before: &Task, after: &Task, change: &str) {
+    assert_eq!(after.created_at, before.created_at, "{change}: created_at never changes");
+    assert!(
+        after.updated_at > before.updated_at,
+        "{change}: updated_at must move forward, went from {} to {}",
+        before.updated_at,
+        after.updated_at
+    );
+}
+
 #[tokio::test]
 async fn put_and_patch_change_only_the_fields_sent_and_move_updated_at() {
     let app = spawn_app().await;
-    let task = app.create(
-        "alice",
-        json!({ "title": "Draft", "description": "keep me" }),
-    ).await.json::<Task>().await.unwrap();
-    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let task: Task = app.create("alice", json!({ "title": "Draft", "description": "keep me" })).await.json().await.unwrap();
 
     let response = app.update(Method::PUT, "alice", task.id, json!({ "title": " Final " })).await;
     assert_eq!(response.status(), 200);
@@ -73,17 +130,22 @@ async fn put_and_patch_change_only_the_fields_sent_and_move_updated_at() {
     assert_eq!(put.title, "Final");
     assert_eq!(put.description.as_deref(), Some("keep me"));
     assert!(!put.completed);
-    assert_eq!(put.created_at, task.created_at);
-    assert!(put.updated_at > task.updated_at, "updated_at moves on change");
+    assert_moved_on(&task, &put, "PUT title");
 
     let patched: Task = app.update(Method::PATCH, "alice", task.id, json!({ "completed": true })).await.json().await.unwrap();
     assert!(patched.completed);
     assert_eq!(patched.title, "Final");
     assert_eq!(patched.description.as_deref(), Some("keep me"));
+    assert_moved_on(&put, &patched, "PATCH completed");
 
     let cleared: Task = app.update(Method::PATCH, "alice", task.id, json!({ "description": null })).await.json().await.unwrap();
     assert_eq!(cleared.description, None, "null clears the description");
-    assert_eq!(app.get("alice", task.id).await.json::<Task>().await.unwrap(), cleared);
+    assert_moved_on(&patched, &cleared, "PATCH description null");
+
+    let reopened: Task = app.update(Method::PUT, "alice", task.id, json!({ "title": "Final", "completed": false })).await.json().await.unwrap();
+    assert!(!reopened.completed);
+    assert_moved_on(&cleared, &reopened, "PUT completed false");
+    assert_eq!(app.get("alice", task.id).await.json::<Task>().await.unwrap(), reopened, "the stored task is the one returned");
 }
 
 #[tokio::test]
@@ -105,17 +167,30 @@ async fn complete_without_a_body_toggles_and_with_one_sets() {
     let task = app.create_ok("alice", "x").await;
     let toggled: Task = app.complete("alice", task.id, None).await.json().await.unwrap();
     assert!(toggled.completed);
-    assert!(toggled.updated_at >= task.updated_at);
+    assert_moved_on(&task, &toggled, "toggle to done");
     let toggled_back: Task = app.complete("alice", task.id, None).await.json().await.unwrap();
     assert!(!toggled_back.completed);
+    assert_moved_on(&toggled, &toggled_back, "toggle back");
 
-    for _ in 0..2 {
+    let mut previous = toggled_back;
+    for round in 0..2 {
         let set = app.complete("alice", task.id, Some(json!({ "completed": true }))).await;
         assert_eq!(set.status(), 200);
-        assert!(set.json::<Task>().await.unwrap().completed, "setting is idempotent");
+        let set: Task = set.json().await.unwrap();
+        assert!(set.completed, "setting is idempotent");
+        if round == 0 {
+            assert_moved_on(&previous, &set, "set done");
+        } else {
+            // Setting what is already set changes nothing; the contract leaves open
+            // whether that moves `updated_at`, but it never moves it back.
+            assert_eq!(set.created_at, previous.created_at);
+            assert!(set.updated_at >= previous.updated_at, "{} then {}", previous.updated_at, set.updated_at);
+        }
+        previous = set;
     }
     let unset: Task = app.complete("alice", task.id, Some(json!({ "completed": false }))).await.json().await.unwrap();
     assert!(!unset.completed);
+    assert_moved_on(&previous, &unset, "set not done");
 
     let null_body = app
         .request(Method::PATCH, &format!("/api/alice/tasks/{}/complete", task.id), Some(&app.token("alice")))
@@ -124,9 +199,12 @@ async fn complete_without_a_body_toggles_and_with_one_sets() {
         .send()
         .await
         .unwrap();
-    assert!(null_body.json::<Task>().await.unwrap().completed, "a null body toggles, like no body");
+    let null_toggled: Task = null_body.json().await.unwrap();
+    assert!(null_toggled.completed, "a null body toggles, like no body");
+    assert_moved_on(&unset, &null_toggled, "toggle with a null body");
     assert_problem(app.complete("alice", task.id, Some(json!({ "completed": "yes" }))).await, 422).await;
     assert_problem(app.complete("alice", task.id, Some(json!({ "done": true }))).await, 422).await;
+    assert_eq!(app.get("alice", task.id).await.json::<Task>().await.unwrap(), null_toggled, "refused bodies moved nothing");
 }
 
 #[tokio::test]

@@ -4,6 +4,27 @@
  */
 
 export interface paths {
+    "/api/{user_id}/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List your tags
+         * @description Every tag on your tasks (done or not) with how many carry it, for filters
+         *     and autocomplete. Spellings that differ only in case count as one tag.
+         */
+        get: operations["list_tags"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/{user_id}/tasks": {
         parameters: {
             query?: never;
@@ -37,8 +58,10 @@ export interface paths {
         get: operations["get_task"];
         /**
          * Change a task
-         * @description Send any of `title`, `description`, `completed` (at least one); the others keep
-         *     their values. `"description": null` clears the description. PUT and PATCH do the same.
+         * @description Send any of the writable fields (at least one); the others keep their values.
+         *     `null` clears `description`, `due_at`, `recurrence` and `remind_at`. Setting
+         *     `completed: true` on a recurring task creates its next occurrence. PUT and
+         *     PATCH do the same.
          */
         put: operations["update_task"];
         post?: never;
@@ -48,8 +71,10 @@ export interface paths {
         head?: never;
         /**
          * Change a task
-         * @description Send any of `title`, `description`, `completed` (at least one); the others keep
-         *     their values. `"description": null` clears the description. PUT and PATCH do the same.
+         * @description Send any of the writable fields (at least one); the others keep their values.
+         *     `null` clears `description`, `due_at`, `recurrence` and `remind_at`. Setting
+         *     `completed: true` on a recurring task creates its next occurrence. PUT and
+         *     PATCH do the same.
          */
         patch: operations["update_task"];
         trace?: never;
@@ -70,6 +95,9 @@ export interface paths {
         /**
          * Mark a task done or not done
          * @description Without a body the task is toggled; with `{"completed": bool}` it is set.
+         *     Completing a recurring task creates its next occurrence (named by
+         *     `next_occurrence_id`); un-completing it deletes that occurrence again
+         *     unless it was changed since.
          */
         patch: operations["complete_task"];
         trace?: never;
@@ -115,9 +143,35 @@ export interface components {
         /** @description Body of `POST /api/{user_id}/tasks`. */
         CreateTaskRequest: {
             /** @description Defaults to `false`. */
+            all_day?: boolean;
+            /** @description Defaults to `false`. */
             completed?: boolean;
             /** @description At most 1000 characters. */
             description?: string | null;
+            /**
+             * Format: date-time
+             * @description An RFC 3339 instant, any offset.
+             */
+            due_at?: string | null;
+            /** @description Defaults to `none`. */
+            priority?: components["schemas"]["Priority"];
+            /**
+             * @description `FREQ=DAILY|WEEKLY|MONTHLY|YEARLY`, `INTERVAL`, `BYDAY` (weekly), `BYMONTHDAY` (monthly), `COUNT` or `UNTIL`. Needs `due_at`.
+             * @example FREQ=WEEKLY;BYDAY=MO
+             */
+            recurrence?: string | null;
+            /**
+             * Format: date-time
+             * @description An RFC 3339 instant, any offset.
+             */
+            remind_at?: string | null;
+            /** @description At most 20, each trimmed, 1–32 characters, no commas or control characters. */
+            tags?: string[];
+            /**
+             * @description An IANA name; defaults to `UTC`.
+             * @example Europe/Berlin
+             */
+            time_zone?: string;
             /**
              * @description Trimmed; 1–200 characters.
              * @example Buy milk
@@ -130,6 +184,11 @@ export interface components {
             field: string;
             message: string;
         };
+        /**
+         * @description `none` (the default), `low`, `medium`, `high`; sorts high > medium > low > none.
+         * @enum {string}
+         */
+        Priority: "none" | "low" | "medium" | "high";
         /** @description RFC 9457 problem details, the body of every error response. */
         Problem: {
             /** @example title: must not be empty */
@@ -157,8 +216,24 @@ export interface components {
             /** @example ok */
             status: string;
         };
-        /** @description A task as stored and as returned by every endpoint. */
+        /** @description One of a user's tags with the number of their tasks that carry it. */
+        TagCount: {
+            /**
+             * Format: int64
+             * @description Tasks with this tag, done or not.
+             * @example 3
+             */
+            count: number;
+            /**
+             * @description One spelling of it (case variants are counted as one tag).
+             * @example home
+             */
+            name: string;
+        };
+        /** @description A task as returned by every endpoint. */
         Task: {
+            /** @description Only the calendar date of `due_at` in `time_zone` counts. */
+            all_day: boolean;
             completed: boolean;
             /**
              * Format: date-time
@@ -168,11 +243,46 @@ export interface components {
             /** @example null */
             description?: string | null;
             /**
+             * Format: date-time
+             * @description RFC 3339, UTC.
+             * @example 2026-12-24T16:00:00Z
+             */
+            due_at?: string | null;
+            /**
              * Format: int64
-             * @description Unique across all users.
+             * @description Unique across all users; never reused.
              * @example 42
              */
             id: number;
+            /**
+             * Format: int64
+             * @description The occurrence that completing this recurring task created.
+             */
+            next_occurrence_id?: number | null;
+            priority: components["schemas"]["Priority"];
+            /**
+             * @description An RRULE (RFC 5545 subset), in canonical form.
+             * @example FREQ=WEEKLY;BYDAY=MO,TH
+             */
+            recurrence?: string | null;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC.
+             */
+            remind_at?: string | null;
+            /**
+             * @description Sorted ignoring case; unique ignoring case.
+             * @example [
+             *       "errands",
+             *       "home"
+             *     ]
+             */
+            tags: string[];
+            /**
+             * @description The IANA zone recurrence, all-day dates and reminders are computed in.
+             * @example Europe/Berlin
+             */
+            time_zone: string;
             /** @example Buy milk */
             title: string;
             /**
@@ -188,9 +298,28 @@ export interface components {
         };
         /** @description Body of `PUT`/`PATCH /api/{user_id}/tasks/{id}`: any of the fields, at least one. */
         UpdateTaskRequest: {
+            all_day?: boolean;
+            /** @description `true` on a recurring task creates its next occurrence. */
             completed?: boolean;
             /** @description `null` clears the description. */
             description?: string | null;
+            /**
+             * Format: date-time
+             * @description `null` clears the due date (not allowed while `recurrence` is set).
+             */
+            due_at?: string | null;
+            priority?: components["schemas"]["Priority"];
+            /** @description `null` stops the repetition. */
+            recurrence?: string | null;
+            /**
+             * Format: date-time
+             * @description `null` clears the reminder.
+             */
+            remind_at?: string | null;
+            /** @description Replaces the tags; `[]` clears them. */
+            tags?: string[];
+            /** @example Europe/Berlin */
+            time_zone?: string;
             title?: string;
         };
     };
@@ -202,6 +331,74 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_tags: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your user id: the token's `sub` */
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your tags, sorted ignoring case */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagCount"][];
+                };
+            };
+            /** @description No token, or a token that is malformed, expired, badly signed or for another issuer/audience */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `{user_id}` in the path is not the token's `sub` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such task among yours (malformed ids too) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the per-user request rate; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The task store is unreachable; safe to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_tasks: {
         parameters: {
             query?: {
@@ -210,13 +407,23 @@ export interface operations {
                 /** @description Case-insensitive text to find in the title or the description. */
                 q?: string;
                 /** @description Sort key; ties are broken by id. */
-                sort?: "created_at" | "updated_at" | "title";
+                sort?: "created_at" | "updated_at" | "title" | "due_at" | "priority";
                 /** @description Sort direction. */
                 order?: "asc" | "desc";
                 /** @description Page size. */
                 limit?: number;
                 /** @description Opaque: copy it from the `Link: rel="next"` header of the previous page. */
                 cursor?: string;
+                /** @description Any of these priorities (repeat the parameter). */
+                priority?: ("none" | "low" | "medium" | "high")[];
+                /** @description All of these tags, ignoring case (repeat the parameter). */
+                tag?: string[];
+                /** @description Only tasks due before this instant (RFC 3339; exclusive). */
+                due_before?: string;
+                /** @description Only tasks due at or after this instant (RFC 3339; inclusive). */
+                due_after?: string;
+                /** @description Only tasks with (`true`) or without (`false`) a due date. */
+                has_due?: boolean;
             };
             header?: never;
             path: {
