@@ -41,8 +41,8 @@ impl Tag {
     }
 }
 
-/// A task's tags: at most 20, unique ignoring case (the first spelling is kept),
-/// sorted ignoring case.
+/// A task's tags: at most 20 sent, unique ignoring case (a duplicate is dropped,
+/// the first spelling kept), sorted ignoring case.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tags(Vec<Tag>);
 
@@ -52,6 +52,10 @@ pub type TagError = (Option<usize>, String);
 impl Tags {
     pub fn parse<S: AsRef<str>>(raw: &[S]) -> Result<Self, Vec<TagError>> {
         let mut errors = Vec::new();
+        // Counted as sent, duplicates included, so the limit is what a schema can say (maxItems).
+        if raw.len() > MAX_TAGS {
+            errors.push((None, format!("at most {MAX_TAGS} tags (got {})", raw.len())));
+        }
         let mut tags: Vec<Tag> = Vec::with_capacity(raw.len().min(MAX_TAGS));
         for (index, text) in raw.iter().enumerate() {
             match Tag::parse(text.as_ref()) {
@@ -59,9 +63,6 @@ impl Tags {
                 Ok(tag) => tags.push(tag),
                 Err(message) => errors.push((Some(index), message)),
             }
-        }
-        if tags.len() > MAX_TAGS {
-            errors.push((None, format!("at most {MAX_TAGS} different tags (got {})", tags.len())));
         }
         if !errors.is_empty() {
             return Err(errors);
@@ -114,14 +115,14 @@ mod tests {
     }
 
     #[test]
-    fn twenty_distinct_tags_are_fine_and_duplicates_do_not_count() {
+    fn twenty_tags_are_fine_and_a_twenty_first_is_refused_even_a_duplicate() {
         let twenty: Vec<String> = (0..20).map(|n| format!("t{n}")).collect();
         assert_eq!(Tags::parse(&twenty).unwrap().len(), 20);
-        let mut with_duplicates = twenty.clone();
-        with_duplicates.push("T0".into());
-        assert_eq!(Tags::parse(&with_duplicates).unwrap().len(), 20);
-        let mut twenty_one = twenty;
-        twenty_one.push("t20".into());
-        assert_eq!(Tags::parse(&twenty_one).unwrap_err(), vec![(None, "at most 20 different tags (got 21)".to_owned())]);
+        let mut with_duplicate = twenty.clone();
+        with_duplicate.push("T0".into());
+        assert_eq!(Tags::parse(&with_duplicate).unwrap_err(), vec![(None, "at most 20 tags (got 21)".to_owned())]);
+        let mut halves = twenty[..10].to_vec();
+        halves.extend(twenty[..10].iter().map(|t| t.to_uppercase()));
+        assert_eq!(Tags::parse(&halves).unwrap().len(), 10);
     }
 }

@@ -77,11 +77,9 @@ pub struct ListParams {
     #[serde(default)]
     #[param(max_length = 32)]
     pub tag: Vec<String>,
-    /// Only tasks due before this instant (RFC 3339; exclusive).
-    #[param(value_type = Option<String>, format = DateTime)]
+    /// Only tasks due before this instant (RFC 3339, exclusive; empty: no bound).
     pub due_before: Option<String>,
-    /// Only tasks due at or after this instant (RFC 3339; inclusive).
-    #[param(value_type = Option<String>, format = DateTime)]
+    /// Only tasks due at or after this instant (RFC 3339, inclusive; empty: no bound).
     pub due_after: Option<String>,
     /// Only tasks with (`true`) or without (`false`) a due date.
     pub has_due: Option<bool>,

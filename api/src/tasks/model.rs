@@ -89,9 +89,10 @@ pub struct CreateTaskRequest {
     #[serde(default, deserialize_with = "non_null")]
     #[schema(value_type = Option<Priority>, nullable = false)]
     pub priority: Option<String>,
-    /// At most 20, each trimmed, 1–32 characters, no commas or control characters.
+    /// At most 20, each trimmed, 1–32 characters, no commas or control characters;
+    /// duplicates ignoring case are dropped (the first spelling is kept).
     #[serde(default, deserialize_with = "non_null")]
-    #[schema(nullable = false, max_items = 20)]
+    #[schema(value_type = Option<Vec<TagName>>, nullable = false, max_items = 20)]
     pub tags: Option<Vec<String>>,
     /// An RFC 3339 instant, any offset.
     #[serde(default)]
@@ -115,6 +116,26 @@ pub struct CreateTaskRequest {
     pub remind_at: Option<String>,
 }
 
+/// One tag as sent, for the OpenAPI document: trimmed, it must still hold 1–32
+/// characters; the pattern says what a schema can (no commas, no control
+/// characters, not only spaces).
+pub struct TagName;
+
+impl utoipa::PartialSchema for TagName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(todo_domain::tags::TAG_MAX_CHARS))
+            .pattern(Some(r"^[^,\u0000-\u001f\u007f-\u009f]*[^,\s\u0000-\u001f\u007f-\u009f][^,\u0000-\u001f\u007f-\u009f]*$"))
+            .examples([serde_json::json!("home")])
+            .into()
+    }
+}
+
+impl ToSchema for TagName {}
+
 /// Body of `PUT`/`PATCH /api/{user_id}/tasks/{id}`: any of the fields, at least one.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -135,7 +156,7 @@ pub struct UpdateTaskRequest {
     pub priority: Option<String>,
     /// Replaces the tags; `[]` clears them.
     #[serde(default, deserialize_with = "non_null")]
-    #[schema(nullable = false, max_items = 20)]
+    #[schema(value_type = Option<Vec<TagName>>, nullable = false, max_items = 20)]
     pub tags: Option<Vec<String>>,
     /// `null` clears the due date (not allowed while `recurrence` is set).
     #[serde(default, deserialize_with = "present")]

@@ -165,8 +165,11 @@ export interface components {
              * @description An RFC 3339 instant, any offset.
              */
             remind_at?: string | null;
-            /** @description At most 20, each trimmed, 1–32 characters, no commas or control characters. */
-            tags?: string[];
+            /**
+             * @description At most 20, each trimmed, 1–32 characters, no commas or control characters;
+             *     duplicates ignoring case are dropped (the first spelling is kept).
+             */
+            tags?: components["schemas"]["TagName"][];
             /**
              * @description An IANA name; defaults to `UTC`.
              * @example Europe/Berlin
@@ -230,6 +233,8 @@ export interface components {
              */
             name: string;
         };
+        /** @example home */
+        TagName: string;
         /** @description A task as returned by every endpoint. */
         Task: {
             /** @description Only the calendar date of `due_at` in `time_zone` counts. */
@@ -317,7 +322,7 @@ export interface components {
              */
             remind_at?: string | null;
             /** @description Replaces the tags; `[]` clears them. */
-            tags?: string[];
+            tags?: components["schemas"]["TagName"][];
             /** @example Europe/Berlin */
             time_zone?: string;
             title?: string;
@@ -418,9 +423,9 @@ export interface operations {
                 priority?: ("none" | "low" | "medium" | "high")[];
                 /** @description All of these tags, ignoring case (repeat the parameter). */
                 tag?: string[];
-                /** @description Only tasks due before this instant (RFC 3339; exclusive). */
+                /** @description Only tasks due before this instant (RFC 3339, exclusive; empty: no bound). */
                 due_before?: string;
-                /** @description Only tasks due at or after this instant (RFC 3339; inclusive). */
+                /** @description Only tasks due at or after this instant (RFC 3339, inclusive; empty: no bound). */
                 due_after?: string;
                 /** @description Only tasks with (`true`) or without (`false`) a due date. */
                 has_due?: boolean;
