@@ -43,6 +43,14 @@ impl Priority {
     }
 }
 
+impl TryFrom<i16> for Priority {
+    type Error = String;
+
+    fn try_from(rank: i16) -> Result<Self, Self::Error> {
+        Self::from_rank(rank).ok_or_else(|| format!("{rank} is not a priority rank (0–3)"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

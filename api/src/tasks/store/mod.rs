@@ -17,14 +17,16 @@ use crate::error::FieldError;
 /// The message of the rule "a repeating task needs a due date".
 pub const NEEDS_DUE_DATE: &str = "a repeating task needs a due date (`due_at`)";
 
-/// A task as both stores keep it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A task as both stores keep it (PostgreSQL reads it by column name, SQLite by position).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct TaskRow {
     pub id: i64,
     pub user_id: String,
     pub title: String,
     pub description: Option<String>,
     pub completed: bool,
+    /// Stored as its rank, 0 (none) to 3 (high).
+    #[sqlx(try_from = "i16")]
     pub priority: Priority,
     /// Sorted and unique ignoring case, as [`Tags`] leaves them.
     pub tags: Vec<String>,

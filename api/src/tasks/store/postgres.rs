@@ -4,54 +4,11 @@
 use chrono::{DateTime, Utc};
 use sqlx::postgres::PgArguments;
 use sqlx::{Arguments, PgConnection, PgPool};
-use todo_domain::Priority;
 
 use super::{plan, Edit, ListBinds, OccurrenceStep, TagCount, TaskChanges, TaskRow, TASK_COLUMNS};
 use crate::db::StoreError;
 use crate::error::FieldError;
 use crate::tasks::list::SortOrder;
-
-/// A row of [`TASK_COLUMNS`] as PostgreSQL types it.
-#[derive(sqlx::FromRow)]
-struct PgTask {
-    id: i64,
-    user_id: String,
-    title: String,
-    description: Option<String>,
-    completed: bool,
-    priority: i16,
-    tags: Vec<String>,
-    due_at: Option<DateTime<Utc>>,
-    all_day: bool,
-    time_zone: String,
-    recurrence: Option<String>,
-    remind_at: Option<DateTime<Utc>>,
-    next_occurrence_id: Option<i64>,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-}
-
-impl From<PgTask> for TaskRow {
-    fn from(row: PgTask) -> Self {
-        Self {
-            id: row.id,
-            user_id: row.user_id,
-            title: row.title,
-            description: row.description,
-            completed: row.completed,
-            priority: Priority::from_rank(row.priority).unwrap_or_default(),
-            tags: row.tags,
-            due_at: row.due_at,
-            all_day: row.all_day,
-            time_zone: row.time_zone,
-            recurrence: row.recurrence,
-            remind_at: row.remind_at,
-            next_occurrence_id: row.next_occurrence_id,
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-        }
-    }
-}
 
 pub async fn create(pool: &PgPool, row: TaskRow) -> Result<TaskRow, StoreError> {
     let mut tx = pool.begin().await?;
@@ -62,8 +19,8 @@ pub async fn create(pool: &PgPool, row: TaskRow) -> Result<TaskRow, StoreError> 
 
 pub async fn get(pool: &PgPool, user_id: &str, id: i64) -> Result<Option<TaskRow>, StoreError> {
     let sql = format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2");
-    let row = sqlx::query_as::<_, PgTask>(&sql).bind(id).bind(user_id).fetch_optional(pool).await?;
-    Ok(row.map(TaskRow::from))
+    let row = sqlx::query_as::<_, TaskRow>(&sql).bind(id).bind(user_id).fetch_optional(pool).await?;
+    Ok(row)
 }
 
 pub async fn update(
@@ -77,8 +34,8 @@ pub async fn update(
     // The row lock makes concurrent changes of one task take turns, so two
     // completes cannot both see it open and create two occurrences.
     let sql = format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2 FOR UPDATE");
-    let current = sqlx::query_as::<_, PgTask>(&sql).bind(id).bind(user_id).fetch_optional(&mut *tx).await?;
-    let Some(current) = current.map(TaskRow::from) else { return Ok(Ok(None)) };
+    let current = sqlx::query_as::<_, TaskRow>(&sql).bind(id).bind(user_id).fetch_optional(&mut *tx).await?;
+    let Some(current) = current else { return Ok(Ok(None)) };
     let Edit { mut row, tags_changed, occurrence } = match plan(&current, changes, now) {
         Ok(edit) => edit,
         Err(invalid) => return Ok(Err(invalid)),
@@ -114,8 +71,7 @@ pub async fn delete(pool: &PgPool, user_id: &str, id: i64) -> Result<bool, Store
 
 pub async fn list(pool: &PgPool, sql: &str, binds: Binds) -> Result<Vec<TaskRow>, StoreError> {
     let binds = binds.0.map_err(sqlx::Error::Encode)?;
-    let rows = sqlx::query_as_with::<_, PgTask, _>(sql, binds).fetch_all(pool).await?;
-    Ok(rows.into_iter().map(TaskRow::from).collect())
+    Ok(sqlx::query_as_with::<_, TaskRow, _>(sql, binds).fetch_all(pool).await?)
 }
 
 pub async fn tags(pool: &PgPool, user_id: &str) -> Result<Vec<TagCount>, StoreError> {
@@ -129,57 +85,47 @@ pub async fn tags(pool: &PgPool, user_id: &str) -> Result<Vec<TagCount>, StoreEr
 }
 
 async fn insert_with_tags(c: &mut PgConnection, mut row: TaskRow) -> Result<TaskRow, StoreError> {
-    let (id,): (i64,) = sqlx::query_as(
-        "INSERT INTO tasks (user_id, title, title_folded, description, description_folded, completed, \
-         priority, tags, due_at, all_day, time_zone, recurrence, remind_at, next_occurrence_id, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id",
-    )
-    .bind(&row.user_id)
-    .bind(&row.title)
-    .bind(row.title_folded())
-    .bind(&row.description)
-    .bind(row.description_folded())
-    .bind(row.completed)
-    .bind(row.priority.rank())
-    .bind(&row.tags)
-    .bind(row.due_at)
-    .bind(row.all_day)
-    .bind(&row.time_zone)
-    .bind(&row.recurrence)
-    .bind(row.remind_at)
-    .bind(row.next_occurrence_id)
-    .bind(row.created_at)
-    .fetch_one(&mut *c)
-    .await?;
-    row.id = id;
+    let sql = format!(
+        "INSERT INTO tasks ({FIELD_COLUMNS}, user_id, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id"
+    );
+    let query = bind_fields(sqlx::query_scalar(&sql), &row);
+    row.id = query.bind(&row.user_id).bind(row.created_at).fetch_one(&mut *c).await?;
     insert_tags(c, &row).await?;
     Ok(row)
 }
 
 async fn write(c: &mut PgConnection, row: &TaskRow) -> Result<(), StoreError> {
-    sqlx::query(
-        "UPDATE tasks SET title = $2, title_folded = $3, description = $4, description_folded = $5, completed = $6, \
-         priority = $7, tags = $8, due_at = $9, all_day = $10, time_zone = $11, recurrence = $12, remind_at = $13, \
-         next_occurrence_id = $14, updated_at = $15 WHERE id = $1",
-    )
-    .bind(row.id)
-    .bind(&row.title)
-    .bind(row.title_folded())
-    .bind(&row.description)
-    .bind(row.description_folded())
-    .bind(row.completed)
-    .bind(row.priority.rank())
-    .bind(&row.tags)
-    .bind(row.due_at)
-    .bind(row.all_day)
-    .bind(&row.time_zone)
-    .bind(&row.recurrence)
-    .bind(row.remind_at)
-    .bind(row.next_occurrence_id)
-    .bind(row.updated_at)
-    .execute(&mut *c)
-    .await?;
+    let sql = format!(
+        "UPDATE tasks SET ({FIELD_COLUMNS}, updated_at) = ROW($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
+         WHERE id = $15 RETURNING id"
+    );
+    bind_fields(sqlx::query_scalar(&sql), row).bind(row.updated_at).bind(row.id).fetch_one(&mut *c).await?;
     Ok(())
+}
+
+/// The columns a write sets, in the order [`bind_fields`] binds them as `$1`–`$13`.
+const FIELD_COLUMNS: &str = "title, title_folded, description, description_folded, completed, priority, tags, \
+                             due_at, all_day, time_zone, recurrence, remind_at, next_occurrence_id";
+
+fn bind_fields<'q>(
+    query: sqlx::query::QueryScalar<'q, sqlx::Postgres, i64, PgArguments>,
+    row: &'q TaskRow,
+) -> sqlx::query::QueryScalar<'q, sqlx::Postgres, i64, PgArguments> {
+    query
+        .bind(&row.title)
+        .bind(row.title_folded())
+        .bind(&row.description)
+        .bind(row.description_folded())
+        .bind(row.completed)
+        .bind(row.priority.rank())
+        .bind(&row.tags)
+        .bind(row.due_at)
+        .bind(row.all_day)
+        .bind(&row.time_zone)
+        .bind(&row.recurrence)
+        .bind(row.remind_at)
+        .bind(row.next_occurrence_id)
 }
 
 async fn insert_tags(c: &mut PgConnection, row: &TaskRow) -> Result<(), StoreError> {

@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::types::Value;
-use rusqlite::{named_params, params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 use todo_domain::Priority;
 
 use super::{plan, Edit, ListBinds, OccurrenceStep, TagCount, TaskChanges, TaskRow, TASK_COLUMNS};
@@ -78,57 +78,77 @@ pub fn tags(c: &Connection, user_id: &str) -> rusqlite::Result<Vec<TagCount>> {
 }
 
 fn insert(c: &Connection, row: &TaskRow) -> rusqlite::Result<i64> {
-    let sql = "INSERT INTO tasks (user_id, title, title_folded, description, description_folded, completed, \
+    // A NULL id makes SQLite pick the next one (AUTOINCREMENT: never one used before).
+    let sql = "INSERT INTO tasks (id, user_id, title, title_folded, description, description_folded, completed, \
                priority, tags, due_at, all_day, time_zone, recurrence, remind_at, next_occurrence_id, created_at, updated_at) \
-               VALUES (:user_id, :title, :title_folded, :description, :description_folded, :completed, \
-               :priority, :tags, :due_at, :all_day, :time_zone, :recurrence, :remind_at, :next_occurrence_id, :created_at, :created_at) \
+               VALUES (:id, :user_id, :title, :title_folded, :description, :description_folded, :completed, \
+               :priority, :tags, :due_at, :all_day, :time_zone, :recurrence, :remind_at, :next_occurrence_id, :created_at, :updated_at) \
                RETURNING id";
-    c.prepare_cached(sql)?.query_row(
-        named_params! {
-            ":user_id": row.user_id,
-            ":title": row.title,
-            ":title_folded": row.title_folded(),
-            ":description": row.description,
-            ":description_folded": row.description_folded(),
-            ":completed": row.completed,
-            ":priority": row.priority.rank(),
-            ":tags": tags_json(&row.tags),
-            ":due_at": row.due_at.map(micros),
-            ":all_day": row.all_day,
-            ":time_zone": row.time_zone,
-            ":recurrence": row.recurrence,
-            ":remind_at": row.remind_at.map(micros),
-            ":next_occurrence_id": row.next_occurrence_id,
-            ":created_at": stamp(&row.created_at),
-        },
-        |r| r.get(0),
-    )
+    c.prepare_cached(sql)?.query_row(&*RowParams::of(row).named(), |r| r.get(0))
 }
 
 fn write(c: &Connection, row: &TaskRow) -> rusqlite::Result<()> {
     let sql = "UPDATE tasks SET title = :title, title_folded = :title_folded, description = :description, \
                description_folded = :description_folded, completed = :completed, priority = :priority, tags = :tags, \
                due_at = :due_at, all_day = :all_day, time_zone = :time_zone, recurrence = :recurrence, \
-               remind_at = :remind_at, next_occurrence_id = :next_occurrence_id, updated_at = :updated_at \
-               WHERE id = :id";
-    c.prepare_cached(sql)?.execute(named_params! {
-        ":id": row.id,
-        ":title": row.title,
-        ":title_folded": row.title_folded(),
-        ":description": row.description,
-        ":description_folded": row.description_folded(),
-        ":completed": row.completed,
-        ":priority": row.priority.rank(),
-        ":tags": tags_json(&row.tags),
-        ":due_at": row.due_at.map(micros),
-        ":all_day": row.all_day,
-        ":time_zone": row.time_zone,
-        ":recurrence": row.recurrence,
-        ":remind_at": row.remind_at.map(micros),
-        ":next_occurrence_id": row.next_occurrence_id,
-        ":updated_at": stamp(&row.updated_at),
-    })?;
+               remind_at = :remind_at, next_occurrence_id = :next_occurrence_id, created_at = :created_at, \
+               updated_at = :updated_at WHERE id = :id AND user_id = :user_id";
+    c.prepare_cached(sql)?.execute(&*RowParams::of(row).named())?;
     Ok(())
+}
+
+/// A row's values as SQLite stores them, bound by name in both `insert` and `write`.
+struct RowParams<'a> {
+    row: &'a TaskRow,
+    id: Option<i64>,
+    title_folded: String,
+    description_folded: Option<String>,
+    priority: i16,
+    tags: String,
+    due_at: Option<i64>,
+    remind_at: Option<i64>,
+    created_at: String,
+    updated_at: String,
+}
+
+impl<'a> RowParams<'a> {
+    fn of(row: &'a TaskRow) -> Self {
+        Self {
+            row,
+            id: (row.id != 0).then_some(row.id),
+            title_folded: row.title_folded(),
+            description_folded: row.description_folded(),
+            priority: row.priority.rank(),
+            tags: serde_json::to_string(&row.tags).expect("a list of strings serializes"),
+            due_at: row.due_at.map(micros),
+            remind_at: row.remind_at.map(micros),
+            created_at: stamp(&row.created_at),
+            updated_at: stamp(&row.updated_at),
+        }
+    }
+
+    fn named(&self) -> Vec<(&'static str, &dyn rusqlite::ToSql)> {
+        let row = self.row;
+        vec![
+            (":id", &self.id),
+            (":user_id", &row.user_id),
+            (":title", &row.title),
+            (":title_folded", &self.title_folded),
+            (":description", &row.description),
+            (":description_folded", &self.description_folded),
+            (":completed", &row.completed),
+            (":priority", &self.priority),
+            (":tags", &self.tags),
+            (":due_at", &self.due_at),
+            (":all_day", &row.all_day),
+            (":time_zone", &row.time_zone),
+            (":recurrence", &row.recurrence),
+            (":remind_at", &self.remind_at),
+            (":next_occurrence_id", &row.next_occurrence_id),
+            (":created_at", &self.created_at),
+            (":updated_at", &self.updated_at),
+        ]
+    }
 }
 
 fn insert_tags(c: &Connection, row: &TaskRow) -> rusqlite::Result<()> {
@@ -193,10 +213,6 @@ fn stamp(time: &DateTime<Utc>) -> String {
 
 fn micros(time: DateTime<Utc>) -> i64 {
     time.timestamp_micros()
-}
-
-fn tags_json(tags: &[String]) -> String {
-    serde_json::to_string(tags).expect("a list of strings serializes")
 }
 
 /// A row of [`TASK_COLUMNS`], in that order.
