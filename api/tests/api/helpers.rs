@@ -504,3 +504,29 @@ async fn serve_jwks(State(state): State<Arc<Mutex<JwksState>>>) -> axum::respons
         StatusCode::SERVICE_UNAVAILABLE.into_response()
     }
 }
+
+/// Follows `Link: rel="next"` from `first` (a query string) to the end, calling
+/// `between_pages` after each page, and returns every page.
+pub async fn walk<T: serde::de::DeserializeOwned>(
+    app: &TestApp,
+    user: &str,
+    first: &str,
+    mut between_pages: impl AsyncFnMut(usize),
+) -> Vec<Vec<T>> {
+    let token = app.token(user);
+    let mut pages = Vec::new();
+    let mut next = Some(format!("/api/{user}/tasks{first}"));
+    while let Some(path) = next.take() {
+        let response = app.request(Method::GET, &path, Some(&token)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        next = response.headers().get("link").map(|link| {
+            let link = link.to_str().unwrap();
+            assert!(link.ends_with(">; rel=\"next\""), "{link}");
+            link.trim_start_matches('<').split('>').next().unwrap().to_owned()
+        });
+        pages.push(response.json::<Vec<T>>().await.unwrap());
+        between_pages(pages.len()).await;
+        assert!(pages.len() < 100, "pagination does not end");
+    }
+    pages
+}

@@ -6,7 +6,7 @@ use reqwest::Method;
 use serde_json::json;
 use todo_api::tasks::model::Task;
 
-use crate::helpers::{assert_problem, spawn_app, TestApp};
+use crate::helpers::{assert_problem, spawn_app, walk};
 
 fn titles(tasks: &[Task]) -> Vec<&str> {
     tasks.iter().map(|t| t.title.as_str()).collect()
@@ -76,27 +76,6 @@ async fn bad_query_values_are_422_naming_the_parameter() {
     assert_eq!(app.list_ok("alice", "?limit=200").await.len(), 0);
 }
 
-/// Follows `Link: rel="next"` from `first` to the end, returning every page.
-async fn walk(app: &TestApp, user: &str, first: &str, between_pages: impl AsyncFnMut(usize)) -> Vec<Vec<Task>> {
-    let mut between_pages = between_pages;
-    let token = app.token(user);
-    let mut pages = Vec::new();
-    let mut next = Some(format!("/api/{user}/tasks{first}"));
-    while let Some(path) = next.take() {
-        let response = app.request(Method::GET, &path, Some(&token)).send().await.unwrap();
-        assert_eq!(response.status(), 200, "{path}");
-        next = response.headers().get("link").map(|link| {
-            let link = link.to_str().unwrap();
-            assert!(link.ends_with(">; rel=\"next\""), "{link}");
-            link.trim_start_matches('<').split('>').next().unwrap().to_owned()
-        });
-        pages.push(response.json::<Vec<Task>>().await.unwrap());
-        between_pages(pages.len()).await;
-        assert!(pages.len() < 100, "pagination does not end");
-    }
-    pages
-}
-
 #[tokio::test]
 async fn pagination_walks_every_row_exactly_once_while_rows_are_inserted() {
     let app = spawn_app().await;
@@ -106,7 +85,7 @@ async fn pagination_walks_every_row_exactly_once_while_rows_are_inserted() {
     }
     for (query, sorted_desc) in [("?limit=5", true), ("?limit=4&sort=title&order=asc", false), ("?limit=6&sort=updated_at&order=asc", false)] {
         let mut inserted = 0;
-        let pages = walk(&app, "alice", query, async |_| {
+        let pages: Vec<Vec<Task>> = walk(&app, "alice", query, async |_| {
             // New rows sort before the cursor in desc order, after it in asc order.
             app.create_ok("alice", &format!("zz inserted {inserted}")).await;
             inserted += 1;
@@ -136,7 +115,7 @@ async fn the_next_link_keeps_filters_and_search() {
         }
     }
     app.create_ok("alice", "bread").await;
-    let pages = walk(&app, "alice", "?status=completed&q=MILK&limit=1", async |_| {}).await;
+    let pages: Vec<Vec<Task>> = walk(&app, "alice", "?status=completed&q=MILK&limit=1", async |_| {}).await;
     assert_eq!(pages.len(), 3);
     assert!(pages.iter().flatten().all(|t| t.completed && t.title.starts_with("milk")));
 }

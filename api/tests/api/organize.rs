@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use reqwest::Method;
 use serde_json::{json, Map, Value};
 
-use crate::helpers::{assert_problem, spawn_app, TestApp};
+use crate::helpers::{assert_problem, spawn_app, walk, TestApp};
 
 /// The keys the feature adds to every task.
 const NEW_FIELDS: [&str; 8] =
@@ -1113,28 +1113,6 @@ async fn default_list_order_and_search_stay_as_they_were() {
 // Keyset pagination over the new sorts
 // ---------------------------------------------------------------------------
 
-/// Follows `Link: rel="next"` from `first` to the end, returning every page.
-async fn walk(app: &TestApp, user: &str, first: &str, between_pages: impl AsyncFnMut(usize)) -> Vec<Vec<Value>> {
-    let mut between_pages = between_pages;
-    let token = app.token(user);
-    let mut pages = Vec::new();
-    let mut next = Some(format!("/api/{user}/tasks{first}"));
-    while let Some(path) = next.take() {
-        let response = app.request(Method::GET, &path, Some(&token)).send().await.unwrap();
-        assert_eq!(response.status(), 200, "{path}");
-        next = response.headers().get("link").map(|link| {
-            let link = link.to_str().unwrap();
-            assert!(link.ends_with(">; rel=\"next\""), "{link}");
-            link.trim_start_matches('<').split('>').next().unwrap().to_owned()
-        });
-        let page: Vec<Value> = response.json().await.unwrap();
-        pages.push(page);
-        between_pages(pages.len()).await;
-        assert!(pages.len() < 100, "pagination does not end");
-    }
-    pages
-}
-
 const PRIORITIES: [&str; 4] = ["none", "low", "medium", "high"];
 
 fn priority_rank(task: &Value) -> usize {
@@ -1204,7 +1182,7 @@ async fn pagination_survives_churn(sort: &str) {
     for (order, ascending) in [("asc", true), ("desc", false)] {
         let query = format!("?sort={sort}&order={order}&limit=3");
         let mut inserted = 0;
-        let pages = walk(&app, "alice", &query, async |page| {
+        let pages: Vec<Vec<Value>> = walk(&app, "alice", &query, async |page| {
             let mut extra = Map::new();
             extra.insert(sort.to_owned(), churn_value(sort, page));
             task_with(&app, "alice", &format!("inserted {order} {inserted}"), Value::Object(extra)).await;
@@ -1260,7 +1238,7 @@ async fn a_quiet_walk_by_due_at_and_priority_equals_the_unpaged_list() {
     }
     for query in ["?sort=due_at&order=asc", "?sort=due_at&order=desc", "?sort=priority&order=asc", "?sort=priority&order=desc"] {
         let whole = ids(&list_json(&app, "alice", &format!("{query}&limit=200")).await);
-        let paged: Vec<i64> = walk(&app, "alice", &format!("{query}&limit=2"), async |_| {}).await.iter().flat_map(|p| ids(p)).collect();
+        let paged: Vec<i64> = walk::<Value>(&app, "alice", &format!("{query}&limit=2"), async |_| {}).await.iter().flat_map(|p| ids(p)).collect();
         assert_eq!(paged, whole, "{query}");
     }
 }
@@ -1296,13 +1274,13 @@ async fn the_next_link_keeps_the_organizing_filters() {
         let query = format!(
             "?tag=HOME&priority=high&priority=medium&has_due=true&due_after=2027-01-01T00:00:00Z&due_before=2027-02-01T00:00:00Z&sort={sort}&limit=2"
         );
-        let pages = walk(&app, "alice", &query, async |_| {}).await;
+        let pages: Vec<Vec<Value>> = walk(&app, "alice", &query, async |_| {}).await;
         assert_eq!(pages.len(), 4, "{query}");
         let seen: Vec<i64> = pages.iter().flat_map(|p| ids(p)).collect();
         assert_eq!(seen.len(), 7, "{query}: {seen:?}");
         assert_eq!(seen.iter().copied().collect::<HashSet<_>>(), matching, "{query}");
     }
-    let pages = walk(&app, "alice", "?has_due=false&limit=1", async |_| {}).await;
+    let pages: Vec<Vec<Value>> = walk(&app, "alice", "?has_due=false&limit=1", async |_| {}).await;
     assert_eq!(pages.iter().flatten().count(), 2, "has_due is kept too");
 }
 
