@@ -384,6 +384,11 @@ fn list_sql<B: ListBinds>(user_id: &str, query: &ListQuery, binds: &mut B) -> St
         };
         let id = binds.int(after.id);
         sql.push_str(&format!(" AND ({key}, id) {cmp} ({value}, {id})"));
+        // SQLite seeks an index by a row value only over plain columns; over the
+        // due-date expression it needs the key's own bound to start mid-index.
+        if query.sort == SortKey::DueAt {
+            sql.push_str(&format!(" AND {key} {cmp}= {value}"));
+        }
     }
     let limit = binds.int(i64::from(query.limit) + 1);
     sql.push_str(&format!(" ORDER BY {key} {dir}, id {dir} LIMIT {limit}"));
