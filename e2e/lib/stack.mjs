@@ -91,8 +91,9 @@ async function freshPostgresDatabase(baseUrl) {
  * Both services, configured alike from one environment as the root `.env` would.
  * `alg`: the web app's BETTER_AUTH_JWT_ALG. In asymmetric modes the API is given
  * no secret at all, so it can only verify through the web app's JWKS.
+ * `webEnv`: settings of the web app's to add or override (e.g. its rate limits).
  */
-export async function startStack({ alg = "HS256", postgresUrl, tokenTtlSeconds = 20, label = alg }) {
+export async function startStack({ alg = "HS256", postgresUrl, tokenTtlSeconds = 20, label = alg, webEnv: extraWebEnv = {} }) {
   await mkdir(artifactsDir, { recursive: true });
   const [apiPort, webPort] = [await freePort(), await freePort()];
   const dir = await mkdtemp(path.join(os.tmpdir(), "todo-e2e-"));
@@ -124,6 +125,7 @@ export async function startStack({ alg = "HS256", postgresUrl, tokenTtlSeconds =
     AUTH_PGLITE_DIR: path.join(dir, "auth"),
     AUTH_DATABASE_URL: database ? database.url : "",
     NEXT_PUBLIC_API_URL: apiUrl,
+    ...extraWebEnv,
   };
 
   const apiBinary = path.join(repoRoot, "target", "debug", "todo-api");

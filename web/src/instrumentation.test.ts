@@ -3,12 +3,15 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 
 const getAuth = vi.hoisted(() => vi.fn());
 vi.mock("./lib/server/auth", () => ({ getAuth }));
+const installPeerAddressStamp = vi.hoisted(() => vi.fn());
+vi.mock("./lib/server/peer-address", () => ({ installPeerAddressStamp }));
 
 import { register, shouldPrepareAuth } from "./instrumentation";
 
 afterEach(() => {
   vi.unstubAllEnvs();
   getAuth.mockReset();
+  installPeerAddressStamp.mockReset();
 });
 
 describe("instrumentation", () => {
@@ -26,6 +29,16 @@ describe("instrumentation", () => {
     getAuth.mockResolvedValue({});
     await register();
     expect(getAuth).toHaveBeenCalledTimes(1);
+  });
+
+  it("records socket addresses in the Node.js runtime, and only there", async () => {
+    vi.stubEnv("NEXT_RUNTIME", "edge");
+    await register();
+    expect(installPeerAddressStamp).not.toHaveBeenCalled();
+    vi.stubEnv("NEXT_RUNTIME", "nodejs");
+    vi.stubEnv("NEXT_PHASE", "phase-production-build");
+    await register();
+    expect(installPeerAddressStamp).toHaveBeenCalledTimes(1);
   });
 
   it("does not open the store during next build", async () => {

@@ -1,5 +1,6 @@
 /**
- * Runs once when a Next.js server starts (`next start`, `next dev`): creates
+ * Runs once when a Next.js server starts (`next start`, `next dev`): installs
+ * the socket-address stamp that rate limits rely on, and creates
  * Better Auth and migrates its tables then, so the first request does not wait
  * for it. `next build` also loads this file while it collects page data; the
  * store is never opened then. If this fails (the store is down, say), the
@@ -7,6 +8,12 @@
  * needs it, which answers with the error page if the store is still down.
  */
 export async function register(): Promise<void> {
+  if (process.env.NEXT_RUNTIME === "nodejs") {
+    // Before any route runs: records each request's socket address, which
+    // Next.js does not hand to route handlers (see lib/server/peer-address.ts).
+    const { installPeerAddressStamp } = await import("./lib/server/peer-address");
+    installPeerAddressStamp();
+  }
   if (!shouldPrepareAuth(process.env)) return;
   const { getAuth } = await import("./lib/server/auth");
   try {

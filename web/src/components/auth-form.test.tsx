@@ -1,4 +1,4 @@
-import { render, screen } from "@testing-library/react";
+import { fireEvent, render, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { AuthForm, type AuthFormProps } from "./auth-form";
@@ -78,5 +78,57 @@ describe("AuthForm", () => {
     await user.click(screen.getByRole("button", { name: "Sign in" }));
 
     expect(await screen.findByRole("alert")).toHaveTextContent("Cannot reach the sign-in service");
+  });
+
+  it("says an account is paused after too many wrong passwords, and for how long", async () => {
+    const user = renderForm("sign-in", async () => ({
+      error: { status: 429, code: "TOO_MANY_FAILED_SIGN_INS", message: "Too many failed sign-ins", retryAfter: 840 },
+    }));
+
+    await user.type(screen.getByLabelText("Email"), "ann@example.com");
+    await user.type(screen.getByLabelText("Password"), "correct-horse");
+    await user.click(screen.getByRole("button", { name: "Sign in" }));
+
+    expect(await screen.findByRole("alert")).toHaveTextContent(
+      "Too many wrong passwords for this account, so signing in to it is paused for its safety. Try again in 14 minutes.",
+    );
+  });
+
+  it("says too many attempts from here when the per-address limit answers", async () => {
+    const user = renderForm("sign-in", async () => ({ error: { status: 429, message: "Too many requests." } }));
+
+    await user.type(screen.getByLabelText("Email"), "ann@example.com");
+    await user.type(screen.getByLabelText("Password"), "correct-horse");
+    await user.click(screen.getByRole("button", { name: "Sign in" }));
+
+    expect(await screen.findByRole("alert")).toHaveTextContent("Too many attempts. Please wait a minute and try again.");
+  });
+
+  it("caps the name at 100 characters in the field, and says so if a longer one gets through", async () => {
+    const submit = vi.fn(async () => ({ error: null }));
+    const user = renderForm("sign-up", submit);
+
+    expect(screen.getByLabelText("Name")).toHaveAttribute("maxLength", "100");
+    // A value set without typing (autofill, a script) is not cut by maxLength.
+    fireEvent.change(screen.getByLabelText("Name"), { target: { value: "a".repeat(101) } });
+    await user.type(screen.getByLabelText("Email"), "ann@example.com");
+    await user.type(screen.getByLabelText("Password"), "correct-horse");
+    await user.click(screen.getByRole("button", { name: "Create account" }));
+
+    expect(await screen.findByRole("alert")).toHaveTextContent("The name is too long: use at most 100 characters.");
+    expect(submit).not.toHaveBeenCalled();
+  });
+
+  it("words the server's refusal of a long name the same way", async () => {
+    const user = renderForm("sign-up", async () => ({
+      error: { status: 400, code: "NAME_TOO_LONG", message: "The name is too long: use at most 100 characters." },
+    }));
+
+    await user.type(screen.getByLabelText("Name"), "Ann");
+    await user.type(screen.getByLabelText("Email"), "ann@example.com");
+    await user.type(screen.getByLabelText("Password"), "correct-horse");
+    await user.click(screen.getByRole("button", { name: "Create account" }));
+
+    expect(await screen.findByRole("alert")).toHaveTextContent("The name is too long: use at most 100 characters.");
   });
 });

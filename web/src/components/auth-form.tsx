@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useId, useState, type FormEvent } from "react";
 import { authClient } from "@/lib/auth-client";
-import { authErrorMessage, MIN_PASSWORD_LENGTH, validateCredentials } from "@/lib/auth-messages";
+import { authErrorMessage, MAX_NAME_LENGTH, MIN_PASSWORD_LENGTH, validateCredentials } from "@/lib/auth-messages";
 
 type Mode = "sign-in" | "sign-up";
 
@@ -12,7 +12,7 @@ export interface AuthFormProps {
   mode: Mode;
   /** Injected by tests; the Better Auth client otherwise. */
   submit?: (mode: Mode, fields: { name: string; email: string; password: string }) => Promise<{
-    error: { code?: string; message?: string; status?: number } | null;
+    error: { code?: string; message?: string; status?: number; retryAfter?: unknown } | null;
   }>;
 }
 
@@ -70,7 +70,7 @@ export function AuthForm({ mode, submit = submitWithBetterAuth }: AuthFormProps)
             <label htmlFor="name" className="block text-sm font-medium">
               Name
             </label>
-            <input id="name" name="name" autoComplete="name" required value={name}
+            <input id="name" name="name" autoComplete="name" required maxLength={MAX_NAME_LENGTH} value={name}
               onChange={(event) => setName(event.target.value)} className={inputClass} />
           </div>
         )}

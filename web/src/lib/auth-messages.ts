@@ -1,10 +1,37 @@
 export const MIN_PASSWORD_LENGTH = 8;
 export const MAX_PASSWORD_LENGTH = 128;
+/**
+ * Longest name, in Unicode characters. The name travels in every API token;
+ * Better Auth alone accepts megabytes, and a token past the API's size limit
+ * would lock its owner out.
+ */
+export const MAX_NAME_LENGTH = 100;
+
+/** Error codes of this app's own Better Auth checks (src/lib/server/). */
+export const NAME_TOO_LONG = "NAME_TOO_LONG";
+export const TOO_MANY_FAILED_SIGN_INS = "TOO_MANY_FAILED_SIGN_INS";
+
+export const NAME_TOO_LONG_MESSAGE = `The name is too long: use at most ${MAX_NAME_LENGTH} characters.`;
+
+/** Characters as a person counts them (code points), not UTF-16 units. */
+export function characterCount(text: string): number {
+  return [...text].length;
+}
 
 export interface AuthErrorLike {
   code?: string | undefined;
   message?: string | undefined;
   status?: number | undefined;
+  /** Seconds until another attempt is allowed, sent with TOO_MANY_FAILED_SIGN_INS. */
+  retryAfter?: unknown;
+}
+
+/** "14 minutes", "1 minute", "30 seconds": a wait in the largest unit that fits, rounded up. */
+export function describeWait(seconds: number): string {
+  const whole = Math.max(1, Math.ceil(seconds));
+  if (whole < 60) return whole === 1 ? "1 second" : `${whole} seconds`;
+  const minutes = Math.ceil(whole / 60);
+  return minutes === 1 ? "1 minute" : `${minutes} minutes`;
 }
 
 /** A sentence for a failed sign-up or sign-in, from Better Auth's error code. */
@@ -21,6 +48,15 @@ export function authErrorMessage(error: AuthErrorLike): string {
       return `The password is too long: use at most ${MAX_PASSWORD_LENGTH} characters.`;
     case "INVALID_EMAIL":
       return "Enter a valid email address.";
+    case NAME_TOO_LONG:
+      return NAME_TOO_LONG_MESSAGE;
+    case TOO_MANY_FAILED_SIGN_INS: {
+      const wait =
+        typeof error.retryAfter === "number" && Number.isFinite(error.retryAfter) && error.retryAfter > 0
+          ? `in ${describeWait(error.retryAfter)}`
+          : "later";
+      return `Too many wrong passwords for this account, so signing in to it is paused for its safety. Try again ${wait}.`;
+    }
   }
   if (error.status === 429) return "Too many attempts. Please wait a minute and try again.";
   if (!error.status || error.status >= 500) {
@@ -35,6 +71,7 @@ export function validateCredentials(
   fields: { name?: string; email: string; password: string },
 ): string | undefined {
   if (mode === "sign-up" && !fields.name?.trim()) return "Enter your name.";
+  if (mode === "sign-up" && characterCount(fields.name?.trim() ?? "") > MAX_NAME_LENGTH) return NAME_TOO_LONG_MESSAGE;
   if (!fields.email.trim()) return "Enter your email address.";
   if (!fields.password) return "Enter your password.";
   if (mode === "sign-up" && fields.password.length < MIN_PASSWORD_LENGTH) {

@@ -15,7 +15,10 @@ describe("readAuthConfig", () => {
       pgliteDir: "/repo/data/auth",
       trustedOrigins: ["http://localhost:3000"],
       rateLimitEnabled: undefined,
+      signInMaxFailures: 5,
+      signInFailureWindowSeconds: 900,
     });
+    expect(config.trustedProxies.entries).toEqual([]);
   });
 
   it("reads every override", () => {
@@ -29,6 +32,9 @@ describe("readAuthConfig", () => {
         AUTH_PGLITE_DIR: "/tmp/auth-e2e",
         BETTER_AUTH_TRUSTED_ORIGINS: "http://localhost:3100, http://127.0.0.1:3100",
         BETTER_AUTH_RATE_LIMIT: "off",
+        TRUSTED_PROXIES: "10.0.0.0/8, ::1",
+        SIGN_IN_MAX_FAILURES: "0",
+        SIGN_IN_FAILURE_WINDOW_SECS: "60",
       },
       "/repo",
     );
@@ -40,7 +46,11 @@ describe("readAuthConfig", () => {
       pgliteDir: "/tmp/auth-e2e",
       trustedOrigins: ["http://127.0.0.1:3100", "http://localhost:3100"],
       rateLimitEnabled: false,
+      signInMaxFailures: 0,
+      signInFailureWindowSeconds: 60,
     });
+    expect(config.trustedProxies.entries).toEqual(["10.0.0.0/8", "::1"]);
+    expect(config.trustedProxies.has("10.1.2.3")).toBe(true);
   });
 
   it("refuses a missing or short secret, an unknown algorithm and a bad lifetime", () => {
@@ -55,5 +65,15 @@ describe("readAuthConfig", () => {
     expect(() => readAuthConfig({ BETTER_AUTH_SECRET: SECRET, BETTER_AUTH_RATE_LIMIT: "maybe" }, "/repo")).toThrow(
       /BETTER_AUTH_RATE_LIMIT/,
     );
+  });
+
+  it("refuses a malformed TRUSTED_PROXIES entry or sign-in limit, naming the variable", () => {
+    const read = (env: Record<string, string>) => () => readAuthConfig({ BETTER_AUTH_SECRET: SECRET, ...env }, "/repo");
+    expect(read({ TRUSTED_PROXIES: "10.0.0.0/8, proxy.internal" })).toThrow(AuthConfigError);
+    expect(read({ TRUSTED_PROXIES: "10.0.0.0/8, proxy.internal" })).toThrow(/TRUSTED_PROXIES: "proxy.internal"/);
+    expect(read({ SIGN_IN_MAX_FAILURES: "-1" })).toThrow(/SIGN_IN_MAX_FAILURES/);
+    expect(read({ SIGN_IN_MAX_FAILURES: "2.5" })).toThrow(/SIGN_IN_MAX_FAILURES/);
+    expect(read({ SIGN_IN_FAILURE_WINDOW_SECS: "0" })).toThrow(/SIGN_IN_FAILURE_WINDOW_SECS/);
+    expect(read({ SIGN_IN_FAILURE_WINDOW_SECS: "15m" })).toThrow(/SIGN_IN_FAILURE_WINDOW_SECS/);
   });
 });

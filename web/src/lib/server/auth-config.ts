@@ -1,5 +1,6 @@
 import "server-only";
 import path from "node:path";
+import { parseTrustedProxies, TrustedProxiesError, type TrustedProxies } from "./client-ip";
 
 export const ASYMMETRIC_ALGS = ["EdDSA", "ES256", "RS256", "PS256"] as const;
 export type AsymmetricAlg = (typeof ASYMMETRIC_ALGS)[number];
@@ -22,6 +23,14 @@ export interface AuthConfig {
    * production, off in development.
    */
   rateLimitEnabled: boolean | undefined;
+  /**
+   * Peers whose `X-Forwarded-For` / `X-Real-IP` name the client (`TRUSTED_PROXIES`,
+   * none by default): from anyone else the socket address is the client.
+   */
+  trustedProxies: TrustedProxies;
+  /** Failed password sign-ins allowed per email within the window; 0 switches the limit off. */
+  signInMaxFailures: number;
+  signInFailureWindowSeconds: number;
 }
 
 export class AuthConfigError extends Error {
@@ -32,6 +41,8 @@ const DEFAULT_BASE_URL = "http://localhost:3000";
 const DEFAULT_JWT_EXPIRES_IN_SECONDS = 15 * 60;
 const SESSION_EXPIRES_IN_SECONDS = 7 * 24 * 60 * 60;
 const MIN_SECRET_BYTES = 32;
+const DEFAULT_SIGN_IN_MAX_FAILURES = 5;
+const DEFAULT_SIGN_IN_FAILURE_WINDOW_SECONDS = 15 * 60;
 
 function nonEmpty(value: string | undefined): string | undefined {
   const trimmed = value?.trim();
@@ -60,6 +71,16 @@ function parseExpiresIn(value: string | undefined): number {
     );
   }
   return seconds;
+}
+
+function parseWholeNumber(name: string, value: string | undefined, fallback: number, min: number): number {
+  const raw = nonEmpty(value);
+  if (raw === undefined) return fallback;
+  const number = Number(raw);
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(number) || number < min) {
+    throw new AuthConfigError(`${name} must be a whole number (at least ${min}); got "${raw}".`);
+  }
+  return number;
 }
 
 function parseSwitch(name: string, value: string | undefined): boolean | undefined {
@@ -95,6 +116,13 @@ export function readAuthConfig(env: Readonly<Record<string, string | undefined>>
     .split(",")
     .map((origin) => origin.trim().replace(/\/+$/, ""))
     .filter(Boolean);
+  let trustedProxies: TrustedProxies;
+  try {
+    trustedProxies = parseTrustedProxies(env.TRUSTED_PROXIES);
+  } catch (error) {
+    if (error instanceof TrustedProxiesError) throw new AuthConfigError(error.message);
+    throw error;
+  }
   return {
     baseURL,
     secret,
@@ -105,5 +133,13 @@ export function readAuthConfig(env: Readonly<Record<string, string | undefined>>
     pgliteDir,
     trustedOrigins: [...new Set([new URL(baseURL).origin, ...extraOrigins])],
     rateLimitEnabled: parseSwitch("BETTER_AUTH_RATE_LIMIT", env.BETTER_AUTH_RATE_LIMIT),
+    trustedProxies,
+    signInMaxFailures: parseWholeNumber("SIGN_IN_MAX_FAILURES", env.SIGN_IN_MAX_FAILURES, DEFAULT_SIGN_IN_MAX_FAILURES, 0),
+    signInFailureWindowSeconds: parseWholeNumber(
+      "SIGN_IN_FAILURE_WINDOW_SECS",
+      env.SIGN_IN_FAILURE_WINDOW_SECS,
+      DEFAULT_SIGN_IN_FAILURE_WINDOW_SECONDS,
+      1,
+    ),
   };
 }

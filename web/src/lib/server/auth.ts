@@ -1,13 +1,23 @@
 import "server-only";
 import fs from "node:fs";
 import { betterAuth } from "better-auth";
+import { APIError } from "better-auth/api";
 import { getMigrations } from "better-auth/db/migration";
 import { jwt, type JWKOptions, type JwtOptions } from "better-auth/plugins/jwt";
 import { SignJWT, type JWTPayload } from "jose";
 import { PostgresDialect, type Dialect } from "kysely";
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "@/lib/auth-messages";
+import {
+  characterCount,
+  MAX_NAME_LENGTH,
+  MAX_PASSWORD_LENGTH,
+  MIN_PASSWORD_LENGTH,
+  NAME_TOO_LONG,
+  NAME_TOO_LONG_MESSAGE,
+} from "@/lib/auth-messages";
 import { readAuthConfig, type AuthConfig } from "./auth-config";
+import { authRequestHandler, CLIENT_ADDRESS_HEADER } from "./auth-request";
 import { loadRootEnv, repoRoot } from "./root-env";
+import { signInLimit } from "./sign-in-limit";
 
 /**
  * The jwt() plugin signs with its own key pair (EdDSA by default). For HS256
@@ -54,6 +64,17 @@ async function createDialect(config: AuthConfig): Promise<Dialect> {
   return new PGliteDialect(new PGlite(config.pgliteDir));
 }
 
+/**
+ * Names are capped at MAX_NAME_LENGTH characters wherever a user row is
+ * written (sign-up, update-user, and any path added later), since every API
+ * token carries the name.
+ */
+async function refuseLongName(user: { name?: unknown }): Promise<void> {
+  if (typeof user.name === "string" && characterCount(user.name) > MAX_NAME_LENGTH) {
+    throw new APIError("BAD_REQUEST", { code: NAME_TOO_LONG, message: NAME_TOO_LONG_MESSAGE });
+  }
+}
+
 function buildAuthOptions(config: AuthConfig, dialect: Dialect) {
   return {
     appName: "Todo",
@@ -72,9 +93,23 @@ function buildAuthOptions(config: AuthConfig, dialect: Dialect) {
       expiresIn: config.sessionExpiresInSeconds,
       updateAge: 24 * 60 * 60,
     },
+    databaseHooks: {
+      user: {
+        create: { before: refuseLongName },
+        update: { before: refuseLongName },
+      },
+    },
+    advanced: {
+      // The client's address as the route worked it out from the socket and
+      // TRUSTED_PROXIES (auth-request.ts); never X-Forwarded-For as the client sent it.
+      ipAddress: { ipAddressHeaders: [CLIENT_ADDRESS_HEADER] },
+    },
     telemetry: { enabled: false },
     ...(config.rateLimitEnabled === undefined ? {} : { rateLimit: { enabled: config.rateLimitEnabled } }),
-    plugins: [jwt(jwtPluginOptions(config))],
+    plugins: [
+      jwt(jwtPluginOptions(config)),
+      signInLimit({ maxFailures: config.signInMaxFailures, windowSeconds: config.signInFailureWindowSeconds }),
+    ],
   };
 }
 
@@ -92,10 +127,31 @@ export async function createMigratedAuth(config: AuthConfig, dialect: Dialect) {
 
 export type Auth = Awaited<ReturnType<typeof createMigratedAuth>>;
 
+/**
+ * Every setting, read once from the environment and the repo root `.env`
+ * (a failure is not kept: the next call reads again).
+ */
+let cachedConfig: AuthConfig | undefined;
+export function getAuthConfig(): AuthConfig {
+  if (!cachedConfig) {
+    loadRootEnv();
+    cachedConfig = readAuthConfig(process.env, repoRoot());
+  }
+  return cachedConfig;
+}
+
 async function createAuth(): Promise<Auth> {
-  loadRootEnv();
-  const config = readAuthConfig(process.env, repoRoot());
+  const config = getAuthConfig();
   return createMigratedAuth(config, await createDialect(config));
+}
+
+/**
+ * Serves `/api/auth/*`: Better Auth's handler, told the client's real address
+ * (see auth-request.ts), with `Retry-After` on its 429s.
+ */
+export async function handleAuthRequest(request: Request): Promise<Response> {
+  const auth = await getAuth();
+  return authRequestHandler(auth, getAuthConfig().trustedProxies)(request);
 }
 
 // Kept on globalThis so dev-mode module reloads reuse the one PGlite instance

@@ -1,9 +1,4 @@
-import { getAuth } from "@/lib/server/auth";
+import { handleAuthRequest } from "@/lib/server/auth";
 
-async function handle(request: Request): Promise<Response> {
-  const auth = await getAuth();
-  return auth.handler(request);
-}
-
-export const GET = handle;
-export const POST = handle;
+export const GET = handleAuthRequest;
+export const POST = handleAuthRequest;
