@@ -1,17 +1,21 @@
 //! Building the application: state, router, middleware, and serving it.
 
+use std::convert::Infallible;
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
+use axum::body::HttpBody;
 use axum::extract::{DefaultBodyLimit, FromRef, Request};
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
-use axum::middleware::{map_request, map_response};
+use axum::middleware::{from_fn, map_request, map_response, Next};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tokio::net::TcpListener;
-use tower::ServiceBuilder;
-use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower::{Layer, Service, ServiceBuilder};
+use tower_http::cors::{AllowOrigin, Cors, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
@@ -23,14 +27,17 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::auth::{AuthState, TokenVerifier, UserRateLimiter};
 use crate::config::{Config, ConfigError};
 use crate::db::Db;
-use crate::error::{plain_problem, PROBLEM_JSON};
+use crate::error::{plain_problem, ApiError, PROBLEM_JSON};
 use crate::extract::BODY_LIMIT_BYTES;
 use crate::openapi::ApiDoc;
+use crate::serve::ConnectionLimits;
+use crate::telemetry::loggable;
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub db: Db,
     pub auth: AuthState,
+    pub limits: Arc<crate::tasks::limits::UserLimits>,
 }
 
 /// Everything the router needs besides the store.
@@ -64,13 +71,17 @@ pub fn build_router(state: AppState, settings: &Settings) -> Router {
             TraceLayer::new_for_http()
                 .make_span_with(|request: &Request| {
                     let id = request.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-                    // The path only: never headers (tokens) or the query string.
-                    tracing::info_span!("request", id, method = %request.method(), path = request.uri().path())
+                    // The path only: never headers (tokens) or the query string. The client
+                    // chooses the path and the method, so each is cut to a few hundred bytes.
+                    let method = loggable(request.method().as_str());
+                    let path = loggable(request.uri().path());
+                    tracing::info_span!("request", id, method = %method, path = &*path)
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .layer(PropagateRequestIdLayer::new(request_id))
-        .layer(cors(&settings.cors_origins))
+        .layer(CorsForPreflightsOnly(cors(&settings.cors_origins)))
+        .layer(from_fn(refuse_declared_oversize_body))
         .layer(map_response(problem_for_bare_errors))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, settings.request_timeout))
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES));
@@ -98,6 +109,68 @@ async fn drop_unusable_request_id(mut request: Request) -> Request {
         request.headers_mut().remove("x-request-id");
     }
     request
+}
+
+/// A body declared (by `Content-Length`) over the limit is refused at once, before
+/// any of it is read, rather than waited for; the connection is then closed, as the
+/// rest of the declared body will not be read.
+async fn refuse_declared_oversize_body(request: Request, next: Next) -> Response {
+    if request.body().size_hint().lower() > BODY_LIMIT_BYTES as u64 {
+        let mut response = ApiError::PayloadTooLarge { limit: BODY_LIMIT_BYTES }.into_response();
+        response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return response;
+    }
+    next.run(request).await
+}
+
+/// CORS for preflights and cross-origin requests, but an `OPTIONS` that is not a
+/// preflight (RFC 9110 `OPTIONS` without `Origin` and `Access-Control-Request-Method`)
+/// goes to the router like any other method: 405 with `Allow`, or 404. Plain
+/// `CorsLayer` answers every `OPTIONS` 200, on any path.
+#[derive(Clone)]
+struct CorsForPreflightsOnly(CorsLayer);
+
+impl<S: Clone> Layer<S> for CorsForPreflightsOnly {
+    type Service = PreflightAware<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        PreflightAware { cors: self.0.layer(inner.clone()), plain: inner }
+    }
+}
+
+#[derive(Clone)]
+struct PreflightAware<S> {
+    cors: Cors<S>,
+    plain: S,
+}
+
+impl<S> Service<Request> for PreflightAware<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    Cors<S>: Service<Request, Response = Response, Error = Infallible>,
+    <Cors<S> as Service<Request>>::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        match self.plain.poll_ready(cx) {
+            Poll::Ready(Ok(())) => self.cors.poll_ready(cx),
+            other => other,
+        }
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let headers = request.headers();
+        let preflight = headers.contains_key(header::ORIGIN) && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+        if request.method() == Method::OPTIONS && !preflight {
+            Box::pin(self.plain.call(request))
+        } else {
+            Box::pin(self.cors.call(request))
+        }
+    }
 }
 
 fn cors(origins: &[String]) -> CorsLayer {
@@ -142,13 +215,14 @@ async fn problem_for_bare_errors(response: Response) -> Response {
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    limits: ConnectionLimits,
     db: Db,
 }
 
 impl Application {
     /// Validates the configuration, connects to the store and migrates it, binds the address.
     pub async fn build(config: &Config) -> Result<Self, StartError> {
-        let db = Db::connect(&config.database_url, config.database_max_connections)?;
+        let db = Db::connect_with_timeout(&config.database_url, config.database_max_connections, config.request_timeout())?;
         Self::build_with_db(config, db).await
     }
 
@@ -156,21 +230,44 @@ impl Application {
     pub async fn build_with_db(config: &Config, db: Db) -> Result<Self, StartError> {
         config.validate()?;
         db.migrate().await?;
+        let upgraded = crate::tasks::store::upgrade_text(&db).await?;
+        if upgraded != crate::tasks::store::UpgradeReport::default() {
+            tracing::info!(
+                repaired = upgraded.repaired,
+                refolded = upgraded.refolded,
+                "brought stored task text to today's rules (control characters and overrides taken out, search forms refolded)"
+            );
+        }
         let state = state_for(db.clone(), config);
         let settings = Settings { cors_origins: config.cors_origins.clone(), request_timeout: config.request_timeout() };
         let listener = TcpListener::bind(config.api_addr).await?;
-        Ok(Self { listener, router: build_router(state, &settings), db })
+        Ok(Self { listener, router: build_router(state, &settings), limits: connection_limits(config), db })
     }
 
     pub fn local_addr(&self) -> std::net::SocketAddr {
         self.listener.local_addr().expect("a bound listener has an address")
     }
 
+    pub fn connection_limits(&self) -> &ConnectionLimits {
+        &self.limits
+    }
+
     /// Serves until `shutdown` completes, then lets in-flight requests finish.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        let result = axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await;
+        let result = crate::serve::serve(self.listener, self.router, self.limits, shutdown).await;
         self.db.close().await;
         result
+    }
+}
+
+/// The connection limits a configuration asks for (SPEC, Limits).
+pub fn connection_limits(config: &Config) -> ConnectionLimits {
+    ConnectionLimits {
+        header_read_timeout: config.header_read_timeout(),
+        keep_alive_timeout: config.keep_alive_timeout(),
+        max_head_bytes: config.max_request_head_bytes as usize,
+        max_connections: crate::serve::max_connections(config.max_connections, config.database_max_connections),
+        stall_timeout: ConnectionLimits::stall_timeout_for(config.request_timeout()),
     }
 }
 
@@ -190,7 +287,8 @@ pub fn state_for(db: Db, config: &Config) -> AppState {
             }
         });
     }
-    AppState { db, auth: AuthState { verifier: Arc::new(TokenVerifier::from_config(config)), rate_limiter } }
+    let limits = Arc::new(crate::tasks::limits::UserLimits::new(config.max_tasks_per_user, config.max_searches_per_user));
+    AppState { db, auth: AuthState { verifier: Arc::new(TokenVerifier::from_config(config)), rate_limiter }, limits }
 }
 
 /// Start-up failures, each with a message that says what to fix.

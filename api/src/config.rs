@@ -59,6 +59,37 @@ pub struct Config {
     /// Seconds a request may take before it is answered 503.
     #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = 15)]
     pub request_timeout_secs: u64,
+
+    /// Most tasks one user may keep; a create past it is refused with 422.
+    #[arg(long, env = "MAX_TASKS_PER_USER", default_value_t = 100_000)]
+    pub max_tasks_per_user: u64,
+
+    /// Most searches (`q=`) one user may have running at once; more wait their turn
+    /// (within the request timeout), so one account cannot occupy every store thread.
+    #[arg(long, env = "MAX_SEARCHES_PER_USER", default_value_t = 2)]
+    pub max_searches_per_user: u32,
+
+    /// Seconds a client has to send a whole request head (request line and headers),
+    /// counted from the connection's start or from the first byte of a later request;
+    /// past it the connection is closed.
+    #[arg(long, env = "HEADER_READ_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_read_timeout_secs: u64,
+
+    /// Seconds an idle keep-alive connection stays open between requests; 0 closes
+    /// each connection after its answer.
+    #[arg(long, env = "KEEP_ALIVE_TIMEOUT_SECS", default_value_t = 60)]
+    pub keep_alive_timeout_secs: u64,
+
+    /// Largest request head (request line and headers) in bytes; a larger one is
+    /// answered 431 and the connection closed.
+    #[arg(long, env = "MAX_REQUEST_HEAD_BYTES", default_value_t = 32 * 1024, value_parser = clap::value_parser!(u32).range(1024..=1024 * 1024))]
+    pub max_request_head_bytes: u32,
+
+    /// Most connections open at once; past it, new connections wait in the listen
+    /// backlog until one closes (an idle keep-alive connection is closed to make room)
+    /// [default: from the open-file limit (`ulimit -n`), leaving room for the store; 16 to 4096].
+    #[arg(long, env = "MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: Option<u32>,
 }
 
 /// Why the configuration cannot start a server.
@@ -110,6 +141,15 @@ impl Config {
 
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
+    }
+
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_read_timeout_secs)
+    }
+
+    /// `None` when keep-alive is off.
+    pub fn keep_alive_timeout(&self) -> Option<Duration> {
+        Some(Duration::from_secs(self.keep_alive_timeout_secs)).filter(|timeout| !timeout.is_zero())
     }
 
     /// Refuses configurations under which no token could be verified safely.

@@ -28,6 +28,9 @@ pub enum ApiError {
     Validation { detail: String, errors: Vec<FieldError> },
     #[error("too many requests: try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
+    /// Over a limit on what one user may run at once (or keep); worth retrying soon.
+    #[error("{0}")]
+    Busy(String),
     #[error("the task store is unreachable; nothing was changed, so the request is safe to retry")]
     StoreUnavailable(#[source] StoreError),
     #[error("internal error")]
@@ -104,7 +107,7 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimited { .. } | Self::Busy(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::StoreUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -156,6 +159,7 @@ impl IntoResponse for ApiError {
             Self::RateLimited { retry_after_secs } => {
                 extra_headers.push((header::RETRY_AFTER, HeaderValue::from(*retry_after_secs)));
             }
+            Self::Busy(_) => extra_headers.push((header::RETRY_AFTER, HeaderValue::from_static("1"))),
             _ => {}
         }
         let mut response = match self {

@@ -9,6 +9,7 @@ pub mod error;
 pub mod extract;
 pub mod health;
 pub mod openapi;
+pub mod serve;
 pub mod tasks;
 pub mod telemetry;
 

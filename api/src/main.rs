@@ -25,7 +25,13 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    tracing::info!(addr = %app.local_addr(), docs = %format!("http://{}/docs", app.local_addr()), "listening");
+    let limits = app.connection_limits();
+    tracing::info!(
+        addr = %app.local_addr(),
+        docs = %format!("http://{}/docs", app.local_addr()),
+        max_connections = limits.max_connections,
+        "listening"
+    );
     match app.run_until(todo_api::shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

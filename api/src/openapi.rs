@@ -69,7 +69,7 @@ impl IntoResponses for CommonErrors {
             ("401", "No token, or a token that is malformed, expired, badly signed or for another issuer/audience"),
             ("403", "The `{user_id}` in the path is not the token's `sub`"),
             ("404", "No such task among yours (malformed ids too)"),
-            ("429", "Over the per-user request rate; see `Retry-After`"),
+            ("429", "Over the per-user request rate, or as many searches running as one user may have; see `Retry-After`"),
             ("503", "The task store is unreachable; safe to retry"),
         ])
     }
@@ -84,7 +84,7 @@ impl IntoResponses for BodyErrors {
             ("400", "The body is not well-formed JSON"),
             ("413", "The body is over 64 KiB"),
             ("415", "The body is not `application/json`"),
-            ("422", "Well-formed JSON that breaks a rule; `errors` names each field"),
+            ("422", "Well-formed JSON that breaks a rule, or a create past the tasks one user may keep; `errors` names each field"),
         ])
     }
 }

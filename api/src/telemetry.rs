@@ -1,9 +1,50 @@
 //! Logging, set up in one place.
 
+use std::borrow::Cow;
+
 use tracing_subscriber::EnvFilter;
 
 /// Logs to stderr; `RUST_LOG` overrides the default level.
 pub fn init() {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
+    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_writer(std::io::stderr).init();
+}
+
+/// The most bytes of one client-chosen value (a path, a method) that a log line carries.
+pub const MAX_LOGGED_BYTES: usize = 256;
+
+/// A client-chosen value as a log line may carry it: whole when it is at most
+/// [`MAX_LOGGED_BYTES`], otherwise its start (cut on a character boundary) and a
+/// marker with the whole length. A client cannot make one request's log line long
+/// (SPEC, Limits), so a stream of requests cannot flood the log.
+pub fn loggable(value: &str) -> Cow<'_, str> {
+    if value.len() <= MAX_LOGGED_BYTES {
+        return Cow::Borrowed(value);
+    }
+    let mut end = MAX_LOGGED_BYTES;
+    while !value.is_char_boundary(end) {
+        end -= 1;
+    }
+    Cow::Owned(format!("{}…[cut: {} bytes]", &value[..end], value.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_values_are_logged_whole() {
+        assert_eq!(loggable("/api/alice/tasks"), "/api/alice/tasks");
+        let exact = "a".repeat(MAX_LOGGED_BYTES);
+        assert!(matches!(loggable(&exact), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn long_values_are_cut_on_a_character_boundary_with_a_marker() {
+        let long = format!("/{}", "é".repeat(30_000));
+        let cut = loggable(&long);
+        assert!(cut.len() < MAX_LOGGED_BYTES + 40, "{} bytes", cut.len());
+        assert!(cut.ends_with("…[cut: 60001 bytes]"), "{cut}");
+        assert!(cut.starts_with("/éé"));
+    }
 }

@@ -22,9 +22,15 @@ CREATE TABLE task_tags (
 );
 CREATE INDEX task_tags_user_tag ON task_tags (user_id, tag_folded, tag);
 
+-- These hold the tasks table locked while they are built (the whole migration is
+-- one transaction). On a large table, build them beforehand with
+-- CREATE INDEX CONCURRENTLY, by hand, under the same names: IF NOT EXISTS then
+-- skips them here. (A migration cannot do that itself: PostgreSQL builds such an
+-- index only outside a transaction, and it would wait on every other instance's
+-- migrator, which waits on this one's lock.)
 -- Sorting by due date puts tasks without one last in both orders: one index per order.
-CREATE INDEX tasks_user_due_asc ON tasks (user_id, COALESCE(due_at, 'infinity'::timestamptz), id);
-CREATE INDEX tasks_user_due_desc ON tasks (user_id, COALESCE(due_at, '-infinity'::timestamptz), id);
-CREATE INDEX tasks_user_priority ON tasks (user_id, priority, id);
+CREATE INDEX IF NOT EXISTS tasks_user_due_asc ON tasks (user_id, COALESCE(due_at, 'infinity'::timestamptz), id);
+CREATE INDEX IF NOT EXISTS tasks_user_due_desc ON tasks (user_id, COALESCE(due_at, '-infinity'::timestamptz), id);
+CREATE INDEX IF NOT EXISTS tasks_user_priority ON tasks (user_id, priority, id);
 -- Deleting an occurrence finds the task that links to it.
-CREATE INDEX tasks_next_occurrence ON tasks (next_occurrence_id) WHERE next_occurrence_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS tasks_next_occurrence ON tasks (next_occurrence_id) WHERE next_occurrence_id IS NOT NULL;

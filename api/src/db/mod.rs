@@ -10,9 +10,17 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
-use sqlx::PgPool;
+use sqlx::{Connection, PgPool};
 
 pub use sqlite::SqliteStore;
+
+/// The longest a PostgreSQL statement may run unless the caller says otherwise:
+/// the default request timeout (`REQUEST_TIMEOUT_SECS`).
+const DEFAULT_STATEMENT_TIMEOUT: Duration = Duration::from_secs(15);
+
+fn with_statement_timeout(options: PgConnectOptions, timeout: Duration) -> PgConnectOptions {
+    options.options([("statement_timeout", format!("{}ms", timeout.as_millis()))])
+}
 
 /// How long a request waits for a free PostgreSQL connection before the store counts as unreachable.
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
@@ -94,10 +102,14 @@ impl StoreError {
 }
 
 /// PostgreSQL error codes that mean "not now" rather than "never": class 08
-/// (connection), 53 (insufficient resources), 57014 (statement timeout) and
-/// 57P0x (shutdown).
+/// (connection), 53 (insufficient resources), 57014 (statement timeout), 57P0x
+/// (shutdown), and 40001/40P01 (a serialization failure or a deadlock: the
+/// transaction was rolled back and may succeed when tried again).
 fn is_unavailable_postgres_code(code: &str) -> bool {
-    code.starts_with("08") || code.starts_with("53") || code.starts_with("57P0") || code == "57014"
+    code.starts_with("08")
+        || code.starts_with("53")
+        || code.starts_with("57P0")
+        || matches!(code, "57014" | "40001" | "40P01")
 }
 
 impl Db {
@@ -105,8 +117,16 @@ impl Db {
     /// PostgreSQL connections are opened on first use and reopened after an
     /// outage, so a running API recovers by itself when the server returns.
     pub fn connect(url: &str, max_connections: u32) -> Result<Self, StoreError> {
+        Self::connect_with_timeout(url, max_connections, DEFAULT_STATEMENT_TIMEOUT)
+    }
+
+    /// Like [`Db::connect`]; a PostgreSQL statement running longer than
+    /// `statement_timeout` is cancelled by the server, so a request that timed
+    /// out does not leave its work running there (SQLite's reads stop by
+    /// themselves when their request gives up, see `sqlite.rs`).
+    pub fn connect_with_timeout(url: &str, max_connections: u32, statement_timeout: Duration) -> Result<Self, StoreError> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let options = PgConnectOptions::from_str(url)?;
+            let options = with_statement_timeout(PgConnectOptions::from_str(url)?, statement_timeout);
             Ok(Self::Postgres(Self::pg_pool_options(max_connections).connect_lazy_with(options)))
         } else if url.starts_with("sqlite:") {
             // Each thread opens the file on its own, so a private or in-memory database
@@ -126,6 +146,7 @@ impl Db {
     /// Postgres pool with an explicit `search_path`, so tests can each own a schema.
     pub fn postgres_in_schema(url: &str, schema: &str, max_connections: u32) -> Result<Self, StoreError> {
         let options = PgConnectOptions::from_str(url)?.options([("search_path", schema)]);
+        let options = with_statement_timeout(options, DEFAULT_STATEMENT_TIMEOUT);
         Ok(Self::Postgres(Self::pg_pool_options(max_connections).connect_lazy_with(options)))
     }
 
@@ -144,7 +165,15 @@ impl Db {
                 pool.close().await;
                 migrated
             }
-            Db::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await,
+            Db::Postgres(pool) => {
+                // On a connection of its own without the statement timeout: building an
+                // index over a large table may take longer than any request may.
+                let options = (*pool.connect_options()).clone().options([("statement_timeout", "0")]);
+                let mut connection = sqlx::PgConnection::connect_with(&options).await?;
+                let migrated = sqlx::migrate!("migrations/postgres").run(&mut connection).await;
+                let _ = connection.close().await;
+                migrated
+            }
         }
     }
 

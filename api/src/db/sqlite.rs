@@ -17,6 +17,8 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
@@ -124,25 +126,35 @@ impl SqliteStore {
         self.queues().is_ok_and(|q| !q.reads.is_disconnected() && !q.writes.is_disconnected())
     }
 
-    /// Runs `work` on a reader connection.
+    /// Runs `work` on a reader connection. When the request gives up (it timed
+    /// out, or its client went away), a statement still running for it is
+    /// interrupted, so it frees the reader at once instead of finishing a long
+    /// search nobody will read.
     pub async fn read<R, F>(&self, work: F) -> Result<R, StoreError>
     where
         F: FnOnce(&Connection) -> rusqlite::Result<R> + Send + 'static,
         R: Send + 'static,
     {
         let (reply, outcome) = oneshot::channel();
+        let given_up = GivenUp::default();
+        let asked = given_up.flag.clone();
         let job: ReadJob = Box::new(move |connection| {
-            // The request went away (timed out, client gone): nobody wants the answer.
+            // The request went away before its turn: nobody wants the answer.
             if reply.is_closed() {
                 return;
             }
+            // SQLite calls this every few thousand steps of a statement; `true` interrupts it.
+            connection.progress_handler(PROGRESS_STEPS, Some(move || asked.load(Ordering::Relaxed)));
             let result = catch_unwind(AssertUnwindSafe(|| work(connection)))
                 .unwrap_or_else(|_| Err(panicked()))
                 .map_err(StoreError::from);
+            connection.progress_handler(0, None::<fn() -> bool>);
             let _ = reply.send(result);
         });
         self.queues()?.reads.send(job).map_err(|_| StoreError::Closed)?;
-        outcome.await.map_err(|_| StoreError::Closed)?
+        let answer = outcome.await.map_err(|_| StoreError::Closed)?;
+        drop(given_up);
+        answer
     }
 
     /// Runs `work` on the writer connection, inside a transaction that may hold other
@@ -156,6 +168,23 @@ impl SqliteStore {
         let job = Box::new(Write { work: Some(work), result: None, reply });
         self.queues()?.writes.send(job).map_err(|_| StoreError::Closed)?;
         outcome.await.map_err(|_| StoreError::Closed)?
+    }
+}
+
+/// How many virtual-machine steps a read runs between two looks at whether its
+/// request gave up (a step is a few nanoseconds, so this is well under a millisecond).
+const PROGRESS_STEPS: i32 = 10_000;
+
+/// Set when dropped: a read's future dropped before its answer came (the request
+/// timed out or its client went away) tells the reader thread to stop.
+#[derive(Default)]
+struct GivenUp {
+    flag: Arc<AtomicBool>,
+}
+
+impl Drop for GivenUp {
+    fn drop(&mut self) {
+        self.flag.store(true, Ordering::Relaxed);
     }
 }
 
@@ -276,8 +305,6 @@ fn copy_error(err: &rusqlite::Error) -> rusqlite::Error {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
 
     async fn store_with_table() -> (tempfile::TempDir, Arc<SqliteStore>) {
@@ -365,6 +392,28 @@ mod tests {
         let connection = Connection::open(dir.path().join("store.db")).unwrap();
         let n: i64 = connection.query_row("SELECT count(*) FROM t", [], |row| row.get(0)).unwrap();
         assert_eq!(n, 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_read_whose_request_gave_up_is_interrupted_and_frees_its_reader() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(SqliteStore::open(&dir.path().join("store.db"), 1).unwrap());
+        // A statement that would run for minutes: count a recursive series to 10^10.
+        let endless = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000000000) SELECT count(*) FROM n";
+        let started = std::time::Instant::now();
+        let given_up = tokio::time::timeout(
+            Duration::from_millis(200),
+            store.read(move |c| c.query_row(endless, [], |row| row.get::<_, i64>(0))),
+        )
+        .await;
+        assert!(given_up.is_err(), "the read was still running");
+        // The one reader answers the next read as soon as the first statement stopped.
+        let next = tokio::time::timeout(Duration::from_secs(10), store.read(|c| c.query_row("SELECT 1", [], |row| row.get::<_, i64>(0))))
+            .await
+            .expect("the reader was freed")
+            .unwrap();
+        assert_eq!(next, 1);
+        assert!(started.elapsed() < Duration::from_secs(10));
     }
 
     #[tokio::test]

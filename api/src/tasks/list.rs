@@ -53,20 +53,24 @@ pub enum SortOrder {
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Which tasks to list.
-    #[param(inline)]
-    pub status: Option<StatusFilter>,
+    #[serde(default)]
+    #[param(inline, value_type = Option<StatusFilter>)]
+    pub status: Given<StatusFilter>,
     /// Case-insensitive text to find in the title or the description.
     #[param(max_length = 200)]
     pub q: Option<String>,
     /// Sort key; ties are broken by id.
-    #[param(inline)]
-    pub sort: Option<SortKey>,
+    #[serde(default)]
+    #[param(inline, value_type = Option<SortKey>)]
+    pub sort: Given<SortKey>,
     /// Sort direction.
-    #[param(inline)]
-    pub order: Option<SortOrder>,
+    #[serde(default)]
+    #[param(inline, value_type = Option<SortOrder>)]
+    pub order: Given<SortOrder>,
     /// Page size.
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<u32>,
+    #[serde(default)]
+    #[param(value_type = Option<u32>, minimum = 1, maximum = 200)]
+    pub limit: Given<u32>,
     /// Opaque: copy it from the `Link: rel="next"` header of the previous page.
     pub cursor: Option<String>,
     /// Any of these priorities (repeat the parameter).
@@ -82,7 +86,27 @@ pub struct ListParams {
     /// Only tasks due at or after this instant (RFC 3339, inclusive; empty: no bound).
     pub due_after: Option<String>,
     /// Only tasks with (`true`) or without (`false`) a due date.
-    pub has_due: Option<bool>,
+    #[serde(default)]
+    #[param(value_type = Option<bool>)]
+    pub has_due: Given<bool>,
+}
+
+/// A query parameter that, when sent, must hold a value of its type: `sort=`
+/// with nothing after it is a 422 like any other bad value, not the same as
+/// leaving the parameter out (which an `Option` would make it).
+#[derive(Debug)]
+pub struct Given<T>(pub Option<T>);
+
+impl<T> Default for Given<T> {
+    fn default() -> Self {
+        Self(None)
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Given<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        T::deserialize(deserializer).map(|value| Self(Some(value)))
+    }
 }
 
 /// A validated list query.
@@ -186,9 +210,9 @@ impl TryFrom<ListParams> for ListQuery {
 
     fn try_from(params: ListParams) -> Result<Self, Self::Error> {
         let mut errors = Vec::new();
-        let sort = params.sort.unwrap_or_default();
-        let order = params.order.unwrap_or_default();
-        let limit = params.limit.unwrap_or(DEFAULT_LIMIT);
+        let sort = params.sort.0.unwrap_or_default();
+        let order = params.order.0.unwrap_or_default();
+        let limit = params.limit.0.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
             errors.push(FieldError::new("limit", format!("must be between 1 and {MAX_LIMIT}")));
         }
@@ -238,7 +262,7 @@ impl TryFrom<ListParams> for ListQuery {
         }
         if errors.is_empty() {
             Ok(Self {
-                status: params.status.unwrap_or_default(),
+                status: params.status.0.unwrap_or_default(),
                 q,
                 sort,
                 order,
@@ -248,7 +272,7 @@ impl TryFrom<ListParams> for ListQuery {
                 tags,
                 due_before,
                 due_after,
-                has_due: params.has_due,
+                has_due: params.has_due.0,
             })
         } else {
             Err(errors)

@@ -45,6 +45,8 @@ pub struct Options {
     pub issuer: Option<String>,
     pub rate_limit_per_minute: u32,
     pub jwks_refetch_interval_secs: u64,
+    /// More `todo-api` flags, e.g. `--max-tasks-per-user=3`.
+    pub args: Vec<String>,
 }
 
 impl Default for Options {
@@ -55,6 +57,7 @@ impl Default for Options {
             issuer: Some(ISSUER.to_owned()),
             rate_limit_per_minute: 0,
             jwks_refetch_interval_secs: 30,
+            args: Vec::new(),
         }
     }
 }
@@ -118,24 +121,41 @@ fn config_for(options: &Options, database_url: &str) -> Config {
         args.push(format!("--jwt-issuer={issuer}"));
         args.push(format!("--jwt-audience={issuer}"));
     }
+    args.extend(options.args.iter().cloned());
     Config::try_parse_from(args).expect("test configuration parses")
 }
 
 pub async fn spawn_app_with(options: Options) -> TestApp {
+    spawn_app_on(fresh_store().await, options).await
+}
+
+/// An empty store of the kind this run tests: a SQLite file in a temporary
+/// directory, or a schema of its own in `TEST_DATABASE_URL`'s PostgreSQL.
+pub struct Store {
+    pub db: Db,
+    pub url: String,
+    sqlite_dir: Option<tempfile::TempDir>,
+}
+
+pub async fn fresh_store() -> Store {
     init_test_logging();
-    let (db, sqlite_dir, url) = match std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
-        Some(url) => (postgres_schema(&url).await, None, url),
+    match std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty()) {
+        Some(url) => Store { db: postgres_schema(&url).await, url, sqlite_dir: None },
         None => {
             let dir = tempfile::tempdir().expect("temp dir");
             let url = format!("sqlite://{}", dir.path().join("todo.db").display());
-            (Db::connect(&url, 4).expect("sqlite url"), Some(dir), url)
+            Store { db: Db::connect(&url, 4).expect("sqlite url"), url, sqlite_dir: Some(dir) }
         }
-    };
-    let config = config_for(&options, &url);
-    let app = Application::build_with_db(&config, db.clone()).await.expect("app builds");
+    }
+}
+
+/// The app over a store the test prepared.
+pub async fn spawn_app_on(store: Store, options: Options) -> TestApp {
+    let config = config_for(&options, &store.url);
+    let app = Application::build_with_db(&config, store.db.clone()).await.expect("app builds");
     let addr = app.local_addr();
     tokio::spawn(app.run_until(std::future::pending()));
-    TestApp::new(addr, options.secret.unwrap_or_default(), sqlite_dir)
+    TestApp::new(addr, options.secret.unwrap_or_default(), store.sqlite_dir)
 }
 
 /// An app whose store is a PostgreSQL server that is not there (a closed port).

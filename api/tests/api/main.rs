@@ -6,11 +6,14 @@
 mod attacks;
 mod auth;
 mod errors;
+mod fairness;
 mod helpers;
 mod jwks;
+mod limits;
 mod list;
 mod openapi_document;
 mod organize;
 mod ownership;
 mod properties;
 mod tasks;
+mod upgrade;

@@ -1037,6 +1037,7 @@ async fn bad_organizing_query_values_are_422_naming_the_parameter() {
         ("?priority=urgent".to_owned(), "priority"),
         ("?priority=high&priority=urgent".to_owned(), "priority"),
         ("?has_due=maybe".to_owned(), "has_due"),
+        ("?has_due=".to_owned(), "has_due"),
         ("?due_before=tomorrow".to_owned(), "due_before"),
         ("?due_after=2027-01-01".to_owned(), "due_after"),
         ("?due_after=10000-01-01T00:00:00Z".to_owned(), "due_after"),

@@ -298,3 +298,29 @@ async fn concurrent_writes_each_land_exactly_once() {
     let flipped = tasks.iter().find(|t| t.id == flipped.id).unwrap();
     assert!(flipped.completed, "31 atomic flips from false end at true");
 }
+
+#[tokio::test]
+async fn hostile_titles_and_descriptions_are_refused_naming_the_rule() {
+    let app = spawn_app().await;
+    let cases = [
+        (json!({ "title": "\u{1b}[31mred" }), "title", "control characters"),
+        (json!({ "title": "ring\u{7}" }), "title", "control characters"),
+        (json!({ "title": "two\nlines" }), "title", "control characters"),
+        (json!({ "title": "invoice.\u{202E}fdp.exe" }), "title", "bidirectional overrides"),
+        (json!({ "title": "\u{200B}\u{FEFF}" }), "title", "visible"),
+        (json!({ "title": "ok", "description": "a\r\nb" }), "description", "control characters"),
+        (json!({ "title": "ok", "description": "\u{2067}x" }), "description", "bidirectional overrides"),
+    ];
+    for (body, field, rule) in cases {
+        let problem = assert_problem(app.create("alice", body.clone()).await, 422).await;
+        let error = &problem["errors"][0];
+        assert_eq!(error["field"], field, "{body}");
+        assert!(error["message"].as_str().unwrap().contains(rule), "{body}: {error}");
+    }
+    assert!(app.all_tasks("alice").await.is_empty(), "nothing stored");
+    let fine = app.create(
+        "alice",
+        json!({ "title": "Zürich → עברית 🥛", "description": "tabs\tand\nnewlines" }),
+    ).await;
+    assert_eq!(fine.status(), 201);
+}

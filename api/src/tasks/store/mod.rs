@@ -145,7 +145,10 @@ impl TaskRow {
         let (next_due, next_rule) = rule.next_after(to_timestamp(due)?, zone.tz())?;
         let next_due = from_timestamp(next_due)?;
         // The reminder keeps its distance to the due date.
-        let remind_at = self.remind_at.and_then(|remind| remind.checked_add_signed(next_due - due));
+        let remind_at = self
+            .remind_at
+            .and_then(|remind| remind.checked_add_signed(next_due - due))
+            .filter(|remind| (1..=9999).contains(&chrono::Datelike::year(remind)));
         Some(TaskRow {
             id: 0,
             completed: false,
@@ -226,7 +229,10 @@ fn plan(current: &TaskRow, changes: &TaskChanges, now: DateTime<Utc>) -> Result<
         Some(Completion::Set(completed)) => completed,
         Some(Completion::Toggle) => !current.completed,
     };
-    row.updated_at = now;
+    // Never back in time, even when another change of this task committed with a
+    // later clock reading, so `updated_at` orders a task's changes (and a changed
+    // occurrence never looks untouched).
+    row.updated_at = now.max(current.updated_at + chrono::Duration::microseconds(1));
 
     let occurrence = match (current.completed, row.completed, row.next_occurrence_id) {
         (false, true, None) => row.next_occurrence(now).map_or(OccurrenceStep::None, OccurrenceStep::Create),
@@ -236,13 +242,126 @@ fn plan(current: &TaskRow, changes: &TaskChanges, now: DateTime<Utc>) -> Result<
     Ok(Edit { tags_changed: row.tags != current.tags, row, occurrence })
 }
 
-pub async fn create(db: &Db, user_id: &str, task: &NewTask) -> Result<TaskRow, StoreError> {
-    let row = TaskRow::new(user_id, task, crate::tasks::model::now());
-    match db {
-        Db::Sqlite(store) => store.write(move |c| sqlite::create(c, row)).await,
-        Db::Postgres(pool) => postgres::create(pool, row).await,
+/// One task's text as stored, for [`upgrade_text`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct StoredText {
+    id: i64,
+    title: String,
+    title_folded: String,
+    description: Option<String>,
+    description_folded: Option<String>,
+}
+
+/// How many tasks an upgrade changed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct UpgradeReport {
+    /// Text that broke today's rules (control characters, bidirectional overrides,
+    /// nothing visible), repaired.
+    pub repaired: u64,
+    /// Text that only needed its folded form computed again.
+    pub refolded: u64,
+}
+
+/// The name [`upgrade_text`] is recorded under once done.
+const TEXT_UPGRADE: &str = "text-rules-and-folding-1";
+/// The title a task gets when nothing visible was left of its own.
+const UNTITLED: &str = "Untitled";
+/// Tasks read and rewritten per transaction by [`upgrade_text`].
+const UPGRADE_BATCH: i64 = 500;
+
+impl StoredText {
+    /// The same text under today's rules; whether anything but the folded forms changed.
+    fn upgraded(&self) -> (Self, bool) {
+        let title = Title::repair(&self.title).map_or_else(|| UNTITLED.to_owned(), |t| t.as_str().to_owned());
+        let description = self.description.as_deref().map(|d| Description::repair(d).as_str().to_owned());
+        let repaired = title != self.title || description != self.description;
+        let upgraded = Self {
+            id: self.id,
+            title_folded: fold(&title),
+            description_folded: description.as_deref().map(fold),
+            title,
+            description,
+        };
+        (upgraded, repaired)
     }
 }
+
+/// Brings every stored task's text to today's rules, once: older rows may hold
+/// control characters or bidirectional overrides that titles may no longer
+/// carry, and folded forms computed by older, simpler folding (lower-casing
+/// only). Runs at start, after the schema migrations, in batches of one
+/// transaction each; `updated_at` is left alone (the person changed nothing).
+pub async fn upgrade_text(db: &Db) -> Result<UpgradeReport, StoreError> {
+    let mut report = UpgradeReport::default();
+    let mut after = 0;
+    let applied = match db {
+        Db::Sqlite(store) => store.read(|c| sqlite::upgrade_applied(c, TEXT_UPGRADE)).await?,
+        Db::Postgres(pool) => postgres::upgrade_applied(pool, TEXT_UPGRADE).await?,
+    };
+    if applied {
+        return Ok(report);
+    }
+    loop {
+        let batch = match db {
+            Db::Sqlite(store) => store.write(move |c| sqlite::upgrade_text_batch(c, after, UPGRADE_BATCH)).await?,
+            Db::Postgres(pool) => postgres::upgrade_text_batch(pool, after, UPGRADE_BATCH).await?,
+        };
+        report.repaired += batch.report.repaired;
+        report.refolded += batch.report.refolded;
+        match batch.last_id {
+            Some(last) => after = last,
+            None => break,
+        }
+    }
+    match db {
+        Db::Sqlite(store) => store.write(|c| sqlite::mark_upgrade_applied(c, TEXT_UPGRADE)).await?,
+        Db::Postgres(pool) => postgres::mark_upgrade_applied(pool, TEXT_UPGRADE).await?,
+    }
+    Ok(report)
+}
+
+/// One batch of [`upgrade_text`]: what it changed, and the last id it read (none at the end).
+struct UpgradeBatch {
+    report: UpgradeReport,
+    last_id: Option<i64>,
+}
+
+/// Upgrades `rows` (read in one transaction) and returns those that changed.
+fn upgrade_rows(rows: Vec<StoredText>, report: &mut UpgradeReport) -> Vec<StoredText> {
+    let mut changed = Vec::new();
+    for row in rows {
+        let (upgraded, repaired) = row.upgraded();
+        if repaired {
+            report.repaired += 1;
+        } else if upgraded != row {
+            report.refolded += 1;
+        }
+        if upgraded != row {
+            changed.push(upgraded);
+        }
+    }
+    changed
+}
+
+/// Creates the task, unless the user already keeps `max_tasks`.
+pub async fn create(db: &Db, user_id: &str, task: &NewTask, max_tasks: u64) -> Result<TaskRow, ChangeError> {
+    let row = TaskRow::new(user_id, task, crate::tasks::model::now());
+    let created = match db {
+        Db::Sqlite(store) => store.write(move |c| sqlite::create_within(c, row, max_tasks)).await?,
+        Db::Postgres(pool) => postgres::create_within(pool, row, max_tasks).await?,
+    };
+    created.ok_or_else(|| {
+        ChangeError::Invalid(FieldError::new(
+            "",
+            format!("you have {max_tasks} tasks, as many as one person may keep; delete some to add more"),
+        ))
+    })
+}
+
+/// The statement that tells whether a user keeps `n` tasks or more (bind the
+/// user, then `n - 1`): it steps over at most `n` entries of the user's index,
+/// so it costs little but for users near the cap, and needs no counter to keep.
+const AT_CAP: &str = "SELECT 1 FROM tasks WHERE user_id = $1 LIMIT 1 OFFSET $2";
 
 pub async fn get(db: &Db, user_id: &str, id: i64) -> Result<Option<TaskRow>, StoreError> {
     match db {
@@ -305,9 +424,8 @@ pub async fn tags(db: &Db, user_id: &str) -> Result<Vec<TagCount>, StoreError> {
     }
 }
 
-/// How a backend binds the list query's values: each method binds one and
-/// returns its placeholder; the two `due_*` methods give the dialect's form of
-/// the due-date sort key, which puts tasks without one last in either order.
+/// How a backend binds the list query's values and spells what differs between
+/// dialects: each binding method binds one value and returns its placeholder.
 trait ListBinds {
     fn text(&mut self, value: String) -> String;
     fn int(&mut self, value: i64) -> String;
@@ -315,51 +433,94 @@ trait ListBinds {
     fn stamp(&mut self, value: DateTime<Utc>) -> String;
     /// `due_at` / `remind_at`.
     fn instant(&mut self, value: DateTime<Utc>) -> String;
+    /// `column IN (values)` with the values bound as one list, so the statement's
+    /// text does not depend on how many there are.
+    fn int_in(&mut self, column: &str, values: Vec<i64>) -> String;
+    fn text_in(&mut self, column: &str, values: Vec<String>) -> String;
     /// The sort expression over `due_at` (it matches an index of the same text).
     fn due_key(order: SortOrder) -> &'static str;
+    /// The value that expression takes for a task without a due date.
+    fn no_due(order: SortOrder) -> &'static str;
     /// The cursor's value of that expression.
     fn due_cursor(&mut self, value: Option<DateTime<Utc>>, order: SortOrder) -> String;
+    /// The whole statement from its parts; the default is the plain keyset form.
+    fn page(page: &Page<'_>) -> String {
+        let Page { filters, key, order, after, limit } = page;
+        let (cmp, dir) = order.cmp_and_dir();
+        let after = after.as_ref().map_or(String::new(), |(value, id)| format!(" AND ({key}, id) {cmp} ({value}, {id})"));
+        format!("SELECT {TASK_COLUMNS} FROM tasks WHERE {filters}{after} ORDER BY {key} {dir}, id {dir} LIMIT {limit}")
+    }
+}
+
+/// A list statement's parts, for [`ListBinds::page`] to put together.
+struct Page<'a> {
+    /// The `WHERE` conditions, starting with the user's.
+    filters: String,
+    /// The sort key (a column or the due-date expression); ties go by id.
+    key: &'a str,
+    order: SortOrder,
+    /// The cursor's placeholders: the sort key's value and the id of the last row seen.
+    after: Option<(String, String)>,
+    limit: String,
+}
+
+impl SortOrder {
+    fn cmp_and_dir(self) -> (&'static str, &'static str) {
+        match self {
+            SortOrder::Asc => (">", "ASC"),
+            SortOrder::Desc => ("<", "DESC"),
+        }
+    }
 }
 
 /// The list statement. Its text depends only on which filters are present (not
-/// their values), so it stays within a bounded set of shapes each connection
-/// prepares once.
+/// on their values or how many), so it stays within a bounded set of shapes that
+/// each connection prepares once.
 fn list_sql<B: ListBinds>(user_id: &str, query: &ListQuery, binds: &mut B) -> String {
     let user = binds.text(user_id.to_owned());
-    let mut sql = format!("SELECT {TASK_COLUMNS} FROM tasks WHERE user_id = {user}");
+    let mut filters = format!("user_id = {user}");
+    let due_sort = query.sort == SortKey::DueAt;
 
     match query.status {
         StatusFilter::All => {}
-        StatusFilter::Pending => sql.push_str(" AND completed = FALSE"),
-        StatusFilter::Completed => sql.push_str(" AND completed = TRUE"),
+        StatusFilter::Pending => filters.push_str(" AND completed = FALSE"),
+        StatusFilter::Completed => filters.push_str(" AND completed = TRUE"),
     }
     if let Some(text) = &query.q {
         let p = binds.text(format!("%{}%", escape_like(&fold(text))));
-        sql.push_str(&format!(" AND (title_folded LIKE {p} ESCAPE '\\' OR description_folded LIKE {p} ESCAPE '\\')"));
+        filters.push_str(&format!(" AND (title_folded LIKE {p} ESCAPE '\\' OR description_folded LIKE {p} ESCAPE '\\')"));
     }
     if !query.priorities.is_empty() {
-        let ranks: Vec<String> = query.priorities.iter().map(|p| binds.int(p.rank().into())).collect();
-        sql.push_str(&format!(" AND priority IN ({})", ranks.join(", ")));
+        let ranks = query.priorities.iter().map(|p| i64::from(p.rank())).collect();
+        filters.push_str(&format!(" AND {}", binds.int_in("priority", ranks)));
     }
-    for tag in &query.tags {
-        let p = binds.text(tag.folded().to_owned());
-        sql.push_str(&format!(" AND EXISTS (SELECT 1 FROM task_tags g WHERE g.task_id = tasks.id AND g.tag_folded = {p})"));
+    if !query.tags.is_empty() {
+        // Every one of the tags: as many of them on the task as were asked for.
+        let count = i64::try_from(query.tags.len()).unwrap_or(i64::MAX);
+        let tags = query.tags.iter().map(|t| t.folded().to_owned()).collect();
+        let any_of = binds.text_in("g.tag_folded", tags);
+        let count = binds.int(count);
+        filters.push_str(&format!(
+            " AND (SELECT COUNT(*) FROM task_tags g WHERE g.task_id = tasks.id AND {any_of}) = {count}"
+        ));
     }
     match query.has_due {
-        Some(true) => sql.push_str(" AND due_at IS NOT NULL"),
-        Some(false) => sql.push_str(" AND due_at IS NULL"),
+        Some(true) => filters.push_str(" AND due_at IS NOT NULL"),
+        // Sorting by due date, the undated tasks are one stretch of the index: go there.
+        Some(false) if due_sort => {
+            filters.push_str(&format!(" AND due_at IS NULL AND {} = {}", B::due_key(query.order), B::no_due(query.order)));
+        }
+        Some(false) => filters.push_str(" AND due_at IS NULL"),
         None => {}
     }
     // The due window, on the column and, when sorting by due date, on the sort
     // expression too, so the index of that sort can seek to the window's start.
-    let due_sort = query.sort == SortKey::DueAt;
     for (bound, cmp) in [(query.due_after, ">="), (query.due_before, "<")] {
         if let Some(bound) = bound {
             let p = binds.instant(bound);
-            sql.push_str(&format!(" AND due_at {cmp} {p}"));
+            filters.push_str(&format!(" AND due_at {cmp} {p}"));
             if due_sort {
-                let key = B::due_key(query.order);
-                sql.push_str(&format!(" AND {key} {cmp} {p}"));
+                filters.push_str(&format!(" AND {} {cmp} {p}", B::due_key(query.order)));
             }
         }
     }
@@ -371,28 +532,17 @@ fn list_sql<B: ListBinds>(user_id: &str, query: &ListQuery, binds: &mut B) -> St
         SortKey::Priority => "priority",
         SortKey::DueAt => B::due_key(query.order),
     };
-    let (cmp, dir) = match query.order {
-        SortOrder::Asc => (">", "ASC"),
-        SortOrder::Desc => ("<", "DESC"),
-    };
-    if let Some(after) = &query.after {
+    let after = query.after.as_ref().map(|after| {
         let value = match &after.key {
             CursorKey::Time(time) => binds.stamp(*time),
             CursorKey::Text(text) => binds.text(text.clone()),
             CursorKey::Rank(rank) => binds.int((*rank).into()),
             CursorKey::Due(due) => binds.due_cursor(*due, query.order),
         };
-        let id = binds.int(after.id);
-        sql.push_str(&format!(" AND ({key}, id) {cmp} ({value}, {id})"));
-        // SQLite seeks an index by a row value only over plain columns; over the
-        // due-date expression it needs the key's own bound to start mid-index.
-        if query.sort == SortKey::DueAt {
-            sql.push_str(&format!(" AND {key} {cmp}= {value}"));
-        }
-    }
+        (value, binds.int(after.id))
+    });
     let limit = binds.int(i64::from(query.limit) + 1);
-    sql.push_str(&format!(" ORDER BY {key} {dir}, id {dir} LIMIT {limit}"));
-    sql
+    B::page(&Page { filters, key, order: query.order, after, limit })
 }
 
 /// Makes `%`, `_` and `\` in the search text match themselves.
@@ -434,6 +584,28 @@ mod tests {
 
     fn complete() -> TaskChanges {
         TaskChanges { completed: Some(Completion::Set(true)), ..Default::default() }
+    }
+
+    #[test]
+    fn older_text_is_repaired_or_only_refolded() {
+        let stored = |title: &str, folded: &str| StoredText {
+            id: 1,
+            title: title.into(),
+            title_folded: folded.into(),
+            description: None,
+            description_folded: None,
+        };
+        let (hostile, repaired) = stored("\u{1b}[2Jboo", "\u{1b}[2jboo").upgraded();
+        assert!(repaired);
+        assert_eq!((hostile.title.as_str(), hostile.title_folded.as_str()), ("[2Jboo", "[2jboo"));
+        let (empty, repaired) = stored("\u{200B}", "\u{200B}").upgraded();
+        assert!(repaired);
+        assert_eq!(empty.title, UNTITLED);
+        let (street, repaired) = stored("Straße", "straße").upgraded();
+        assert!(!repaired);
+        assert_eq!(street.title_folded, "strasse");
+        let fine = stored("Milk", "milk");
+        assert_eq!(fine.upgraded(), (fine.clone(), false));
     }
 
     #[test]

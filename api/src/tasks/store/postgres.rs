@@ -5,16 +5,27 @@ use chrono::{DateTime, Utc};
 use sqlx::postgres::PgArguments;
 use sqlx::{Arguments, PgConnection, PgPool};
 
-use super::{plan, Edit, ListBinds, OccurrenceStep, TagCount, TaskChanges, TaskRow, TASK_COLUMNS};
+use super::{
+    plan, upgrade_rows, Edit, ListBinds, OccurrenceStep, StoredText, TagCount, TaskChanges, TaskRow, UpgradeBatch,
+    UpgradeReport, AT_CAP, TASK_COLUMNS,
+};
 use crate::db::StoreError;
 use crate::error::FieldError;
 use crate::tasks::list::SortOrder;
 
-pub async fn create(pool: &PgPool, row: TaskRow) -> Result<TaskRow, StoreError> {
+/// Creates the task unless its user keeps `max_tasks` already (`None` then).
+/// Creates racing each other may pass the check together: a user can end a
+/// few tasks over the cap, never many.
+pub async fn create_within(pool: &PgPool, row: TaskRow, max_tasks: u64) -> Result<Option<TaskRow>, StoreError> {
+    let offset = i64::try_from(max_tasks.saturating_sub(1)).unwrap_or(i64::MAX);
     let mut tx = pool.begin().await?;
+    let at_cap = sqlx::query(AT_CAP).bind(&row.user_id).bind(offset).fetch_optional(&mut *tx).await?.is_some();
+    if at_cap || max_tasks == 0 {
+        return Ok(None);
+    }
     let row = insert_with_tags(&mut tx, row).await?;
     tx.commit().await?;
-    Ok(row)
+    Ok(Some(row))
 }
 
 pub async fn get(pool: &PgPool, user_id: &str, id: i64) -> Result<Option<TaskRow>, StoreError> {
@@ -64,8 +75,18 @@ pub async fn update(
 }
 
 pub async fn delete(pool: &PgPool, user_id: &str, id: i64) -> Result<bool, StoreError> {
-    // Its tags go with it (ON DELETE CASCADE); a task linking to it forgets the link.
-    let deleted = sqlx::query("DELETE FROM tasks WHERE id = $1 AND user_id = $2").bind(id).bind(user_id).execute(pool).await?;
+    let mut tx = pool.begin().await?;
+    // A task linking to this one (it is that task's next occurrence) forgets the
+    // link (ON DELETE SET NULL). Lock that task first, in the order an update of
+    // it takes the two rows (it, then its occurrence), so the two cannot deadlock.
+    sqlx::query("SELECT id FROM tasks WHERE next_occurrence_id = $1 AND user_id = $2 FOR UPDATE")
+        .bind(id)
+        .bind(user_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    // Its tags go with it (ON DELETE CASCADE).
+    let deleted = sqlx::query("DELETE FROM tasks WHERE id = $1 AND user_id = $2").bind(id).bind(user_id).execute(&mut *tx).await?;
+    tx.commit().await?;
     Ok(deleted.rows_affected() > 0)
 }
 
@@ -76,12 +97,63 @@ pub async fn list(pool: &PgPool, sql: &str, binds: Binds) -> Result<Vec<TaskRow>
 
 pub async fn tags(pool: &PgPool, user_id: &str) -> Result<Vec<TagCount>, StoreError> {
     let rows: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT MIN(tag), COUNT(*) FROM task_tags WHERE user_id = $1 GROUP BY tag_folded ORDER BY tag_folded",
+        // By code point, as SQLite compares, whatever the database's collation.
+        "SELECT MIN(tag COLLATE \"C\"), COUNT(*) FROM task_tags WHERE user_id = $1 \
+         GROUP BY tag_folded ORDER BY tag_folded COLLATE \"C\"",
     )
     .bind(user_id)
     .fetch_all(pool)
     .await?;
     Ok(rows.into_iter().map(|(name, count)| TagCount { name, count }).collect())
+}
+
+pub async fn upgrade_applied(pool: &PgPool, name: &str) -> Result<bool, StoreError> {
+    Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM api_upgrades WHERE name = $1)").bind(name).fetch_one(pool).await?)
+}
+
+pub async fn mark_upgrade_applied(pool: &PgPool, name: &str) -> Result<(), StoreError> {
+    // Several instances may start at once and each run the (idempotent) upgrade.
+    sqlx::query("INSERT INTO api_upgrades (name, applied_at) VALUES ($1, now()) ON CONFLICT (name) DO NOTHING")
+        .bind(name)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+pub async fn upgrade_text_batch(pool: &PgPool, after: i64, limit: i64) -> Result<UpgradeBatch, StoreError> {
+    let mut tx = pool.begin().await?;
+    let rows: Vec<(i64, String, String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT id, title, title_folded, description, description_folded FROM tasks WHERE id > $1 ORDER BY id LIMIT $2 \
+         FOR UPDATE",
+    )
+    .bind(after)
+    .bind(limit)
+    .fetch_all(&mut *tx)
+    .await?;
+    let last_id = rows.last().map(|row| row.0);
+    let rows = rows
+        .into_iter()
+        .map(|(id, title, title_folded, description, description_folded)| StoredText {
+            id,
+            title,
+            title_folded,
+            description,
+            description_folded,
+        })
+        .collect();
+    let mut report = UpgradeReport::default();
+    for row in upgrade_rows(rows, &mut report) {
+        sqlx::query("UPDATE tasks SET title = $2, title_folded = $3, description = $4, description_folded = $5 WHERE id = $1")
+            .bind(row.id)
+            .bind(row.title)
+            .bind(row.title_folded)
+            .bind(row.description)
+            .bind(row.description_folded)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(UpgradeBatch { report, last_id })
 }
 
 async fn insert_with_tags(c: &mut PgConnection, mut row: TaskRow) -> Result<TaskRow, StoreError> {
@@ -185,6 +257,21 @@ impl ListBinds for Binds {
 
     fn instant(&mut self, value: DateTime<Utc>) -> String {
         self.push(value)
+    }
+
+    fn int_in(&mut self, column: &str, values: Vec<i64>) -> String {
+        format!("{column} = ANY({})", self.push(values))
+    }
+
+    fn text_in(&mut self, column: &str, values: Vec<String>) -> String {
+        format!("{column} = ANY({})", self.push(values))
+    }
+
+    fn no_due(order: SortOrder) -> &'static str {
+        match order {
+            SortOrder::Asc => "'infinity'::timestamptz",
+            SortOrder::Desc => "'-infinity'::timestamptz",
+        }
     }
 
     fn due_key(order: SortOrder) -> &'static str {

@@ -10,9 +10,22 @@ use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use todo_domain::Priority;
 
-use super::{plan, Edit, ListBinds, OccurrenceStep, TagCount, TaskChanges, TaskRow, TASK_COLUMNS};
+use super::{
+    plan, upgrade_rows, Edit, ListBinds, OccurrenceStep, Page, StoredText, TagCount, TaskChanges, TaskRow, UpgradeBatch,
+    UpgradeReport, AT_CAP, TASK_COLUMNS,
+};
 use crate::error::FieldError;
 use crate::tasks::list::SortOrder;
+
+/// Creates the task unless its user keeps `max_tasks` already (`None` then).
+pub fn create_within(c: &Connection, row: TaskRow, max_tasks: u64) -> rusqlite::Result<Option<TaskRow>> {
+    let offset = i64::try_from(max_tasks.saturating_sub(1)).unwrap_or(i64::MAX);
+    let at_cap = c.prepare_cached(AT_CAP)?.exists(params![row.user_id, offset])?;
+    if at_cap || max_tasks == 0 {
+        return Ok(None);
+    }
+    create(c, row).map(Some)
+}
 
 pub fn create(c: &Connection, mut row: TaskRow) -> rusqlite::Result<TaskRow> {
     row.id = insert(c, &row)?;
@@ -49,7 +62,7 @@ pub fn update(
             }
         }
     }
-    write(c, &row)?;
+    write(c, &current, &row)?;
     if tags_changed {
         c.prepare_cached("DELETE FROM task_tags WHERE task_id = ?1")?.execute([row.id])?;
         insert_tags(c, &row)?;
@@ -77,6 +90,41 @@ pub fn tags(c: &Connection, user_id: &str) -> rusqlite::Result<Vec<TagCount>> {
     rows.collect()
 }
 
+pub fn upgrade_applied(c: &Connection, name: &str) -> rusqlite::Result<bool> {
+    c.query_row("SELECT EXISTS (SELECT 1 FROM api_upgrades WHERE name = ?1)", [name], |row| row.get(0))
+}
+
+pub fn mark_upgrade_applied(c: &Connection, name: &str) -> rusqlite::Result<()> {
+    c.execute("INSERT INTO api_upgrades (name, applied_at) VALUES (?1, ?2)", params![name, stamp(&Utc::now())])?;
+    Ok(())
+}
+
+pub fn upgrade_text_batch(c: &Connection, after: i64, limit: i64) -> rusqlite::Result<UpgradeBatch> {
+    let rows: Vec<StoredText> = c
+        .prepare(
+            "SELECT id, title, title_folded, description, description_folded FROM tasks WHERE id > ?1 ORDER BY id LIMIT ?2",
+        )?
+        .query_map(params![after, limit], |row| {
+            Ok(StoredText {
+                id: row.get(0)?,
+                title: row.get(1)?,
+                title_folded: row.get(2)?,
+                description: row.get(3)?,
+                description_folded: row.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let last_id = rows.last().map(|row| row.id);
+    let mut report = UpgradeReport::default();
+    let mut update = c.prepare(
+        "UPDATE tasks SET title = ?2, title_folded = ?3, description = ?4, description_folded = ?5 WHERE id = ?1",
+    )?;
+    for row in upgrade_rows(rows, &mut report) {
+        update.execute(params![row.id, row.title, row.title_folded, row.description, row.description_folded])?;
+    }
+    Ok(UpgradeBatch { report, last_id })
+}
+
 fn insert(c: &Connection, row: &TaskRow) -> rusqlite::Result<i64> {
     // A NULL id makes SQLite pick the next one (AUTOINCREMENT: never one used before).
     let sql = "INSERT INTO tasks (id, user_id, title, title_folded, description, description_folded, completed, \
@@ -87,13 +135,24 @@ fn insert(c: &Connection, row: &TaskRow) -> rusqlite::Result<i64> {
     c.prepare_cached(sql)?.query_row(&*RowParams::of(row).named(), |r| r.get(0))
 }
 
-fn write(c: &Connection, row: &TaskRow) -> rusqlite::Result<()> {
-    let sql = "UPDATE tasks SET title = :title, title_folded = :title_folded, description = :description, \
-               description_folded = :description_folded, completed = :completed, priority = :priority, tags = :tags, \
-               due_at = :due_at, all_day = :all_day, time_zone = :time_zone, recurrence = :recurrence, \
-               remind_at = :remind_at, next_occurrence_id = :next_occurrence_id, created_at = :created_at, \
-               updated_at = :updated_at WHERE id = :id AND user_id = :user_id";
-    c.prepare_cached(sql)?.execute(&*RowParams::of(row).named())?;
+/// Writes the columns that differ from `before`: SQLite updates every index
+/// over a column a statement sets, changed or not, and a toggle should touch
+/// the one index over `updated_at`, not all seven.
+fn write(c: &Connection, before: &TaskRow, row: &TaskRow) -> rusqlite::Result<()> {
+    let (old, new) = (RowParams::of(before), RowParams::of(row));
+    let (old, new) = (old.named(), new.named());
+    let changed: Vec<_> = new
+        .iter()
+        .zip(&old)
+        .filter(|((name, _), _)| !matches!(*name, ":id" | ":user_id" | ":created_at"))
+        .filter(|((name, value), (_, was))| *name == ":updated_at" || value.to_sql().ok() != was.to_sql().ok())
+        .map(|(new, _)| *new)
+        .collect();
+    let set: Vec<String> = changed.iter().map(|(name, _)| format!("{} = {name}", &name[1..])).collect();
+    let sql = format!("UPDATE tasks SET {} WHERE id = :id AND user_id = :user_id", set.join(", "));
+    let mut params = changed;
+    params.extend(new.iter().filter(|(name, _)| matches!(*name, ":id" | ":user_id")).copied());
+    c.prepare_cached(&sql)?.execute(&*params)?;
     Ok(())
 }
 
@@ -188,12 +247,51 @@ impl ListBinds for Binds {
         self.push(Value::Integer(micros(value)))
     }
 
+    fn int_in(&mut self, column: &str, values: Vec<i64>) -> String {
+        let list = self.push(Value::Text(serde_json::to_string(&values).expect("numbers serialize")));
+        format!("{column} IN (SELECT value FROM json_each({list}))")
+    }
+
+    fn text_in(&mut self, column: &str, values: Vec<String>) -> String {
+        let list = self.push(Value::Text(serde_json::to_string(&values).expect("strings serialize")));
+        format!("{column} IN (SELECT value FROM json_each({list}))")
+    }
+
     fn due_key(order: SortOrder) -> &'static str {
         // The same text as the indexes of migrations/sqlite/0002_organize.sql.
         match order {
             SortOrder::Asc => "COALESCE(due_at, 9223372036854775807)",
             SortOrder::Desc => "COALESCE(due_at, -9223372036854775807)",
         }
+    }
+
+    fn no_due(order: SortOrder) -> &'static str {
+        match order {
+            SortOrder::Asc => "9223372036854775807",
+            SortOrder::Desc => "-9223372036854775807",
+        }
+    }
+
+    /// After a cursor, SQLite seeks an index by a row value `(key, id)` on `key`
+    /// alone, because `id` is the rowid: every row that ties with the cursor's key
+    /// would be stepped over again on each page (the undated tasks, the many of
+    /// one priority). So the page is read as two seeks, the rest of the cursor's
+    /// tie by id, then what sorts after it, and merged.
+    fn page(page: &Page<'_>) -> String {
+        let Page { filters, key, order, after, limit } = page;
+        let (cmp, dir) = order.cmp_and_dir();
+        let Some((value, id)) = after else {
+            return format!("SELECT {TASK_COLUMNS} FROM tasks WHERE {filters} ORDER BY {key} {dir}, id {dir} LIMIT {limit}");
+        };
+        format!(
+            "SELECT * FROM (\
+               SELECT * FROM (SELECT {TASK_COLUMNS}, {key} AS sort_key FROM tasks \
+                 WHERE {filters} AND {key} = {value} AND id {cmp} {id} ORDER BY id {dir} LIMIT {limit}) \
+               UNION ALL \
+               SELECT * FROM (SELECT {TASK_COLUMNS}, {key} AS sort_key FROM tasks \
+                 WHERE {filters} AND {key} {cmp} {value} ORDER BY {key} {dir}, id {dir} LIMIT {limit})\
+             ) ORDER BY sort_key {dir}, id {dir} LIMIT {limit}"
+        )
     }
 
     fn due_cursor(&mut self, value: Option<DateTime<Utc>>, order: SortOrder) -> String {

@@ -1,0 +1,98 @@
+//! One user cannot take the store from everyone else: caps on the tasks one
+//! user keeps and on the searches one user runs at once.
+
+use reqwest::Method;
+use serde_json::json;
+use todo_api::db::Db;
+
+use crate::helpers::{assert_problem, fresh_store, spawn_app_on, spawn_app_with, Options, TestApp};
+
+fn with_args(args: &[&str]) -> Options {
+    Options { args: args.iter().map(|a| (*a).to_owned()).collect(), ..Options::default() }
+}
+
+#[tokio::test]
+async fn a_create_past_the_tasks_one_user_may_keep_is_422_and_others_are_unaffected() {
+    let app = spawn_app_with(with_args(&["--max-tasks-per-user=3"])).await;
+    for i in 0..3 {
+        app.create_ok("alice", &format!("task {i}")).await;
+    }
+    let problem = assert_problem(app.create("alice", json!({ "title": "one too many" })).await, 422).await;
+    assert!(problem["detail"].as_str().unwrap().contains("as many as one person may keep"), "{problem}");
+    assert_eq!(app.all_tasks("alice").await.len(), 3, "nothing stored");
+    app.create_ok("bob", "bob has room").await;
+    // Deleting one makes room again.
+    let first = app.all_tasks("alice").await[0].id;
+    assert_eq!(app.delete("alice", first).await.status(), 204);
+    app.create_ok("alice", "room again").await;
+}
+
+/// Writes `count` tasks with long text for `user` straight into the store (the API would take minutes).
+async fn insert_many(db: &Db, user: &str, count: i64) {
+    let text = "lorem ipsum dolor sit amet ".repeat(36);
+    match db {
+        Db::Sqlite(store) => {
+            let user = user.to_owned();
+            store
+                .write(move |c| {
+                    let mut insert = c.prepare(
+                        "INSERT INTO tasks (user_id, title, title_folded, description, description_folded, completed, created_at, updated_at) \
+                         VALUES (?1, ?2, ?2, ?3, ?3, FALSE, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+                    )?;
+                    for i in 0..count {
+                        insert.execute(rusqlite::params![user, format!("task {i} {}", &text[..150]), text])?;
+                    }
+                    Ok(())
+                })
+                .await
+                .unwrap();
+        }
+        Db::Postgres(pool) => {
+            sqlx::query(
+                "INSERT INTO tasks (user_id, title, title_folded, description, description_folded, completed, created_at, updated_at) \
+                 SELECT $1, 'task ' || i || ' ' || left($2, 150), 'task ' || i || ' ' || left($2, 150), $2, $2, FALSE, now(), now() \
+                 FROM generate_series(1, $3) AS i",
+            )
+            .bind(user)
+            .bind(text)
+            .bind(count)
+            .execute(pool)
+            .await
+            .unwrap();
+        }
+    }
+}
+
+async fn search(app: &TestApp, user: &str, q: &str) -> reqwest::Response {
+    app.list(user, &format!("?q={q}&limit=5")).await
+}
+
+#[tokio::test]
+async fn a_user_running_as_many_searches_as_allowed_gets_429_for_the_next_and_others_search_on() {
+    let store = fresh_store().await;
+    store.db.migrate().await.unwrap();
+    insert_many(&store.db, "alice", 4000).await;
+    let app = spawn_app_on(store, with_args(&["--max-searches-per-user=1"])).await;
+
+    // Searches for text no task holds read every one of alice's tasks; sent at
+    // once, they overlap, and only one may run.
+    let token = app.token("alice");
+    let mut searches = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let request = app.request(Method::GET, "/api/alice/tasks?q=nowhere%20to%20be%20found&limit=5", Some(&token));
+        searches.spawn(async move { request.send().await.unwrap() });
+    }
+    let answers = searches.join_all().await;
+    let statuses: Vec<u16> = answers.iter().map(|r| r.status().as_u16()).collect();
+    assert!(statuses.iter().all(|s| *s == 200 || *s == 429), "{statuses:?}");
+    assert!(statuses.contains(&200), "{statuses:?}");
+    assert!(statuses.contains(&429), "the searches overlapped, so some were refused: {statuses:?}");
+    for refused in answers.into_iter().filter(|r| r.status() == 429) {
+        assert_eq!(refused.headers()["retry-after"], "1");
+        let problem = assert_problem(refused, 429).await;
+        assert!(problem["detail"].as_str().unwrap().contains("searches running"), "{problem}");
+    }
+    // Another user's search is never refused for alice's, and alice may search again once hers ended.
+    assert_eq!(search(&app, "bob", "milk").await.status(), 200);
+    assert_eq!(search(&app, "alice", "task%201%20").await.status(), 200);
+}
