@@ -27,5 +27,7 @@ CREATE INDEX task_tags_user_tag ON task_tags (user_id, tag_folded, tag);
 CREATE INDEX tasks_user_due_asc ON tasks (user_id, COALESCE(due_at, 9223372036854775807), id);
 CREATE INDEX tasks_user_due_desc ON tasks (user_id, COALESCE(due_at, -9223372036854775807), id);
 CREATE INDEX tasks_user_priority ON tasks (user_id, priority, id);
--- Foreign keys look up the tasks that link to a deleted occurrence.
-CREATE INDEX tasks_next_occurrence ON tasks (next_occurrence_id);
+-- Foreign keys look up the tasks that link to a deleted occurrence. Partial: with
+-- every other row NULL, ANALYZE would otherwise judge a full index useless, and
+-- each delete would scan the table for links.
+CREATE INDEX tasks_next_occurrence ON tasks (next_occurrence_id) WHERE next_occurrence_id IS NOT NULL;

@@ -445,7 +445,7 @@ trait ListBinds {
     fn due_cursor(&mut self, value: Option<DateTime<Utc>>, order: SortOrder) -> String;
     /// The whole statement from its parts; the default is the plain keyset form.
     fn page(page: &Page<'_>) -> String {
-        let Page { filters, key, order, after, limit } = page;
+        let Page { filters, key, order, after, limit, .. } = page;
         let (cmp, dir) = order.cmp_and_dir();
         let after = after.as_ref().map_or(String::new(), |(value, id)| format!(" AND ({key}, id) {cmp} ({value}, {id})"));
         format!("SELECT {TASK_COLUMNS} FROM tasks WHERE {filters}{after} ORDER BY {key} {dir}, id {dir} LIMIT {limit}")
@@ -462,6 +462,9 @@ struct Page<'a> {
     /// The cursor's placeholders: the sort key's value and the id of the last row seen.
     after: Option<(String, String)>,
     limit: String,
+    /// Whether many rows may share one sort key (priorities; undated tasks), as
+    /// against times and titles, where ties are rare.
+    many_ties: bool,
 }
 
 impl SortOrder {
@@ -542,7 +545,8 @@ fn list_sql<B: ListBinds>(user_id: &str, query: &ListQuery, binds: &mut B) -> St
         (value, binds.int(after.id))
     });
     let limit = binds.int(i64::from(query.limit) + 1);
-    B::page(&Page { filters, key, order: query.order, after, limit })
+    let many_ties = matches!(query.sort, SortKey::Priority | SortKey::DueAt);
+    B::page(&Page { filters, key, order: query.order, after, limit, many_ties })
 }
 
 /// Makes `%`, `_` and `\` in the search text match themselves.

@@ -275,13 +275,17 @@ impl ListBinds for Binds {
     /// After a cursor, SQLite seeks an index by a row value `(key, id)` on `key`
     /// alone, because `id` is the rowid: every row that ties with the cursor's key
     /// would be stepped over again on each page (the undated tasks, the many of
-    /// one priority). So the page is read as two seeks, the rest of the cursor's
-    /// tie by id, then what sorts after it, and merged.
+    /// one priority). Where ties are common the page is read as two seeks, the
+    /// rest of the cursor's tie by id, then what sorts after it, and merged.
     fn page(page: &Page<'_>) -> String {
-        let Page { filters, key, order, after, limit } = page;
+        let Page { filters, key, order, after, limit, many_ties } = page;
         let (cmp, dir) = order.cmp_and_dir();
-        let Some((value, id)) = after else {
-            return format!("SELECT {TASK_COLUMNS} FROM tasks WHERE {filters} ORDER BY {key} {dir}, id {dir} LIMIT {limit}");
+        let (Some((value, id)), true) = (after, many_ties) else {
+            // Without a cursor, or where ties are rare, the plain form seeks well enough.
+            let after = after.as_ref().map_or(String::new(), |(value, id)| format!(" AND ({key}, id) {cmp} ({value}, {id})"));
+            return format!(
+                "SELECT {TASK_COLUMNS} FROM tasks WHERE {filters}{after} ORDER BY {key} {dir}, id {dir} LIMIT {limit}"
+            );
         };
         format!(
             "SELECT * FROM (\

@@ -384,7 +384,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the per-user request rate; see `Retry-After` */
+            /** @description Over the per-user request rate, or as many searches running as one user may have; see `Retry-After` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -486,7 +486,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the per-user request rate; see `Retry-After` */
+            /** @description Over the per-user request rate, or as many searches running as one user may have; see `Retry-After` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -587,7 +587,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Well-formed JSON that breaks a rule; `errors` names each field */
+            /** @description Well-formed JSON that breaks a rule, or a create past the tasks one user may keep; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -596,7 +596,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the per-user request rate; see `Retry-After` */
+            /** @description Over the per-user request rate, or as many searches running as one user may have; see `Retry-After` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -666,7 +666,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the per-user request rate; see `Retry-After` */
+            /** @description Over the per-user request rate, or as many searches running as one user may have; see `Retry-After` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -767,7 +767,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Well-formed JSON that breaks a rule; `errors` names each field */
+            /** @description Well-formed JSON that breaks a rule, or a create past the tasks one user may keep; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -776,7 +776,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the per-user request rate; see `Retry-After` */
+            /** @description Over the per-user request rate, or as many searches running as one user may have; see `Retry-After` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -844,7 +844,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the per-user request rate; see `Retry-After` */
+            /** @description Over the per-user request rate, or as many searches running as one user may have; see `Retry-After` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -945,7 +945,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Well-formed JSON that breaks a rule; `errors` names each field */
+            /** @description Well-formed JSON that breaks a rule, or a create past the tasks one user may keep; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -954,7 +954,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the per-user request rate; see `Retry-After` */
+            /** @description Over the per-user request rate, or as many searches running as one user may have; see `Retry-After` */
             429: {
                 headers: {
                     [name: string]: unknown;
@@ -1056,7 +1056,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Well-formed JSON that breaks a rule; `errors` names each field */
+            /** @description Well-formed JSON that breaks a rule, or a create past the tasks one user may keep; `errors` names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1065,7 +1065,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Over the per-user request rate; see `Retry-After` */
+            /** @description Over the per-user request rate, or as many searches running as one user may have; see `Retry-After` */
             429: {
                 headers: {
                     [name: string]: unknown;
