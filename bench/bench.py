@@ -62,16 +62,29 @@ SAMPLE_USERS = 1_000 if not QUICK else 200  # users whose tokens wrk spreads its
 
 PORTS = {"api": 18080, "ceiling": 18090, "fastapi": 18070, "jwks": 18060}
 CONNS = [1, 64, 512]
-SCENARIOS = ["list", "get", "create", "toggle", "mix"]
+# The first scenarios (every stack), then those of "Organizing tasks" (the Rust API only,
+# HS256 at 64 connections): see load.lua.
+WAVE1_SCENARIOS = ["list", "get", "create", "toggle", "mix"]
+ORGANIZE_SCENARIOS = ["list-tag", "list-due", "complete-recurring"]
+SCENARIOS = WAVE1_SCENARIOS + ORGANIZE_SCENARIOS
+# The big user's pages are timed under these sorts: (scenario suffix, query, title).
+BIG_SORTS = [("", "", "newest first"), ("-due", "sort=due_at&order=asc&", "by due date"),
+             ("-priority", "sort=priority&order=desc&", "by priority")]
+BIG_SCENARIOS = [f"{which}{suffix}" for suffix, _, _ in BIG_SORTS for which in ("first", "last")]
 SCENARIO_TITLES = {
     "list": "GET list (20)",
     "get": "GET one",
     "create": "POST create",
     "toggle": "PATCH toggle",
     "mix": "mix 80/20",
+    "list-tag": "GET list (20) ?tag=",
+    "list-due": "GET list (20) by due date",
+    "complete-recurring": "PATCH complete recurring",
     "fixed": "GET fixed 30 B",
     "first": "big user: first page",
     "last": "big user: last page",
+    **{f"{which}{suffix}": f"big user: {which} page, {title}" for suffix, _, title in BIG_SORTS[1:]
+       for which in ("first", "last")},
 }
 STACK_TITLES = {"rust": "Rust API", "rust-warn": "Rust API, RUST_LOG=warn", "ceiling": "bare axum",
                 "fastapi": "FastAPI + SQLModel"}
@@ -274,40 +287,312 @@ def user_name(i: int) -> str:
 
 
 def write_users_files(ed_key) -> dict[str, Path]:
-    """One wrk users file per algorithm: SAMPLE_USERS users spread over the data set."""
+    """One wrk users file per algorithm: SAMPLE_USERS users spread over the data set, each
+    line `user token first_id last_id tag recurring_ids`: a tag the user has (list-tag) and
+    up to two of their pending recurring tasks (complete-recurring), `-` when none."""
     files = {}
     step = max(1, USERS // SAMPLE_USERS)
+    sample = [(i, *user_picks(i)) for i in range(0, USERS, step)]
     for alg in ("HS256", "EdDSA"):
         path = WORK / f"users-{alg}.txt"
         lines = []
-        for i in range(0, USERS, step):
+        for i, tag, recurring in sample:
             lo, hi = i * PER_USER + 1, (i + 1) * PER_USER
-            lines.append(f"{user_name(i)} {token(user_name(i), alg, ed_key)} {lo} {hi}")
+            ids = ",".join(str(n) for n in recurring) or "-"
+            lines.append(f"{user_name(i)} {token(user_name(i), alg, ed_key)} {lo} {hi} {tag or '-'} {ids}")
         path.write_text("\n".join(lines) + "\n")
         big = WORK / f"big-{alg}.txt"
         big.write_text(f"{BIG_USER} {token(BIG_USER, alg, ed_key)} {USERS * PER_USER + 1} {USERS * PER_USER + BIG}\n")
         files[alg] = path
         files["big-" + alg] = big
+    with_tag = sum(1 for _, tag, _ in sample if tag)
+    with_rec = sum(1 for _, _, rec in sample if rec)
+    log(f"users files: {len(sample)} users, {with_tag} with a tag for list-tag, {with_rec} with pending "
+        f"recurring tasks for complete-recurring ({sum(len(r) for _, _, r in sample)} tasks)")
     return files
 
 
 # ---------------------------------------------------------------- data
 
+# The fields of "Organizing tasks", spread over the data set. Every draw is a function of
+# the task's 0-based position g (= id - 1) or of the user's index, written once in Python
+# (to pick each sampled user's tag and recurring tasks) and once as SQL (to load), so the
+# two always agree; load_* checks that they did.
+TAG_VOCABULARY = ["home", "work", "errands", "health", "finance", "family", "study", "garden"]
+USER_VOCABULARY = 5  # each user files under 5 of the 8 words: a rotation of the list by user index % 8
+# Share of tasks, in %: priority none/low/medium/high; tagged; with a due date; all-day (of those
+# with one); recurring (‰ of those with one, ~5% overall); with a reminder (of those with one, ~10%).
+PRIORITY_SHARES = [60, 20, 12, 8]
+TAGGED_PCT, DUE_PCT, ALL_DAY_PCT, RECURRING_PERMILLE, REMIND_PCT = 50, 40, 25, 125, 25
+DUE_DAYS = 60  # due dates spread over ±60 days around the day of the load
+# Canonical RRULE text, as the API's Recurrence writes it (FREQ, INTERVAL, BYDAY Monday first, …),
+# with about the days to the next occurrence and that occurrence's rule.
+RULES = [("FREQ=DAILY", 1, None), ("FREQ=WEEKLY", 7, None), ("FREQ=WEEKLY;BYDAY=MO", 7, None),
+         ("FREQ=WEEKLY;BYDAY=MO,WE,FR", 2, None), ("FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", 14, None),
+         ("FREQ=MONTHLY", 30, None), ("FREQ=MONTHLY;BYMONTHDAY=1", 30, None),
+         ("FREQ=MONTHLY;BYMONTHDAY=31", 30, None), ("FREQ=YEARLY", 365, None),
+         ("FREQ=DAILY;COUNT=5", 1, "FREQ=DAILY;COUNT=4")]
+# Each user's zone (share of users, %); all-day tasks are due at local midnight, timed ones 08:00–20:00.
+ZONES = [("UTC", 40), ("Europe/Berlin", 25), ("America/New_York", 25), ("Asia/Tokyo", 10)]
+REMIND_LEADS_S = [15 * 60, 3600, 86400]  # before a timed due date; all-day: 09:00 local on the day
+CAPITALIZED_USERS = 10  # users with (index // 8) % 10 == 0 (10%) spell "Work", "Home": tag_folded differs
+
+HASH_M = 1_000_003
+# name: (multiplier, second factor's modulus, offset): h = ((x·a mod M)·(x mod p + 1) + b) mod M.
+DRAWS = {"priority": (7919, 1009, 17), "tagged": (104729, 1013, 29), "tagset": (224737, 1019, 31),
+         "due": (15485, 1021, 37), "day": (32452, 1031, 41), "all_day": (49979, 1033, 43),
+         "minute": (86243, 1039, 47), "recurring": (122949, 1049, 53), "rule": (160001, 1051, 59),
+         "remind": (179425, 1061, 61), "lead": (275604, 1063, 67), "zone": (300007, 1069, 71)}
+
+
+def draw(name: str, x: int) -> int:
+    a, p, b = DRAWS[name]
+    return ((x * a) % HASH_M * (x % p + 1) + b) % HASH_M
+
+
+def draw_sql(name: str, x: str) -> str:
+    a, p, b = DRAWS[name]
+    return f"(((({x} * {a}) % {HASH_M}) * (({x} % {p}) + 1) + {b}) % {HASH_M})"
+
+
+def tag_slots() -> list[tuple[int, ...]]:
+    """100 slots of positions in a user's vocabulary: 50% one tag, 30% two, 20% three."""
+    from itertools import combinations
+
+    slots: list[tuple[int, ...]] = []
+    for size, each in ((1, 10), (2, 3), (3, 2)):
+        for combo in combinations(range(USER_VOCABULARY), size):
+            slots += [combo] * each
+    assert len(slots) == 100, len(slots)
+    return slots
+
+
+TAG_SLOTS = tag_slots()
+
+
+def user_variant(uidx: int) -> int:
+    """0–15: the rotation of the vocabulary (uidx % 8), +8 when the user capitalizes."""
+    return uidx % 8 + (8 if (uidx // 8) % CAPITALIZED_USERS == 0 else 0)
+
+
+def variant_sql(uidx: str) -> str:
+    return f"({uidx} % 8 + CASE WHEN ({uidx} / 8) % {CAPITALIZED_USERS} = 0 THEN 8 ELSE 0 END)"
+
+
+def tagset(variant: int, slot: int) -> list[str]:
+    """The tags of one slot, spelled as that user does, sorted as the API sorts them (folded)."""
+    words = [TAG_VOCABULARY[(variant % 8 + k) % len(TAG_VOCABULARY)] for k in range(USER_VOCABULARY)]
+    spelled = [words[k].capitalize() if variant >= 8 else words[k] for k in TAG_SLOTS[slot]]
+    return sorted(spelled, key=str.lower)
+
+
+def threshold_case(value: str, shares: list[int]) -> str:
+    """SQL: the index of the share `value` (0–99) falls into."""
+    out, total = [], 0
+    for k, share in enumerate(shares[:-1]):
+        total += share
+        out.append(f"WHEN {value} < {total} THEN {k}")
+    return f"CASE {' '.join(out)} ELSE {len(shares) - 1} END"
+
+
+def task_plan(g: int, uidx: int, completed: bool) -> dict:
+    """What the loader writes for task g of user uidx (the parts the users files need)."""
+    tags = tagset(user_variant(uidx), draw("tagset", g) % 100) if draw("tagged", g) % 100 < TAGGED_PCT else []
+    due = draw("due", g) % 100 < DUE_PCT
+    recurring = due and draw("recurring", g) % 1000 < RECURRING_PERMILLE
+    return {"id": g + 1, "tags": tags, "recurring": recurring, "completed": completed}
+
+
+def user_picks(i: int) -> tuple[str | None, list[int]]:
+    """A sampled user's most used tag (folded) and up to two of their pending recurring tasks."""
+    counts: dict[str, int] = {}
+    recurring = []
+    for k in range(PER_USER):
+        g = i * PER_USER + k
+        plan = task_plan(g, i, completed=g % 4 == 0)
+        for tag in plan["tags"]:
+            counts[tag.lower()] = counts.get(tag.lower(), 0) + 1
+        if plan["recurring"] and not plan["completed"] and len(recurring) < 2:
+            recurring.append(plan["id"])
+    tag = max(sorted(counts), key=lambda t: counts[t]) if counts else None
+    return tag, recurring
+
+
+def zone_days(today: dt.date) -> list[tuple[int, int, int]]:
+    """(zone, day, epoch seconds of that local midnight) for the days around `today`."""
+    from zoneinfo import ZoneInfo
+
+    out = []
+    for z, (name, _) in enumerate(ZONES):
+        zone = ZoneInfo(name)
+        for day in range(2 * DUE_DAYS + 1):
+            date = today + dt.timedelta(days=day - DUE_DAYS)
+            out.append((z, day, int(dt.datetime(date.year, date.month, date.day, tzinfo=zone).timestamp())))
+    return out
+
+
+def occurrence_id(g: int) -> int:
+    """The id of the occurrence that completing task g created (the completed recurring tasks
+    of every user but the big one have one, as completing them through the API made it)."""
+    return USERS * PER_USER + BIG + g + 1
+
+
+def organize_sql(base: str, dialect: str, link: bool) -> str:
+    """Wraps the generated rows of `base` (columns g, uidx and the plain ones) with the
+    organizing fields, as both stores keep them: priority (rank), tags (SQLite: JSON text;
+    PostgreSQL: text[]), due_at/remind_at (SQLite: µs since 1970; PostgreSQL: timestamptz),
+    all_day, time_zone, recurrence, next_occurrence_id; and, for a completed recurring task
+    (`linked`, when `link`), its occurrence's id, due_at, remind_at and recurrence (occ_*)."""
+    pg = dialect == "postgres"
+    zone_case = threshold_case(f"{draw_sql('zone', 'uidx')} % 100", [share for _, share in ZONES])
+    zone_names = " ".join(f"WHEN {z} THEN '{name}'" for z, (name, _) in enumerate(ZONES))
+    rules = " ".join(f"WHEN {k} THEN '{rule}'" for k, (rule, _, _) in enumerate(RULES))
+    next_rules = " ".join(f"WHEN {k} THEN '{after or rule}'" for k, (rule, _, after) in enumerate(RULES))
+    steps = " ".join(f"WHEN {k} THEN {days * 86400}" for k, (_, days, _) in enumerate(RULES))
+    linked = f"(o.completed AND o.due AND o.recurring)" if link else ("FALSE" if pg else "0")
+    leads = " ".join(f"WHEN {k} THEN {s}" for k, s in enumerate(REMIND_LEADS_S))
+    instant = (lambda s: f"to_timestamp({s})") if pg else (lambda s: f"({s}) * 1000000")
+    empty_tags = "'{}'::text[]" if pg else "'[]'"
+    due_s = "(d.midnight + CASE WHEN o.is_all_day THEN 0 ELSE o.minute * 60 END)"
+    remind_s = f"({due_s} - CASE WHEN o.is_all_day THEN -9 * 3600 ELSE CASE o.lead {leads} END END)"
+    return f"""
+        SELECT o.*, {threshold_case('o.pr', PRIORITY_SHARES)} AS priority,
+               COALESCE(t.tags, {empty_tags}) AS tags,
+               CASE WHEN o.due THEN {instant(due_s)} END AS due_at,
+               (o.due AND o.is_all_day) AS all_day,
+               CASE o.zone {zone_names} END AS time_zone,
+               CASE WHEN o.due AND o.recurring THEN CASE o.rule {rules} END END AS recurrence,
+               CASE WHEN o.due AND o.remind THEN {instant(remind_s)} END AS remind_at,
+               CASE WHEN {linked} THEN {occurrence_id(0) - 1} + o.g + 1 END AS next_occurrence_id,
+               {linked} AS linked,
+               {occurrence_id(0) - 1} + o.g + 1 AS occ_id,
+               CASE WHEN o.due THEN {instant(f"{due_s} + CASE o.rule {steps} END")} END AS occ_due_at,
+               CASE WHEN o.due AND o.remind THEN {instant(f"{remind_s} + CASE o.rule {steps} END")} END
+                 AS occ_remind_at,
+               CASE o.rule {next_rules} END AS occ_recurrence
+        FROM (
+          SELECT b.*, {draw_sql('priority', 'g')} % 100 AS pr,
+                 {draw_sql('tagged', 'g')} % 100 < {TAGGED_PCT} AS tagged,
+                 {draw_sql('tagset', 'g')} % 100 AS slot, {variant_sql('uidx')} AS variant,
+                 {zone_case} AS zone,
+                 {draw_sql('due', 'g')} % 100 < {DUE_PCT} AS due, {draw_sql('day', 'g')} % {2 * DUE_DAYS + 1} AS day,
+                 {draw_sql('all_day', 'g')} % 100 < {ALL_DAY_PCT} AS is_all_day,
+                 8 * 60 + ({draw_sql('minute', 'g')} % 25) * 30 AS minute,
+                 {draw_sql('recurring', 'g')} % 1000 < {RECURRING_PERMILLE} AS recurring,
+                 {draw_sql('rule', 'g')} % {len(RULES)} AS rule,
+                 {draw_sql('remind', 'g')} % 100 < {REMIND_PCT} AS remind,
+                 {draw_sql('lead', 'g')} % {len(REMIND_LEADS_S)} AS lead
+          FROM ({base}) b) o
+        LEFT JOIN bench_tagsets t ON o.tagged AND t.variant = o.variant AND t.slot = o.slot
+        LEFT JOIN bench_days d ON o.due AND d.zone = o.zone AND d.day = o.day"""
+
+
+def task_tags_sql(base: str, occurrences: bool = False) -> str:
+    """The `task_tags` rows of the tagged tasks of `base` (or of their occurrences):
+    (task_id, user_id, tag_folded, tag)."""
+    task_id = f"{occurrence_id(0) - 1} + b.g + 1" if occurrences else "b.g + 1"
+    only = (f" AND b0.completed AND {draw_sql('due', 'g')} % 100 < {DUE_PCT} "
+            f"AND {draw_sql('recurring', 'g')} % 1000 < {RECURRING_PERMILLE}") if occurrences else ""
+    return f"""
+        SELECT {task_id}, b.user_id, i.tag_folded, i.tag
+        FROM (SELECT g, user_id, {draw_sql('tagset', 'g')} % 100 AS slot, {variant_sql('uidx')} AS variant
+              FROM ({base}) b0 WHERE {draw_sql('tagged', 'g')} % 100 < {TAGGED_PCT}{only}) b
+        JOIN bench_tag_items i ON i.variant = b.variant AND i.slot = b.slot
+        ORDER BY 1, 3"""  # in primary key order: PostgreSQL's join returns them by tag set (2× slower)
+
+
+def helper_rows(today: dt.date):
+    """The small lookup tables the load joins: tag sets per (variant, slot), their items, zone days."""
+    sets, items = [], []
+    for variant in range(16):
+        for slot in range(100):
+            tags = tagset(variant, slot)
+            sets.append((variant, slot, tags))
+            items += [(variant, slot, tag.lower(), tag) for tag in tags]
+    return sets, items, zone_days(today)
+
+
+# The load's day: due dates spread around it (the same for both stores within one run).
+LOAD_DAY = dt.datetime.now(dt.timezone.utc).date()
+
 # Each column of the store's `tasks` table, as an expression over the generated row
-# (i, id, user_id, title, description, completed, ts); columns the API adds later
-# with these names are filled too, and an unknown NOT NULL column stops the load.
+# (i, g, uidx, id, user_id, title, description, completed, ts and the organizing fields);
+# columns the API adds later with these names are filled too, and an unknown NOT NULL
+# column stops the load.
 COLUMN_EXPR = {"id": "id", "user_id": "user_id", "title": "title", "description": "description",
                "completed": "completed", "created_at": "ts", "updated_at": "ts",
-               "title_folded": "lower(title)", "description_folded": "lower(description)"}
+               "title_folded": "lower(title)", "description_folded": "lower(description)",
+               "priority": "priority", "tags": "tags", "due_at": "due_at", "all_day": "all_day",
+               "time_zone": "time_zone", "recurrence": "recurrence", "remind_at": "remind_at",
+               "next_occurrence_id": "next_occurrence_id"}
+# The occurrences: the same row but for these (created when its task was completed, untouched since).
+OCCURRENCE_EXPR = {**COLUMN_EXPR, "id": "occ_id", "completed": "FALSE", "due_at": "occ_due_at",
+                   "remind_at": "occ_remind_at", "recurrence": "occ_recurrence", "next_occurrence_id": "NULL"}
+ORGANIZE_COLUMNS = {"priority", "tags", "due_at", "all_day", "time_zone", "recurrence", "remind_at",
+                    "next_occurrence_id"}
+# The indexes the migrations of "Organizing tasks" create: looked for after every load of the API's store.
+ORGANIZE_INDEXES = {"tasks_user_due_asc", "tasks_user_due_desc", "tasks_user_priority", "tasks_next_occurrence",
+                    "task_tags_user_tag"}
 
 
-def insert_columns(columns: list[tuple[str, bool]]) -> tuple[str, str]:
-    missing = [name for name, required in columns if required and name not in COLUMN_EXPR]
+def insert_columns(columns: list[tuple[str, bool]], exprs: dict[str, str] = COLUMN_EXPR) -> tuple[str, str]:
+    missing = [name for name, required in columns if required and name not in exprs]
     if missing:
         raise RuntimeError(f"the tasks table has NOT NULL columns the loader does not know: {missing}; "
                            "add them to COLUMN_EXPR in bench/bench.py")
-    names = [name for name, _ in columns if name in COLUMN_EXPR]
-    return ", ".join(names), ", ".join(COLUMN_EXPR[n] for n in names)
+    names = [name for name, _ in columns if name in exprs]
+    return ", ".join(names), ", ".join(exprs[n] for n in names)
+
+
+def check_indexes(before: set[str], after: set[str], organized: bool, store: str):
+    """Every index the load dropped is back; the ones of "Organizing tasks" are named in the
+    notes when the store has none of that name (a migration may have renamed them)."""
+    missing = before - after
+    if missing:
+        raise RuntimeError(f"{store}: indexes missing after the load: {sorted(missing)}")
+    absent = sorted(ORGANIZE_INDEXES - after) if organized else []
+    if absent:
+        log(f"{store}: the schema has no index named {', '.join(absent)}")
+        NOTES.append(f"{store}: the schema the API made has no index named {', '.join(absent)}.")
+    elif organized:
+        log(f"{store}: {len(after)} indexes after the load, {', '.join(sorted(ORGANIZE_INDEXES))} among them")
+
+
+def check_load(store: str, query) -> None:
+    """Compares what was loaded with what the users files were written from (the Python side
+    of the draws), checks the occurrence links, and logs how the organizing fields are spread."""
+    step = max(1, USERS // SAMPLE_USERS)
+    for i in (0, step, (USERS // step - 1) * step):
+        tag, recurring = user_picks(i)
+        plans = [task_plan(g, i, completed=g % 4 == 0) for g in range(i * PER_USER, (i + 1) * PER_USER)]
+        # A tagged task counts once, twice with its occurrence.
+        expected = sum((1 + (p["recurring"] and p["completed"])) for p in plans
+                       if tag in [t.lower() for t in p["tags"]])
+        got = query(f"SELECT count(*) FROM task_tags WHERE user_id = '{user_name(i)}' AND tag_folded = '{tag}'")
+        ids = ",".join(str(n) for n in recurring) or "0"
+        pending = query(f"SELECT count(*) FROM tasks WHERE id IN ({ids}) AND recurrence IS NOT NULL "
+                        "AND due_at IS NOT NULL AND NOT completed AND next_occurrence_id IS NULL")
+        if (tag and int(got) != expected) or int(pending) != len(recurring):
+            raise RuntimeError(f"{store}: the loaded data does not match the draws for {user_name(i)}: "
+                               f"{got} tasks tagged {tag} (expected {expected}), {pending} of {recurring} "
+                               "pending recurring")
+    dangling = query("SELECT count(*) FROM tasks t WHERE next_occurrence_id IS NOT NULL AND NOT EXISTS "
+                     "(SELECT 1 FROM tasks o WHERE o.id = t.next_occurrence_id AND o.user_id = t.user_id "
+                     "AND NOT o.completed AND o.created_at = o.updated_at)")
+    if int(dangling):
+        raise RuntimeError(f"{store}: {dangling} tasks link to an occurrence that is not theirs, open and untouched")
+    total, linked, *spread = (int(n or 0) for n in query("SELECT " + ", ".join([
+        "count(*)", "sum(CASE WHEN next_occurrence_id IS NOT NULL THEN 1 ELSE 0 END)",
+        *(f"sum(CASE WHEN priority = {p} THEN 1 ELSE 0 END)" for p in range(4)),
+        "sum(CASE WHEN due_at IS NOT NULL THEN 1 ELSE 0 END)", "sum(CASE WHEN all_day THEN 1 ELSE 0 END)",
+        "sum(CASE WHEN recurrence IS NOT NULL THEN 1 ELSE 0 END)",
+        "sum(CASE WHEN remind_at IS NOT NULL THEN 1 ELSE 0 END)"]) + " FROM tasks").split("|"))
+    tagged, tag_rows = query("SELECT count(DISTINCT task_id) || '|' || count(*) FROM task_tags").split("|")
+    pct = [f"{100 * n / total:.1f}%" for n in spread]
+    log(f"{store}: {total:,} tasks ({linked:,} completed recurring ones with their next occurrence); "
+        f"priority none/low/medium/high {'/'.join(pct[:4])}, tagged {100 * int(tagged) / total:.1f}% "
+        f"({int(tag_rows) / max(1, int(tagged)):.2f} tags each), due {pct[4]} (all-day {pct[5]}), "
+        f"recurring {pct[6]}, reminder {pct[7]}")
 
 
 def load_sqlite(path: Path):
@@ -316,44 +601,76 @@ def load_sqlite(path: Path):
     con = sqlite3.connect(path)
     con.execute("PRAGMA synchronous=OFF")
     con.execute("PRAGMA cache_size=-400000")
-    indexes = con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'tasks' "
-                          "AND sql IS NOT NULL").fetchall()
+    has_tag_table = con.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+                                "AND name = 'task_tags'").fetchone()[0] == 1
+    index_sql = ("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('tasks', 'task_tags') "
+                 "AND sql IS NOT NULL")
+    indexes = con.execute(index_sql).fetchall()
     for name, _ in indexes:
         con.execute(f"DROP INDEX {name}")
     info = con.execute("PRAGMA table_info(tasks)").fetchall()  # cid, name, type, notnull, default, pk
-    names, exprs = insert_columns([(c[1], bool(c[3]) and c[4] is None and not c[5]) for c in info])
+    columns = [(c[1], bool(c[3]) and c[4] is None and not c[5]) for c in info]
+    names, exprs = insert_columns(columns)
+    organized = bool(ORGANIZE_COLUMNS & {c[1] for c in info})
+    if organized != has_tag_table:
+        raise RuntimeError("the tasks table and task_tags do not go together: the loader knows the schema "
+                           "of migrations/sqlite/0002_organize.sql")
     # Timestamps: task k of a user at 2026-01-01 + k minutes (+ k s for the big user),
     # with microseconds, as RFC 3339 text like the API writes.
     fraction = "printf('.%06d+00:00', (i % 1000) * 1000 + 7)"
-    con.execute(f"""
-        WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {total - 1})
-        INSERT INTO tasks ({names}) SELECT {exprs} FROM (
-          SELECT i, i + 1 AS id, printf('u%05d', i / {PER_USER}) AS user_id,
+    bases = [(total, f"""
+          SELECT i, i AS g, i / {PER_USER} AS uidx, i + 1 AS id, printf('u%05d', i / {PER_USER}) AS user_id,
                  printf('Task %d of u%05d', i % {PER_USER}, i / {PER_USER}) AS title,
                  CASE WHEN i % 3 = 0 THEN 'A description of this benchmark task' END AS description,
                  i % 4 = 0 AS completed,
                  strftime('%Y-%m-%dT%H:%M:%S', 1767225600 + (i % {PER_USER}) * 60, 'unixepoch') || {fraction} AS ts
-          FROM n)""")
-    con.execute(f"""
-        WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {BIG - 1})
-        INSERT INTO tasks ({names}) SELECT {exprs} FROM (
-          SELECT i, {total} + i + 1 AS id, '{BIG_USER}' AS user_id, printf('Big task %d', i) AS title,
-                 NULL AS description, i % 2 = 0 AS completed,
+          FROM n""", True), (BIG, f"""
+          SELECT i, {total} + i AS g, {USERS} AS uidx, {total} + i + 1 AS id, '{BIG_USER}' AS user_id,
+                 printf('Big task %d', i) AS title, NULL AS description, i % 2 = 0 AS completed,
                  strftime('%Y-%m-%dT%H:%M:%S', 1767225600 + i, 'unixepoch') || {fraction} AS ts
-          FROM n)""")
+          FROM n""", False)]
+    if organized:
+        sets, items, days = helper_rows(LOAD_DAY)
+        con.execute("CREATE TEMP TABLE bench_tagsets (variant INTEGER, slot INTEGER, tags TEXT, "
+                    "PRIMARY KEY (variant, slot))")
+        con.execute("CREATE TEMP TABLE bench_tag_items (variant INTEGER, slot INTEGER, tag_folded TEXT, tag TEXT, "
+                    "PRIMARY KEY (variant, slot, tag_folded))")
+        con.execute("CREATE TEMP TABLE bench_days (zone INTEGER, day INTEGER, midnight INTEGER, PRIMARY KEY (zone, day))")
+        # The JSON text exactly as the API's serde_json writes a Vec<String>: no spaces.
+        con.executemany("INSERT INTO bench_tagsets VALUES (?, ?, ?)",
+                        [(v, s, json.dumps(tags, separators=(",", ":"), ensure_ascii=False)) for v, s, tags in sets])
+        con.executemany("INSERT INTO bench_tag_items VALUES (?, ?, ?, ?)", items)
+        con.executemany("INSERT INTO bench_days VALUES (?, ?, ?)", days)
+    for count, base, link in bases:
+        rows = organize_sql(base, "sqlite", link) if organized else base
+        series = f"WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < {count - 1})"
+        con.execute(f"{series} INSERT INTO tasks ({names}) SELECT {exprs} FROM ({rows})")
+        if organized:
+            con.execute(f"{series} INSERT INTO task_tags (task_id, user_id, tag_folded, tag) {task_tags_sql(base)}")
+        if organized and link:
+            occ_names, occ_exprs = insert_columns(columns, OCCURRENCE_EXPR)
+            con.execute(f"{series} INSERT INTO tasks ({occ_names}) SELECT {occ_exprs} FROM ({rows}) WHERE linked")
+            con.execute(f"{series} INSERT INTO task_tags (task_id, user_id, tag_folded, tag) "
+                        f"{task_tags_sql(base, occurrences=True)}")
     con.commit()
     for _, sql in indexes:
         con.execute(sql)
     con.execute("ANALYZE")
     con.commit()
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    check_indexes({n for n, _ in indexes}, {n for n, _ in con.execute(index_sql)}, organized, "SQLite")
+    if organized:
+        check_load("SQLite", lambda sql: "|".join(str(v) for v in con.execute(sql).fetchone()))
     count = con.execute("SELECT count(*) FROM tasks").fetchone()[0]
     con.close()
     return count
 
 
 def psql(sql: str, db: str = PG_DB) -> str:
-    out = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", f"{PG_URL}/{db}", "-c", sql],
+    # Long statements (the loader's lookup tables) go through stdin: one argument may not exceed 128 KiB.
+    long = len(sql) > 32_000
+    out = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", f"{PG_URL}/{db}",
+                          *(["-f", "-"] if long else ["-c", sql])], input=sql if long else None,
                          capture_output=True, text=True, timeout=900)
     if out.returncode != 0:
         raise RuntimeError(f"psql failed: {out.stderr.strip()}")
@@ -371,38 +688,86 @@ def pg_available() -> bool:
         return False
 
 
+def pg_literal(value) -> str:
+    if isinstance(value, list):
+        return "ARRAY[" + ", ".join(pg_literal(v) for v in value) + "]::text[]" if value else "'{}'::text[]"
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    return str(value)
+
+
+def pg_values(rows) -> str:
+    return ", ".join("(" + ", ".join(pg_literal(v) for v in row) + ")" for row in rows)
+
+
 def load_postgres():
     total = USERS * PER_USER
-    indexes = [line.split("|", 1) for line in psql(
-        "SELECT indexname || '|' || indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = 'tasks' "
-        "AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = 'public.tasks'::regclass)"
-    ).splitlines() if line]
+    index_sql = ("SELECT indexname || '|' || indexdef FROM pg_indexes WHERE schemaname = 'public' "
+                 "AND tablename IN ('tasks', 'task_tags') AND indexname NOT IN (SELECT conname FROM pg_constraint "
+                 "WHERE connamespace = 'public'::regnamespace)")
+    indexes = [line.split("|", 1) for line in psql(index_sql).splitlines() if line]
     for name, _ in indexes:
         psql(f"DROP INDEX {name}")
     cols = psql("SELECT column_name || '|' || (is_nullable = 'NO' AND column_default IS NULL "
                 "AND is_identity = 'NO')::text FROM information_schema.columns "
                 "WHERE table_schema = 'public' AND table_name = 'tasks' ORDER BY ordinal_position").splitlines()
-    names, exprs = insert_columns([(c.split("|")[0], c.split("|")[1] == "true") for c in cols if c])
+    columns = [(c.split("|")[0], c.split("|")[1] == "true") for c in cols if c]
+    names, exprs = insert_columns(columns)
+    organized = bool(ORGANIZE_COLUMNS & {name for name, _ in columns})
     frac = "((i % 1000) * 1000 + 7) * interval '1 microsecond'"
-    psql(f"""
-        INSERT INTO tasks ({names}) OVERRIDING SYSTEM VALUE SELECT {exprs} FROM (
-          SELECT i, i + 1 AS id, 'u' || lpad((i / {PER_USER})::text, 5, '0') AS user_id,
+    bases = [(total, f"""
+          SELECT i, i AS g, i / {PER_USER} AS uidx, i + 1 AS id, 'u' || lpad((i / {PER_USER})::text, 5, '0') AS user_id,
                  'Task ' || (i % {PER_USER}) || ' of u' || lpad((i / {PER_USER})::text, 5, '0') AS title,
                  CASE WHEN i % 3 = 0 THEN 'A description of this benchmark task' END AS description,
                  i % 4 = 0 AS completed,
                  timestamptz '2026-01-01 00:00:00+00' + (i % {PER_USER}) * interval '1 minute' + {frac} AS ts
-          FROM generate_series(0, {total - 1}) i) s""")
-    psql(f"""
-        INSERT INTO tasks ({names}) OVERRIDING SYSTEM VALUE SELECT {exprs} FROM (
-          SELECT i, {total} + i + 1 AS id, '{BIG_USER}' AS user_id, 'Big task ' || i AS title,
-                 NULL::text AS description, i % 2 = 0 AS completed,
+          FROM generate_series(0::bigint, {total - 1}) i""", True), (BIG, f"""
+          SELECT i, {total} + i AS g, {USERS}::bigint AS uidx, {total} + i + 1 AS id, '{BIG_USER}'::text AS user_id,
+                 'Big task ' || i AS title, NULL::text AS description, i % 2 = 0 AS completed,
                  timestamptz '2026-01-01 00:00:00+00' + i * interval '1 second' + {frac} AS ts
-          FROM generate_series(0, {BIG - 1}) i) s""")
+          FROM generate_series(0::bigint, {BIG - 1}) i""", False)]
+    if organized:
+        sets, items, days = helper_rows(LOAD_DAY)
+        psql("CREATE UNLOGGED TABLE bench_tagsets (variant int, slot int, tags text[], PRIMARY KEY (variant, slot)); "
+             "CREATE UNLOGGED TABLE bench_tag_items (variant int, slot int, tag_folded text, tag text, "
+             "PRIMARY KEY (variant, slot, tag_folded)); "
+             "CREATE UNLOGGED TABLE bench_days (zone int, day int, midnight bigint, PRIMARY KEY (zone, day)); "
+             f"INSERT INTO bench_tagsets VALUES {pg_values(sets)}; INSERT INTO bench_tag_items VALUES {pg_values(items)}; "
+             f"INSERT INTO bench_days VALUES {pg_values(days)}; ANALYZE bench_tagsets, bench_tag_items, bench_days")
+    # The foreign keys (task_tags → tasks, tasks.next_occurrence_id → tasks) hold by
+    # construction: replica mode skips their per-row triggers (it needs a superuser;
+    # with another role the load checks them, slower).
+    # JIT compiling the generated expressions costs more (~2.5 s) than it saves.
+    replica = "SET jit = off; " + ("SET session_replication_role = replica; " if pg_superuser() else "")
+    try:
+        for _, base, link in bases:
+            rows = organize_sql(base, "postgres", link) if organized else base
+            if organized and link:  # the occurrences first: the tasks link to them
+                occ_names, occ_exprs = insert_columns(columns, OCCURRENCE_EXPR)
+                psql(f"{replica}INSERT INTO tasks ({occ_names}) OVERRIDING SYSTEM VALUE "
+                     f"SELECT {occ_exprs} FROM ({rows}) s WHERE linked")
+            psql(f"{replica}INSERT INTO tasks ({names}) OVERRIDING SYSTEM VALUE SELECT {exprs} FROM ({rows}) s")
+            if organized:
+                psql(f"{replica}INSERT INTO task_tags (task_id, user_id, tag_folded, tag) {task_tags_sql(base)}")
+            if organized and link:
+                psql(f"{replica}INSERT INTO task_tags (task_id, user_id, tag_folded, tag) "
+                     f"{task_tags_sql(base, occurrences=True)}")
+    finally:
+        if organized:
+            psql("DROP TABLE IF EXISTS bench_tagsets, bench_tag_items, bench_days")
     for _, sql in indexes:
         psql(sql)
+    check_indexes({n for n, _ in indexes}, {line.split("|", 1)[0] for line in psql(index_sql).splitlines() if line},
+                  organized, "PostgreSQL")
     psql("SELECT setval(pg_get_serial_sequence('tasks', 'id'), (SELECT max(id) FROM tasks))")
-    psql("VACUUM ANALYZE tasks")
+    psql("VACUUM ANALYZE tasks" + (", task_tags" if organized else ""))
+    if organized:
+        check_load("PostgreSQL", psql)  # psql -A separates the fields with |
     return int(psql("SELECT count(*) FROM tasks"))
+
+
+def pg_superuser() -> bool:
+    return psql("SELECT rolsuper FROM pg_roles WHERE rolname = current_user") == "t"
 
 
 # ---------------------------------------------------------------- load runs
@@ -417,11 +782,14 @@ INTERLEAVED_ROUNDS = 2 if QUICK else 3
 def wrk(port: int, scenario: str, conns: int, users_file: Path, duration: int, path: str | None = None) -> dict:
     out = WORK / "wrk-out.json"
     out.unlink(missing_ok=True)
-    argv = ["wrk", f"-t{min(2, conns)}", f"-c{conns}", f"-d{duration}s", "--timeout", "5s",
+    threads = min(2, conns)
+    argv = ["wrk", f"-t{threads}", f"-c{conns}", f"-d{duration}s", "--timeout", "5s",
             "-s", str(BENCH / "load.lua"), f"http://127.0.0.1:{port}", "--", scenario, str(users_file)]
     if path:
         argv.append(path)
-    proc = subprocess.run(argv, env={**os.environ, "WRK_OUT": str(out)}, capture_output=True, text=True,
+    # WRK_THREADS: complete-recurring gives each thread its own tasks (load.lua).
+    proc = subprocess.run(argv, env={**os.environ, "WRK_OUT": str(out), "WRK_THREADS": str(threads)},
+                          capture_output=True, text=True,
                           timeout=duration + 60)
     if proc.returncode != 0 or not out.exists():
         raise RuntimeError(f"wrk failed ({proc.returncode}): {proc.stderr.strip() or proc.stdout.strip()}")
@@ -459,9 +827,13 @@ def measure(server: subprocess.Popen, port: int, *, stack: str, store: str, alg:
         "store_cpu_ms_per_req": (pg_ms / reqs if reqs else 0.0) if is_pg else None, "peak_rss_mb": peak_rss_kb(pids_after) / 1024,
         "loadavg": [load_before, loadavg()], "wall_s": round(time.time() - t0, 1),
     }
-    log(f"{stack:8} {store:8} {alg:5} {row['scenario']:7} c={conns:<3} {row['rps']:9.0f} req/s  p50 {row['p50_ms']:7.2f}"
+    log(f"{stack:8} {store:8} {alg:5} {row['scenario']:18} c={conns:<3} {row['rps']:9.0f} req/s  p50 {row['p50_ms']:7.2f}"
         f"  p99 {row['p99_ms']:8.2f}  max {row['max_ms']:8.1f} ms  err {errors:<5} cpu {row['cpu_ms_per_req'] or 0:.3f} ms/req"
         f"  rss {row['peak_rss_mb']:.1f} MB")
+    if errors:
+        # wrk counts an answer with status ≥ 400 in `status` (and in `requests`, so in req/s too):
+        # the report shows them in the errors column and the targets judge such a run missed.
+        log(f"  ^ {errors} failed: {', '.join(f'{k} {v}' for k, v in result['errors'].items() if v)}")
     if record:
         RUNS.append(row)
     return row
@@ -488,19 +860,32 @@ def start_api(name: str, database_url: str, quiet: bool = True, extra_env: dict 
 
 
 def matrix(store: str) -> list[tuple[str, str, int]]:
-    """(alg, scenario, connections) runs for one store of the Rust API."""
+    """(alg, scenario, connections) runs for one store of the Rust API. The organizing
+    scenarios run at 64 connections (HS256): the two reads right after GET list at 64, which
+    their target compares them with, complete-recurring after the first writes."""
+    def with_organizing(runs):
+        out = []
+        for alg, scenario, conns in runs:
+            out.append((alg, scenario, conns))
+            if alg == "HS256" and conns == 64 and scenario == "list":
+                out += [("HS256", "list-tag", 64), ("HS256", "list-due", 64)]
+            if alg == "HS256" and conns == 64 and scenario == ("toggle" if store == "sqlite" or not QUICK else "create"):
+                out.append(("HS256", "complete-recurring", 64))
+        return out
+
     if QUICK:
         if store == "sqlite":
-            return ([("HS256", s, 64) for s in SCENARIOS] + [("HS256", "list", 1), ("HS256", "list", 512)]
-                    + [("EdDSA", "list", 64)])
-        return [("HS256", "list", 64), ("HS256", "create", 64), ("EdDSA", "list", 64)]
-    runs = [("HS256", s, c) for s in SCENARIOS for c in CONNS]
+            return with_organizing([("HS256", s, 64) for s in WAVE1_SCENARIOS]
+                                   + [("HS256", "list", 1), ("HS256", "list", 512)] + [("EdDSA", "list", 64)])
+        return with_organizing([("HS256", "list", 64), ("HS256", "create", 64), ("EdDSA", "list", 64)])
+    runs = [("HS256", s, c) for s in WAVE1_SCENARIOS for c in CONNS]
     runs += [("EdDSA", "list", c) for c in CONNS] + [("EdDSA", "mix", 64)]
-    return runs
+    return with_organizing(runs)
 
 
-def walk_big_user(port: int, token_: str) -> dict:
-    """Follows rel="next" through the big user's tasks; returns the first and last 20-row page paths."""
+def walk_big_user(port: int, token_: str, query: str = "") -> dict:
+    """Follows rel="next" through the big user's tasks in one sort (`query`: its sort and
+    order parameters, each followed by &); returns the first and last 20-row page paths."""
     link_re = re.compile(r'<([^>]+)>;\s*rel="next"')
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     headers = {"Authorization": f"Bearer {token_}"}
@@ -516,7 +901,7 @@ def walk_big_user(port: int, token_: str) -> dict:
 
     t0 = time.time()
     # Large pages to get near the end quickly, then 20-row pages from the last large page's cursor.
-    path, seen, before_last, pages = f"/api/{BIG_USER}/tasks?limit=200", 0, 0, 0
+    path, seen, before_last, pages = f"/api/{BIG_USER}/tasks?{query}limit=200", 0, 0, 0
     while True:
         n, nxt = page(path)
         pages += 1
@@ -534,26 +919,105 @@ def walk_big_user(port: int, token_: str) -> dict:
             break
         path = nxt
     if seen != BIG:
-        raise RuntimeError(f"walking the big user's pages saw {seen} tasks, not {BIG}")
-    log(f"walked {pages} pages ({seen} tasks, {before_last} before the last 200) in {time.time() - t0:.1f} s")
-    return {"first": f"/api/{BIG_USER}/tasks?limit=20", "last": path, "pages": pages, "walk_s": time.time() - t0}
+        raise RuntimeError(f"walking the big user's pages ({query or 'default sort'}) saw {seen} tasks, not {BIG}")
+    log(f"walked {pages} pages ({query or 'default sort'}; {seen} tasks, {before_last} before the last 200) "
+        f"in {time.time() - t0:.1f} s")
+    return {"first": f"/api/{BIG_USER}/tasks?{query}limit=20", "last": path, "pages": pages,
+            "walk_s": time.time() - t0}
+
+
+def users_of(users_file: Path) -> list[dict]:
+    """The users file's lines: user, token, tag (or None) and pending recurring task ids."""
+    out = []
+    for line in users_file.read_text().splitlines():
+        user, tok, _lo, _hi, tag, ids = line.split()
+        out.append({"user": user, "token": tok, "tag": None if tag == "-" else tag,
+                    "recurring": [] if ids == "-" else [int(n) for n in ids.split(",")]})
+    return out
+
+
+def call(conn: http.client.HTTPConnection, method: str, path: str, tok: str, body: dict | None = None):
+    headers = {"Authorization": f"Bearer {tok}"}
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+    conn.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
+    response = conn.getresponse()
+    raw = response.read()
+    return response.status, (json.loads(raw) if raw else None)
+
+
+def probe_organizing(port: int, users_file: Path, store: str):
+    """One request of each organizing scenario, checked for what it should answer, so that a
+    scenario that only collects errors (or answers the wrong thing fast) is named in the notes."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    problems = []
+    u = next(u for u in users_of(users_file) if u["tag"] and u["recurring"])
+    base = f"/api/{u['user']}/tasks"
+    status, body = call(conn, "GET", f"{base}?tag={u['tag']}&limit=20", u["token"])
+    if status != 200 or not body or any(u["tag"] not in [t.lower() for t in task["tags"]] for task in body):
+        problems.append(f"list-tag: GET ?tag={u['tag']} answered {status} with "
+                        f"{len(body) if isinstance(body, list) else body!r} tasks")
+    status, body = call(conn, "GET", f"{base}?sort=due_at&order=asc&limit=20", u["token"])
+    dues = [task["due_at"] for task in body] if status == 200 and isinstance(body, list) else None
+    if not dues or dues[0] is None or [d for d in dues if d] != sorted(d for d in dues if d):
+        problems.append(f"list-due: answered {status}, due dates {dues}")
+    task_id = u["recurring"][0]
+    status, done = call(conn, "PATCH", f"{base}/{task_id}/complete", u["token"], {"completed": True})
+    if status != 200 or not done.get("completed") or not done.get("next_occurrence_id"):
+        problems.append(f"complete-recurring: completing task {task_id} answered {status} {done}")
+    status, undone = call(conn, "PATCH", f"{base}/{task_id}/complete", u["token"], {"completed": False})
+    if status != 200 or undone.get("completed") or undone.get("next_occurrence_id") is not None:
+        problems.append(f"complete-recurring: un-completing task {task_id} answered {status} {undone}")
+    elif done.get("next_occurrence_id"):
+        status, _ = call(conn, "GET", f"{base}/{done['next_occurrence_id']}", u["token"])
+        if status != 404:
+            problems.append(f"complete-recurring: the occurrence {done['next_occurrence_id']} outlived its "
+                            f"un-completing ({status})")
+    conn.close()
+    for problem in problems:
+        log(f"{store}: probe: {problem}")
+        NOTES.append(f"{store}: the organizing scenarios' probe found: {problem}")
+
+
+def reset_recurring(port: int, users_file: Path, store: str):
+    """Un-completes every task complete-recurring uses (deleting the occurrence a last
+    `completed: true` left), so the data set is the same before and after that run."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    failed = 0
+    for u in users_of(users_file):
+        for task_id in u["recurring"]:
+            status, _ = call(conn, "PATCH", f"/api/{u['user']}/tasks/{task_id}/complete", u["token"],
+                             {"completed": False})
+            failed += status != 200
+    conn.close()
+    if failed:
+        log(f"{store}: resetting the recurring tasks: {failed} requests failed")
+        NOTES.append(f"{store}: resetting complete-recurring's tasks, {failed} requests failed.")
 
 
 def bench_api(store: str, database_url: str, users: dict[str, Path]):
     server = start_api(f"api-{store}", database_url)
     try:
         warm_up(server, PORTS["api"], users["HS256"])
+        probe_organizing(PORTS["api"], users["HS256"], store)
         for alg, scenario, conns in matrix(store):
+            if scenario == "complete-recurring":
+                reset_recurring(PORTS["api"], users[alg], store)
             measure(server, PORTS["api"], stack="rust", store=store, alg=alg, scenario=scenario, conns=conns,
                     users_file=users[alg])
+            if scenario == "complete-recurring":
+                reset_recurring(PORTS["api"], users[alg], store)
         if store == "sqlite":
             interleaved_rounds(server, users)
         big_token = users["big-HS256"].read_text().split()[1]
-        walk = walk_big_user(PORTS["api"], big_token)
-        for which in ("first", "last"):
+        # The first and the last page of each sort, back to back at each connection count.
+        for suffix, query, _ in BIG_SORTS:
+            walk = walk_big_user(PORTS["api"], big_token, query)
             for conns in ([1] if QUICK else [1, 64]):
-                measure(server, PORTS["api"], stack="rust", store=store, alg="HS256", scenario=which, conns=conns,
-                        users_file=users["big-HS256"], path=walk[which], duration=max(3, DURATION // 2))
+                for which in ("first", "last"):
+                    measure(server, PORTS["api"], stack="rust", store=store, alg="HS256", scenario=which + suffix,
+                            conns=conns, users_file=users["big-HS256"], path=walk[which],
+                            duration=max(3, DURATION // 2))
     finally:
         stop(server)
     if store == "sqlite" and not QUICK:
@@ -623,7 +1087,7 @@ def bench_fastapi(db_path: Path, users: dict[str, Path]):
     server = start_fastapi(db_path)
     try:
         warm_up(server, PORTS["fastapi"], users["HS256"])
-        scenarios = ["list", "create"] if QUICK else SCENARIOS
+        scenarios = ["list", "create"] if QUICK else WAVE1_SCENARIOS
         conns_list = [64] if QUICK else CONNS
         for scenario in scenarios:
             for conns in conns_list:
@@ -637,6 +1101,58 @@ def bench_fastapi(db_path: Path, users: dict[str, Path]):
                     server = start_fastapi(db_path)
     finally:
         stop(server)
+
+
+# ---------------------------------------------------------------- previous results
+
+# The previous committed run (bench/results/results.json at HEAD), for the "no wave-1 figure
+# worse by more than 10%" target; kept in this run's results.json so --report shows the same.
+BASELINE: dict | None = None
+BASELINE_KEYS = ("stack", "store", "alg", "scenario", "conns")
+
+
+def load_baseline() -> dict | None:
+    source = "bench/results/results.json"
+    out = subprocess.run(["git", "-C", str(ROOT), "show", f"HEAD:{source}"], capture_output=True, text=True)
+    if out.returncode != 0:
+        log(f"no committed {source} to compare with ({out.stderr.strip()})")
+        return None
+    data = json.loads(out.stdout)
+    head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
+                          text=True).stdout.strip()
+    meta = data.get("meta", {})
+    return {"source": f"{source} at HEAD ({head})",
+            "meta": {"date": meta.get("date"), "commit": meta.get("machine", {}).get("commit"),
+                     "command": meta.get("command"), "quick": meta.get("command", "").startswith("QUICK"),
+                     "data": meta.get("data"), "duration_s": meta.get("duration_s")},
+            "runs": [{k: r[k] for k in (*BASELINE_KEYS, "rps", "p99_ms", "errors")} for r in data["runs"]]}
+
+
+def compare_baseline() -> list[dict]:
+    """Every run of the previous results that this run has too: req/s and p99 then and now."""
+    if not BASELINE:
+        return []
+    ceiling_before = {r["conns"]: r["rps"] for r in BASELINE["runs"] if r["stack"] == "ceiling"}
+    out = []
+    for old in BASELINE["runs"]:
+        new = find(old["stack"], old["scenario"], old["conns"], old["store"], old["alg"])
+        if new and old["rps"]:
+            # The same change measured against each run's own ceiling at that connection count:
+            # what is left once the machine's own speed that day is taken out.
+            ce_now, ce_before = find("ceiling", "fixed", old["conns"]), ceiling_before.get(old["conns"])
+            relative = ((new["rps"] / ce_now["rps"]) / (old["rps"] / ce_before) - 1
+                        if ce_now and ce_before and old["stack"] != "ceiling" else None)
+            out.append({**{k: old[k] for k in BASELINE_KEYS}, "rps_before": old["rps"], "rps_now": new["rps"],
+                        "change": new["rps"] / old["rps"] - 1, "vs_ceiling": relative,
+                        "p99_before": old["p99_ms"], "p99_now": new["p99_ms"]})
+    return out
+
+
+def baseline_label(c: dict, change: str = "change") -> str:
+    store = "" if c["store"] == "-" else f"{c['store']} "
+    alg = "" if c["alg"] in ("-", "HS256") else f"{c['alg']} "
+    stack = "" if c["stack"] == "rust" else f"{STACK_TITLES.get(c['stack'], c['stack'])} "
+    return f"{stack}{store}{alg}{SCENARIO_TITLES.get(c['scenario'], c['scenario'])} c{c['conns']} {c[change]:+.0%}"
 
 
 # ---------------------------------------------------------------- report
@@ -717,13 +1233,67 @@ def targets() -> list[tuple[str, str, str]]:
     add_ratio("EdDSA GET list ≥ 0.8× HS256 (SQLite, 64 conns)", 0.8,
               (median_rps("rust", "EdDSA"), median_rps("rust", "HS256")),
               (find("rust", "list", 64, "sqlite", "EdDSA"), rl))
+    stores = [s for s in ("sqlite", "postgres") if find("rust", "list", 64, s, "HS256")]
+    for scenario in ORGANIZE_SCENARIOS:
+        parts, oks = [], []
+        for store in stores:
+            base, new = find("rust", "list", 64, store, "HS256"), find("rust", scenario, 64, store, "HS256")
+            if not new:
+                continue
+            ratio = new["rps"] / base["rps"] if base["rps"] else 0.0
+            errors = f", **{new['errors']} errors**" if new["errors"] else ""
+            parts.append(f"{store} {ratio:.2f}× ({new['rps']:,.0f} vs {base['rps']:,.0f}/s{errors})")
+            oks.append(ratio >= 0.5 and not new["errors"])
+        add(f"{SCENARIO_TITLES[scenario]} ≥ 0.5× GET list (same run and store, HS256, 64 conns, no errors)",
+            "; ".join(parts) or "–", all(oks) if oks else None)
+    parts, oks = [], []
+    for store in stores:
+        for suffix, _, title in BIG_SORTS:
+            both = [(c, find("rust", "first" + suffix, c, store), find("rust", "last" + suffix, c, store))
+                    for c in CONNS]
+            both = [(c, f, l) for c, f, l in both if f and l]
+            if both:
+                conns, first, last = both[-1]  # the most connections measured
+                ratio = last["rps"] / first["rps"] if first["rps"] else 0.0
+                parts.append(f"{store} {title} {ratio:.2f}× ({conns} conn{'s' if conns > 1 else ''})")
+                oks.append(ratio >= 0.8 and not first["errors"] and not last["errors"])
+    add("big user: last page ≥ 0.8× the first page's rate, every sort (newest first, due date, priority)",
+        "; ".join(parts) or "–", all(oks) if oks else None)
+    compared = compare_baseline()
+    name = "no wave-1 req/s more than 10% below the previous committed run (Rust API, every run in both)"
+    if not compared:
+        add(name, "no previous results to compare with", None)
+    else:
+        judged = [c for c in compared if c["stack"] in ("rust", "rust-warn")]
+        worse = sorted((c for c in judged if c["change"] < -0.10), key=lambda c: c["change"])
+        better = [c for c in judged if c["change"] > 0.10]
+        ceiling = [c["change"] for c in compared if c["stack"] == "ceiling"]
+        text = f"{len(worse)} of {len(judged)} worse by more than 10%"
+        if worse:
+            text += ": " + ", ".join(baseline_label(c) for c in worse[:6]) + (", …" if len(worse) > 6 else "")
+        text += f"; {len(better)} better by more than 10%"
+        peer = [c["change"] for c in compared if c["stack"] == "fastapi"]
+        if peer:  # its code does not change between runs: a second measure of the machine
+            text += f"; the FastAPI stack (unchanged code) moved {statistics.median(peer):+.0%}"
+        if ceiling:
+            text += f"; the bare-axum ceiling moved {statistics.median(ceiling):+.0%} (the machine)"
+            relative = sorted((c for c in judged if c["vs_ceiling"] is not None and c["vs_ceiling"] < -0.10),
+                              key=lambda c: c["vs_ceiling"])
+            text += (f"; against each run's own ceiling {len(relative)} worse by more than 10%"
+                     + (": " + ", ".join(baseline_label(c, "vs_ceiling") for c in relative[:6])
+                        + (", …" if len(relative) > 6 else "") if relative else ""))
+        if BASELINE and BASELINE["meta"].get("quick") != QUICK:
+            text += (" — **QUICK run against a full one** (smaller data set, shorter runs): indicative only"
+                     if QUICK else " — against a QUICK run: indicative only")
+        text += " (see *Against the previous committed run*)"
+        add(name, text, not worse)
     return out
 
 
 def write_report(meta: dict):
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "results.json").write_text(json.dumps({"meta": meta, "runs": RUNS, "rounds": ROUNDS}, indent=1)
-                                          + "\n")
+    (RESULTS / "results.json").write_text(json.dumps({"meta": meta, "runs": RUNS, "rounds": ROUNDS,
+                                                      "baseline": BASELINE}, indent=1) + "\n")
     lines = [
         "# Benchmark results",
         "",
@@ -732,7 +1302,7 @@ def write_report(meta: dict):
         f"{meta['machine']['wrk']}; load generator on the same machine. {meta['mode']}: {DURATION} s per run, "
         f"data set of {USERS * PER_USER:,} tasks over {USERS:,} users plus one user with {BIG:,} tasks "
         f"(wrk spreads requests over {SAMPLE_USERS:,} of the users, each with their own token). "
-        f"Total time {meta['total_min']:.1f} min.",
+        f"{meta.get('organizing', '')} Total time {meta['total_min']:.1f} min.",
         "",
         f"> **Noise.** The 1-minute load average was {meta['load_min']:.1f}–{meta['load_max']:.1f} during the runs "
         f"(wrk and the server alone account for about 2 on 2 cores); other builds on a shared machine "
@@ -772,6 +1342,34 @@ def write_report(meta: dict):
             f"| {r['peak_rss_mb']:.1f} "
             f"| {fmt_ratio(r['rps'], ce and ce['rps']) if r['stack'] != 'ceiling' else '1.00×'} "
             f"| {fmt_ratio(r['rps'], fa and fa['rps']) if r['stack'] != 'fastapi' else '1.00×'} |")
+    compared = compare_baseline()
+    if compared:
+        b = BASELINE["meta"]
+        data = "" if b.get("data") == meta.get("data") else f" (data set {b.get('data')})"
+        lines += [
+            "",
+            "## Against the previous committed run",
+            "",
+            f"Every run also in {BASELINE['source']}: `{b['command']}` on {b['date']} at commit `{b['commit']}`"
+            f"{data}, {b.get('duration_s')} s per run. The target above judges the Rust API's req/s; the ceiling "
+            "shows how much faster or slower the machine itself was, and `vs ceiling` is the change of the "
+            "ratio to each run's own ceiling at that connection count (the machine's speed taken out). "
+            "Changes beyond ±10% in **bold**.",
+            "",
+            "| stack | store | token | scenario | conns | req/s before | req/s now | change | vs ceiling "
+            "| p99 ms before | p99 ms now |",
+            "|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|",
+        ]
+
+        def pct(x):
+            return "–" if x is None else (f"**{x:+.0%}**" if abs(x) > 0.10 else f"{x:+.0%}")
+
+        for c in compared:
+            lines.append(
+                f"| {STACK_TITLES.get(c['stack'], c['stack'])} | {c['store']} | {c['alg']} "
+                f"| {SCENARIO_TITLES.get(c['scenario'], c['scenario'])} | {c['conns']} | {c['rps_before']:,.0f} "
+                f"| {c['rps_now']:,.0f} | {pct(c['change'])} | {pct(c.get('vs_ceiling'))} "
+                f"| {c['p99_before']:.2f} | {c['p99_now']:.2f} |")
     if ROUNDS:
         lines += [
             "",
@@ -808,7 +1406,7 @@ def chart():
               ("rust", "postgres", "EdDSA", "Rust · PostgreSQL · EdDSA", "#98df8a"),
               ("fastapi", "sqlite", "HS256", "FastAPI + SQLModel · SQLite · HS256", "#d62728")]
     series = [s for s in series if any(r["stack"] == s[0] and r["store"] == s[1] and r["alg"] == s[2] for r in RUNS)]
-    scenarios = ["fixed"] + SCENARIOS + ["first", "last"]
+    scenarios = ["fixed"] + SCENARIOS + BIG_SCENARIOS
     scenarios = [s for s in scenarios if any(r["scenario"] == s for r in RUNS)]
     conns_list = [c for c in CONNS if any(r["conns"] == c for r in RUNS)]
     fig, axes = plt.subplots(2, len(conns_list), figsize=(6.5 * len(conns_list), 9.5), squeeze=False)
@@ -849,10 +1447,12 @@ def migrate_only(name: str, database_url: str):
 
 
 def main():
+    global BASELINE
     if "--report" in sys.argv:  # rewrite RESULTS.md and bench.png from results.json
         data = json.loads((RESULTS / "results.json").read_text())
         RUNS.extend(data["runs"])
         ROUNDS.extend(data.get("rounds", []))
+        BASELINE = data.get("baseline")
         write_report(data["meta"])
         return
     signal.signal(signal.SIGTERM, on_signal)
@@ -867,6 +1467,7 @@ def main():
     (WORK / "data").mkdir(parents=True, exist_ok=True)
     notes = NOTES
 
+    BASELINE = load_baseline()
     ed_key = make_keys()
     users = write_users_files(ed_key)
     jwks = start("jwks", [sys.executable, "-m", "http.server", str(PORTS["jwks"]), "--bind", "127.0.0.1",
@@ -922,6 +1523,11 @@ def main():
         "machine": machine(), "duration_s": DURATION, "total_min": (time.time() - t_start) / 60,
         "load_min": min(loads, default=0), "load_max": max(loads, default=0), "notes": notes,
         "data": {"users": USERS, "per_user": PER_USER, "big": BIG},
+        "organizing": (f"Tasks carry the organizing fields: priority none/low/medium/high "
+                       f"{'/'.join(map(str, PRIORITY_SHARES))}%, {TAGGED_PCT}% with 1–3 tags (from 5 of "
+                       f"{len(TAG_VOCABULARY)} words per user), {DUE_PCT}% due within ±{DUE_DAYS} days of "
+                       f"{LOAD_DAY} ({ALL_DAY_PCT}% of those all-day), {DUE_PCT * RECURRING_PERMILLE / 1000:g}% "
+                       f"recurring, {DUE_PCT * REMIND_PCT / 100:g}% with a reminder."),
     }
     write_report(meta)
     log(f"wrote {RESULTS / 'RESULTS.md'} and {RESULTS / 'bench.png'} in {meta['total_min']:.1f} min")

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Profiles the API under load with perf, on the SQLite data a `make bench` left in
 # bench/.work, and prints the hottest symbols.
-#   bench/profile.sh [list|get|create|toggle|mix] [seconds] [connections]
+#   bench/profile.sh [list|get|create|toggle|mix|list-tag|list-due|complete-recurring] [seconds] [connections]
+# (complete-recurring may leave some of its tasks completed, with their occurrence: the next
+# make bench loads the data afresh.)
 # RUST_LOG=warn bench/profile.sh list   profiles without the per-request log line.
 set -euo pipefail
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -27,9 +29,9 @@ secret, src, dst = sys.argv[1:]
 now = int(time.time())
 with open(src) as f, open(dst, "w") as out:
     for line in f:
-        user, _, lo, hi = line.split()
+        user, _, *rest = line.split()  # first and last id, tag, recurring ids
         tok = jwt.encode({"sub": user, "iat": now, "exp": now + 3600}, secret, algorithm="HS256")
-        out.write(f"{user} {tok} {lo} {hi}\n")
+        out.write(" ".join([user, tok, *rest]) + "\n")
 PY
 
 cd "$(mktemp -d)"  # no .env of the repository is read
@@ -43,7 +45,7 @@ for _ in $(seq 100); do
     sleep 0.1
 done
 
-WRK_OUT="$WORK/profile-wrk.json" wrk -t2 -c"$CONNS" -d"${SECS}s" --timeout 5s -s "$BENCH/load.lua" \
+WRK_OUT="$WORK/profile-wrk.json" WRK_THREADS=2 wrk -t2 -c"$CONNS" -d"${SECS}s" --timeout 5s -s "$BENCH/load.lua" \
     "http://127.0.0.1:$PORT" -- "$SCENARIO" "$WORK/users-profile.txt" >/dev/null &
 WRK=$!
 sleep 1
