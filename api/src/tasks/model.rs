@@ -1,12 +1,12 @@
 //! The task as the API speaks it: the JSON a client reads and the bodies it
 //! sends, each body parsed once into the store's typed input.
 
-use chrono::{DateTime, Datelike, SubsecRound, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
 use todo_domain::{Description, Priority, Recurrence, Tags, Title, Zone};
 use utoipa::ToSchema;
 
-use super::store::{Completion, NewTask, TaskChanges, TaskRow};
+use super::store::{in_stored_years, Completion, NewTask, TaskChanges, TaskRow};
 use crate::error::FieldError;
 
 /// A task as returned by every endpoint.
@@ -237,7 +237,7 @@ pub fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
     let instant = DateTime::parse_from_rfc3339(text)
         .map_err(|_| "must be an RFC 3339 date-time, e.g. 2026-12-24T16:00:00Z".to_owned())?
         .with_timezone(&Utc);
-    if !(1..=9999).contains(&instant.year()) {
+    if !in_stored_years(&instant) {
         return Err("must be between the years 0001 and 9999".into());
     }
     Ok(instant.trunc_subsecs(6))
@@ -331,11 +331,6 @@ fn nullable<T, U>(field: Option<Option<T>>, parse: impl FnOnce(T) -> Option<U>) 
         Some(None) => Some(None),
         Some(Some(value)) => parse(value).map(Some),
     }
-}
-
-/// The store's clock: UTC, at the microsecond precision both stores keep.
-pub fn now() -> DateTime<Utc> {
-    Utc::now().trunc_subsecs(6)
 }
 
 #[cfg(test)]

@@ -3,9 +3,8 @@
 
 use reqwest::Method;
 use serde_json::json;
-use todo_api::db::Db;
 
-use crate::helpers::{assert_problem, fresh_store, spawn_app_on, spawn_app_with, Options, TestApp};
+use crate::helpers::{assert_problem, fresh_store, insert_raw_tasks, spawn_app_on, spawn_app_with, Options, RawTask, TestApp};
 
 fn with_args(args: &[&str]) -> Options {
     Options { args: args.iter().map(|a| (*a).to_owned()).collect(), ..Options::default() }
@@ -27,40 +26,15 @@ async fn a_create_past_the_tasks_one_user_may_keep_is_422_and_others_are_unaffec
     app.create_ok("alice", "room again").await;
 }
 
-/// Writes `count` tasks with long text for `user` straight into the store (the API would take minutes).
-async fn insert_many(db: &Db, user: &str, count: i64) {
+/// `count` tasks with long text, written straight into the store (the API would take minutes).
+fn many_long_tasks(count: usize) -> Vec<RawTask> {
     let text = "lorem ipsum dolor sit amet ".repeat(36);
-    match db {
-        Db::Sqlite(store) => {
-            let user = user.to_owned();
-            store
-                .write(move |c| {
-                    let mut insert = c.prepare(
-                        "INSERT INTO tasks (user_id, title, title_folded, description, description_folded, completed, created_at, updated_at) \
-                         VALUES (?1, ?2, ?2, ?3, ?3, FALSE, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
-                    )?;
-                    for i in 0..count {
-                        insert.execute(rusqlite::params![user, format!("task {i} {}", &text[..150]), text])?;
-                    }
-                    Ok(())
-                })
-                .await
-                .unwrap();
-        }
-        Db::Postgres(pool) => {
-            sqlx::query(
-                "INSERT INTO tasks (user_id, title, title_folded, description, description_folded, completed, created_at, updated_at) \
-                 SELECT $1, 'task ' || i || ' ' || left($2, 150), 'task ' || i || ' ' || left($2, 150), $2, $2, FALSE, now(), now() \
-                 FROM generate_series(1, $3) AS i",
-            )
-            .bind(user)
-            .bind(text)
-            .bind(count)
-            .execute(pool)
-            .await
-            .unwrap();
-        }
-    }
+    (0..count)
+        .map(|i| {
+            let title = format!("task {i} {}", &text[..150]);
+            RawTask { title_folded: title.clone(), title, description: Some(text.clone()), description_folded: Some(text.clone()) }
+        })
+        .collect()
 }
 
 async fn search(app: &TestApp, user: &str, q: &str) -> reqwest::Response {
@@ -71,7 +45,7 @@ async fn search(app: &TestApp, user: &str, q: &str) -> reqwest::Response {
 async fn a_user_running_as_many_searches_as_allowed_gets_429_for_the_next_and_others_search_on() {
     let store = fresh_store().await;
     store.db.migrate().await.unwrap();
-    insert_many(&store.db, "alice", 4000).await;
+    insert_raw_tasks(&store.db, "alice", many_long_tasks(4000)).await;
     let app = spawn_app_on(store, with_args(&["--max-searches-per-user=1"])).await;
 
     // Searches for text no task holds read every one of alice's tasks; sent at

@@ -550,3 +550,49 @@ pub async fn walk<T: serde::de::DeserializeOwned>(
     }
     pages
 }
+
+/// A task written straight into the store, as an older release or a bulk load
+/// could have: any text, any folded form.
+pub struct RawTask {
+    pub title: String,
+    pub title_folded: String,
+    pub description: Option<String>,
+    pub description_folded: Option<String>,
+}
+
+/// Inserts `tasks` for `user` without the API (its rules, or its speed, are not wanted here).
+pub async fn insert_raw_tasks(db: &Db, user: &str, tasks: Vec<RawTask>) {
+    const COLUMNS: &str = "user_id, title, title_folded, description, description_folded, completed, created_at, updated_at";
+    match db {
+        Db::Sqlite(store) => {
+            let user = user.to_owned();
+            store
+                .write(move |c| {
+                    let mut insert = c.prepare(&format!(
+                        "INSERT INTO tasks ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, FALSE, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')"
+                    ))?;
+                    for t in &tasks {
+                        insert.execute(rusqlite::params![user, t.title, t.title_folded, t.description, t.description_folded])?;
+                    }
+                    Ok(())
+                })
+                .await
+                .unwrap();
+        }
+        Db::Postgres(pool) => {
+            let column = |pick: fn(&RawTask) -> Option<String>| tasks.iter().map(pick).collect::<Vec<_>>();
+            sqlx::query(&format!(
+                "INSERT INTO tasks ({COLUMNS}) SELECT $1, t, tf, d, df, FALSE, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z' \
+                 FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS r(t, tf, d, df, n) ORDER BY n"
+            ))
+            .bind(user)
+            .bind(column(|t| Some(t.title.clone())))
+            .bind(column(|t| Some(t.title_folded.clone())))
+            .bind(column(|t| t.description.clone()))
+            .bind(column(|t| t.description_folded.clone()))
+            .execute(pool)
+            .await
+            .unwrap();
+        }
+    }
+}

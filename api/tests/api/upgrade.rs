@@ -1,40 +1,16 @@
 //! Rows written under older rules are brought to today's at start, once.
 
-use todo_api::db::Db;
 use todo_api::tasks::store::{upgrade_text, UpgradeReport};
 
-use crate::helpers::{fresh_store, spawn_app_on, Options};
+use crate::helpers::{fresh_store, insert_raw_tasks, spawn_app_on, Options, RawTask};
 
-/// Writes a task as an older release could have: any text, folded by lower-casing only.
-async fn insert_old_row(db: &Db, title: &str, description: Option<&str>) {
-    let (title, title_folded) = (title.to_owned(), title.to_lowercase());
-    let (description, description_folded) = (description.map(str::to_owned), description.map(str::to_lowercase));
-    match db {
-        Db::Sqlite(store) => {
-            store
-                .write(move |c| {
-                    c.execute(
-                        "INSERT INTO tasks (user_id, title, title_folded, description, description_folded, completed, created_at, updated_at) \
-                         VALUES ('alice', ?1, ?2, ?3, ?4, FALSE, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
-                        rusqlite::params![title, title_folded, description, description_folded],
-                    )
-                })
-                .await
-                .unwrap();
-        }
-        Db::Postgres(pool) => {
-            sqlx::query(
-                "INSERT INTO tasks (user_id, title, title_folded, description, description_folded, completed, created_at, updated_at) \
-                 VALUES ('alice', $1, $2, $3, $4, FALSE, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
-            )
-            .bind(title)
-            .bind(title_folded)
-            .bind(description)
-            .bind(description_folded)
-            .execute(pool)
-            .await
-            .unwrap();
-        }
+/// A task as an older release could have written it: any text, folded by lower-casing only.
+fn old_row(title: &str, description: Option<&str>) -> RawTask {
+    RawTask {
+        title: title.to_owned(),
+        title_folded: title.to_lowercase(),
+        description: description.map(str::to_owned),
+        description_folded: description.map(str::to_lowercase),
     }
 }
 
@@ -42,10 +18,13 @@ async fn insert_old_row(db: &Db, title: &str, description: Option<&str>) {
 async fn older_rows_are_repaired_refolded_and_searchable_and_the_upgrade_runs_once() {
     let store = fresh_store().await;
     store.db.migrate().await.unwrap();
-    insert_old_row(&store.db, "\u{1b}[31mPay rent\u{1b}[0m", Some("line\r\nbreak")).await;
-    insert_old_row(&store.db, "\u{200B}", None).await;
-    insert_old_row(&store.db, "Straße kehren", None).await;
-    insert_old_row(&store.db, "Milk", None).await;
+    let old_rows = vec![
+        old_row("\u{1b}[31mPay rent\u{1b}[0m", Some("line\r\nbreak")),
+        old_row("\u{200B}", None),
+        old_row("Straße kehren", None),
+        old_row("Milk", None),
+    ];
+    insert_raw_tasks(&store.db, "alice", old_rows).await;
 
     let report = upgrade_text(&store.db).await.unwrap();
     assert_eq!(report, UpgradeReport { repaired: 2, refolded: 1 });

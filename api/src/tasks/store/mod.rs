@@ -7,7 +7,7 @@
 mod postgres;
 mod sqlite;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, SubsecRound, Utc};
 use todo_domain::{fold, Description, Priority, Recurrence, Tags, Title, Zone};
 
 use super::list::{CursorKey, ListQuery, SortKey, SortOrder, StatusFilter};
@@ -44,6 +44,16 @@ pub struct TaskRow {
 /// The columns of [`TaskRow`], in its order, for every statement that returns tasks.
 const TASK_COLUMNS: &str = "id, user_id, title, description, completed, priority, tags, due_at, all_day, \
                             time_zone, recurrence, remind_at, next_occurrence_id, created_at, updated_at";
+
+/// The store's clock: UTC, at the microsecond precision both stores keep.
+fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+/// Whether an instant falls in the years both stores (and RFC 3339) hold: 0001–9999.
+pub fn in_stored_years(time: &DateTime<Utc>) -> bool {
+    (1..=9999).contains(&time.year())
+}
 
 /// A validated create.
 #[derive(Debug)]
@@ -148,7 +158,7 @@ impl TaskRow {
         let remind_at = self
             .remind_at
             .and_then(|remind| remind.checked_add_signed(next_due - due))
-            .filter(|remind| (1..=9999).contains(&chrono::Datelike::year(remind)));
+            .filter(in_stored_years);
         Some(TaskRow {
             id: 0,
             completed: false,
@@ -168,7 +178,7 @@ fn to_timestamp(time: DateTime<Utc>) -> Option<todo_domain::jiff::Timestamp> {
 }
 
 fn from_timestamp(time: todo_domain::jiff::Timestamp) -> Option<DateTime<Utc>> {
-    DateTime::from_timestamp_micros(i64::try_from(time.as_microsecond()).ok()?)
+    DateTime::from_timestamp_micros(time.as_microsecond())
 }
 
 /// What an update does besides writing the task's new state.
@@ -243,7 +253,7 @@ fn plan(current: &TaskRow, changes: &TaskChanges, now: DateTime<Utc>) -> Result<
 }
 
 /// One task's text as stored, for [`upgrade_text`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 struct StoredText {
     id: i64,
     title: String,
@@ -345,7 +355,7 @@ fn upgrade_rows(rows: Vec<StoredText>, report: &mut UpgradeReport) -> Vec<Stored
 
 /// Creates the task, unless the user already keeps `max_tasks`.
 pub async fn create(db: &Db, user_id: &str, task: &NewTask, max_tasks: u64) -> Result<TaskRow, ChangeError> {
-    let row = TaskRow::new(user_id, task, crate::tasks::model::now());
+    let row = TaskRow::new(user_id, task, now());
     let created = match db {
         Db::Sqlite(store) => store.write(move |c| sqlite::create_within(c, row, max_tasks)).await?,
         Db::Postgres(pool) => postgres::create_within(pool, row, max_tasks).await?,
@@ -375,7 +385,7 @@ pub async fn get(db: &Db, user_id: &str, id: i64) -> Result<Option<TaskRow>, Sto
 
 /// Applies the changes in one transaction; `Ok(None)` when the user has no such task.
 pub async fn update(db: &Db, user_id: &str, id: i64, changes: TaskChanges) -> Result<Option<TaskRow>, ChangeError> {
-    let now = crate::tasks::model::now();
+    let now = now();
     let outcome = match db {
         Db::Sqlite(store) => {
             let user_id = user_id.to_owned();

@@ -122,7 +122,7 @@ pub async fn mark_upgrade_applied(pool: &PgPool, name: &str) -> Result<(), Store
 
 pub async fn upgrade_text_batch(pool: &PgPool, after: i64, limit: i64) -> Result<UpgradeBatch, StoreError> {
     let mut tx = pool.begin().await?;
-    let rows: Vec<(i64, String, String, Option<String>, Option<String>)> = sqlx::query_as(
+    let rows: Vec<StoredText> = sqlx::query_as(
         "SELECT id, title, title_folded, description, description_folded FROM tasks WHERE id > $1 ORDER BY id LIMIT $2 \
          FOR UPDATE",
     )
@@ -130,17 +130,7 @@ pub async fn upgrade_text_batch(pool: &PgPool, after: i64, limit: i64) -> Result
     .bind(limit)
     .fetch_all(&mut *tx)
     .await?;
-    let last_id = rows.last().map(|row| row.0);
-    let rows = rows
-        .into_iter()
-        .map(|(id, title, title_folded, description, description_folded)| StoredText {
-            id,
-            title,
-            title_folded,
-            description,
-            description_folded,
-        })
-        .collect();
+    let last_id = rows.last().map(|row| row.id);
     let mut report = UpgradeReport::default();
     for row in upgrade_rows(rows, &mut report) {
         sqlx::query("UPDATE tasks SET title = $2, title_folded = $3, description = $4, description_folded = $5 WHERE id = $1")

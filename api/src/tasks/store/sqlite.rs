@@ -139,19 +139,29 @@ fn insert(c: &Connection, row: &TaskRow) -> rusqlite::Result<i64> {
 /// over a column a statement sets, changed or not, and a toggle should touch
 /// the one index over `updated_at`, not all seven.
 fn write(c: &Connection, before: &TaskRow, row: &TaskRow) -> rusqlite::Result<()> {
-    let (old, new) = (RowParams::of(before), RowParams::of(row));
-    let (old, new) = (old.named(), new.named());
-    let changed: Vec<_> = new
-        .iter()
-        .zip(&old)
-        .filter(|((name, _), _)| !matches!(*name, ":id" | ":user_id" | ":created_at"))
-        .filter(|((name, value), (_, was))| *name == ":updated_at" || value.to_sql().ok() != was.to_sql().ok())
-        .map(|(new, _)| *new)
-        .collect();
-    let set: Vec<String> = changed.iter().map(|(name, _)| format!("{} = {name}", &name[1..])).collect();
-    let sql = format!("UPDATE tasks SET {} WHERE id = :id AND user_id = :user_id", set.join(", "));
-    let mut params = changed;
-    params.extend(new.iter().filter(|(name, _)| matches!(*name, ":id" | ":user_id")).copied());
+    // Told from the rows themselves, so the old row's folded text and tags JSON
+    // are never computed just to be compared.
+    let changed = |name: &str| match name {
+        ":title" | ":title_folded" => before.title != row.title,
+        ":description" | ":description_folded" => before.description != row.description,
+        ":completed" => before.completed != row.completed,
+        ":priority" => before.priority != row.priority,
+        ":tags" => before.tags != row.tags,
+        ":due_at" => before.due_at != row.due_at,
+        ":all_day" => before.all_day != row.all_day,
+        ":time_zone" => before.time_zone != row.time_zone,
+        ":recurrence" => before.recurrence != row.recurrence,
+        ":remind_at" => before.remind_at != row.remind_at,
+        ":next_occurrence_id" => before.next_occurrence_id != row.next_occurrence_id,
+        ":updated_at" => true,
+        _ => false,
+    };
+    let values = RowParams::of(row);
+    let (set, key): (Vec<_>, Vec<_>) = values.named().into_iter().partition(|(name, _)| changed(name));
+    let columns: Vec<String> = set.iter().map(|(name, _)| format!("{} = {name}", &name[1..])).collect();
+    let sql = format!("UPDATE tasks SET {} WHERE id = :id AND user_id = :user_id", columns.join(", "));
+    let mut params = set;
+    params.extend(key.into_iter().filter(|(name, _)| matches!(*name, ":id" | ":user_id")));
     c.prepare_cached(&sql)?.execute(&*params)?;
     Ok(())
 }
