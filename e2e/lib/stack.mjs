@@ -128,7 +128,8 @@ export async function startStack({ alg = "HS256", postgresUrl, tokenTtlSeconds =
     ...extraWebEnv,
   };
 
-  const apiBinary = path.join(repoRoot, "target", "debug", "todo-api");
+  // TODO_API_BIN: an API binary built elsewhere (default: the one run.sh builds).
+  const apiBinary = process.env.TODO_API_BIN || path.join(repoRoot, "target", "debug", "todo-api");
   // From the temporary directory, so the API reads no developer .env.
   const startApi = async () => {
     const api = startProcess("api", apiBinary, [], { cwd: dir, env: apiEnv, logName: `${label}-api.log` });

@@ -1,4 +1,5 @@
 import type { Task } from "@/lib/api/types";
+import { compareTasks, fold, matchesFilters, type ListFilters } from "@/lib/tasks/filters";
 
 type Failure = { status: number; body?: object } | "network";
 
@@ -73,6 +74,8 @@ export class FakeTaskService {
     if (failure === "network") throw new TypeError("Failed to fetch");
     if (failure) return problem(failure.status, failure.body ?? {});
 
+    const tagsMatch = /^\/api\/([^/]+)\/tags$/.exec(url.pathname);
+    if (tagsMatch && tagsMatch[1] === this.userId && request.method === "GET") return json(200, this.tagCounts());
     const match = /^\/api\/([^/]+)\/tasks(?:\/(\d+))?(\/complete)?$/.exec(url.pathname);
     if (!match || match[1] !== this.userId) return problem(403, { detail: "this resource belongs to another user" });
     const id = match[2] ? Number(match[2]) : undefined;
@@ -94,7 +97,9 @@ export class FakeTaskService {
     if (id === undefined && request.method === "POST") {
       const title = String(body?.title ?? "").trim();
       if (!title) return problem(422, { detail: "title: must not be empty", errors: [{ field: "title", message: "must not be empty" }] });
-      return json(201, this.add(title, { description: body?.description ?? null, completed: body?.completed ?? false }));
+      const fields: Partial<Task> = { ...body };
+      delete fields.title;
+      return json(201, this.add(title, { ...fields, ...(fields.tags ? { tags: [...fields.tags].sort() } : {}) }));
     }
     const task = this.tasks.find((candidate) => candidate.id === id);
     if (!task) return problem(404, { detail: "no such task" });
@@ -108,15 +113,30 @@ export class FakeTaskService {
     return json(200, task);
   };
 
+  /** The same rules and order as the API, through the functions the app's cache updates use. */
   private list(params: URLSearchParams): Task[] {
-    const status = params.get("status") ?? "all";
-    const q = (params.get("q") ?? "").toLowerCase();
-    const sort = (params.get("sort") ?? "created_at") as "created_at" | "updated_at" | "title";
-    const direction = params.get("order") === "asc" ? 1 : -1;
-    return this.tasks
-      .filter((task) => status === "all" || task.completed === (status === "completed"))
-      .filter((task) => !q || `${task.title} ${task.description ?? ""}`.toLowerCase().includes(q))
-      .sort((a, b) => (a[sort] < b[sort] ? -direction : a[sort] > b[sort] ? direction : 0));
+    const filters: ListFilters = {
+      status: (params.get("status") ?? "all") as ListFilters["status"],
+      sort: (params.get("sort") ?? "created_at") as ListFilters["sort"],
+      order: (params.get("order") ?? "desc") as ListFilters["order"],
+      q: params.get("q") ?? undefined,
+      priority: params.getAll("priority") as ListFilters["priority"],
+      tag: params.getAll("tag"),
+      due_before: params.get("due_before") ?? undefined,
+      due_after: params.get("due_after") ?? undefined,
+      has_due: params.has("has_due") ? params.get("has_due") === "true" : undefined,
+    };
+    return this.tasks.filter((task) => matchesFilters(task, filters)).sort((a, b) => compareTasks(a, b, filters));
+  }
+
+  private tagCounts(): { name: string; count: number }[] {
+    const counts = new Map<string, { name: string; count: number }>();
+    for (const tag of this.tasks.flatMap((task) => task.tags)) {
+      const entry = counts.get(fold(tag)) ?? { name: tag, count: 0 };
+      entry.count += 1;
+      counts.set(fold(tag), entry);
+    }
+    return [...counts.values()].sort((a, b) => fold(a.name).localeCompare(fold(b.name)));
   }
 }
 

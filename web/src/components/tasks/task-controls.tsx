@@ -1,7 +1,8 @@
 "use client";
 
 import { useEffect, useState } from "react";
-import type { SortField, SortOrder, StatusFilter, TaskFilters } from "@/lib/api/types";
+import type { SortField, SortOrder, StatusFilter } from "@/lib/api/types";
+import type { TaskFilters } from "@/lib/tasks/filters";
 
 const SEARCH_DELAY_MS = 300;
 

@@ -262,6 +262,59 @@ describe("TasksView while changes are under way", () => {
     expect(screen.getByLabelText("Search")).toHaveFocus();
   });
 
+  it("puts a new task's placeholder only where the list's filter and order put it", async () => {
+    service.add("cherry");
+    service.add("Apple");
+    const user = userEvent.setup();
+    renderTasks();
+    await screen.findByText("cherry");
+    await user.selectOptions(screen.getByLabelText("Sort by"), "title");
+    await user.selectOptions(screen.getByLabelText("Order"), "asc");
+    await waitFor(() => expect(within(taskList()).getAllByRole("listitem")[0]).toHaveTextContent("Apple"));
+
+    const release = service.holdNext({ method: "POST" });
+    await user.type(screen.getByLabelText("Title"), "banana");
+    await user.click(screen.getByRole("button", { name: "Add task" }));
+    await waitFor(() =>
+      expect(within(taskList()).getAllByRole("listitem").map((item) => item.querySelector("p")?.textContent)).toEqual([
+        "Apple",
+        "banana",
+        "cherry",
+      ]),
+    );
+    release();
+    await waitFor(() => expect(service.tasks).toHaveLength(3));
+
+    // A list of done tasks never shows a new, open one.
+    await user.selectOptions(screen.getByLabelText("Show"), "completed");
+    await screen.findByText("No tasks match these filters.");
+    const releaseAgain = service.holdNext({ method: "POST" });
+    await user.type(screen.getByLabelText("Title"), "date");
+    await user.click(screen.getByRole("button", { name: "Add task" }));
+    await screen.findByRole("button", { name: "Adding…" });
+    expect(screen.queryByRole("list", { name: "Tasks" })).not.toBeInTheDocument();
+    releaseAgain();
+    await waitFor(() => expect(service.tasks).toHaveLength(4));
+  });
+
+  it("keeps a placeholder out of a list whose further pages are not loaded yet, when it sorts past them", async () => {
+    for (const title of ["a", "b", "c"]) service.add(title);
+    const user = userEvent.setup();
+    renderTasks(2);
+    await screen.findByText("c");
+    await user.selectOptions(screen.getByLabelText("Sort by"), "title");
+    await user.selectOptions(screen.getByLabelText("Order"), "asc");
+    await waitFor(() => expect(within(taskList()).getAllByRole("listitem")[0]).toHaveTextContent("a"));
+
+    const release = service.holdNext({ method: "POST" });
+    await user.type(screen.getByLabelText("Title"), "z");
+    await user.click(screen.getByRole("button", { name: "Add task" }));
+    await screen.findByRole("button", { name: "Adding…" });
+    expect(within(taskList()).getAllByRole("listitem").map((item) => item.querySelector("p")?.textContent)).toEqual(["a", "b"]);
+    release();
+    await waitFor(() => expect(service.tasks).toHaveLength(4));
+  });
+
   it("moves the focus back to the title after an add when it was still in the form", async () => {
     const user = userEvent.setup();
     renderTasks();

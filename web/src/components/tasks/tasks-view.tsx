@@ -3,7 +3,7 @@
 import { useCallback, useState } from "react";
 import { ApiError, describeError } from "@/lib/api/errors";
 import type { TaskApi } from "@/lib/api/task-api";
-import { DEFAULT_FILTERS, type TaskFilters } from "@/lib/api/types";
+import { DEFAULT_FILTERS, type TaskFilters } from "@/lib/tasks/filters";
 import { NewTaskForm } from "./new-task-form";
 import { TaskControls } from "./task-controls";
 import { TaskItem } from "./task-item";

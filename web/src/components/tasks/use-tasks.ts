@@ -4,18 +4,30 @@ import {
   keepPreviousData,
   useInfiniteQuery,
   useMutation,
+  useQuery,
   useQueryClient,
   type InfiniteData,
   type QueryClient,
   type QueryKey,
 } from "@tanstack/react-query";
 import type { TaskApi } from "@/lib/api/task-api";
-import type { NewTask, Task, TaskChanges, TaskFilters, TaskPage } from "@/lib/api/types";
+import type { NewTask, Task, TaskChanges, TaskPage } from "@/lib/api/types";
+import { browserTimeZone } from "@/lib/dates/zoned";
+import { belongsToView, compareTasks, listFilters, matchesFilters, type TaskFilters } from "@/lib/tasks/filters";
 
 type ListData = InfiniteData<TaskPage, string | undefined>;
 
 export function tasksKey(userId: string, filters?: TaskFilters) {
   return filters ? (["tasks", userId, filters] as const) : (["tasks", userId] as const);
+}
+
+/** The person's tags with their counts (`/tags`): for the tag filter and autocomplete. */
+export function tagsKey(userId: string) {
+  return ["tags", userId] as const;
+}
+
+export function useTags(api: TaskApi) {
+  return useQuery({ queryKey: tagsKey(api.userId), queryFn: () => api.tags(), staleTime: 60_000 });
 }
 
 /** Every task mutation of one person shares this key, so settling ones can see the others still running. */
@@ -36,7 +48,9 @@ export function taskScope(id: number) {
 export function useTaskList(api: TaskApi, filters: TaskFilters) {
   return useInfiniteQuery({
     queryKey: tasksKey(api.userId, filters),
-    queryFn: ({ pageParam }) => api.list(filters, pageParam),
+    // The views' windows are computed when the list is fetched, so a refetch
+    // after midnight (or any later one for Overdue) moves them on.
+    queryFn: ({ pageParam }) => api.list(listFilters(filters, new Date(), browserTimeZone()), pageParam),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor,
     placeholderData: keepPreviousData,
@@ -89,6 +103,34 @@ export function latestTask(queryClient: QueryClient, userId: string, id: number)
   return undefined;
 }
 
+/**
+ * Puts a new task into each cached list that the API would list it in, where
+ * that list's order puts it; not into a list whose filters it does not match,
+ * nor past the last loaded row of a list with more pages to come (it belongs
+ * to one of those, and shows when that page is loaded).
+ */
+export function placeInLists(queryClient: QueryClient, userId: string, task: Task, now = new Date(), timeZone = browserTimeZone()): void {
+  for (const [queryKey, data] of queryClient.getQueriesData<ListData>({ queryKey: tasksKey(userId) })) {
+    const filters = queryKey[2] as TaskFilters | undefined;
+    if (!data || !filters) continue;
+    const query = listFilters(filters, now, timeZone);
+    if (!matchesFilters(task, query) || !belongsToView(task, filters.view, now, timeZone)) continue;
+    let pageIndex = data.pages.findIndex((page) => page.tasks.some((other) => compareTasks(task, other, query) < 0));
+    let index: number;
+    if (pageIndex >= 0) {
+      index = data.pages[pageIndex].tasks.findIndex((other) => compareTasks(task, other, query) < 0);
+    } else {
+      pageIndex = data.pages.length - 1;
+      if (pageIndex < 0 || data.pages[pageIndex].nextCursor !== undefined) continue;
+      index = data.pages[pageIndex].tasks.length;
+    }
+    const pages = data.pages.map((page, i) =>
+      i === pageIndex ? { ...page, tasks: [...page.tasks.slice(0, index), task, ...page.tasks.slice(index)] } : page,
+    );
+    queryClient.setQueryData<ListData>(queryKey, { ...data, pages });
+  }
+}
+
 interface OptimisticOptions<Variables, Result, Undo> {
   mutationFn: (variables: Variables) => Promise<Result>;
   /** Changes the cached lists as the API is expected to; returns what `undo` needs. */
@@ -135,6 +177,7 @@ function useOptimisticTaskMutation<Variables, Result, Undo>(
       // This mutation still counts itself; a refetch now would overwrite the
       // optimistic state of the others, so the last one to settle refetches.
       if (queryClient.isMutating({ mutationKey }) === 1) {
+        void queryClient.invalidateQueries({ queryKey: tagsKey(api.userId) });
         return queryClient.invalidateQueries({ queryKey: tasksKey(api.userId) });
       }
     },
@@ -175,7 +218,7 @@ export function useCreateTask(api: TaskApi) {
         created_at: now,
         updated_at: now,
       };
-      changeLists(queryClient, userId, (tasks, pageIndex) => (pageIndex === 0 ? [placeholder, ...tasks] : tasks));
+      placeInLists(queryClient, userId, placeholder);
       return placeholderId;
     },
     undo: (_variables, placeholderId) => removePlaceholder(placeholderId),
@@ -190,7 +233,7 @@ export function useCreateTask(api: TaskApi) {
   });
 }
 
-type TaskFields = Partial<Pick<Task, "title" | "description" | "completed">>;
+type TaskFields = TaskChanges;
 
 /**
  * The field-level optimistic change behind edits and toggles: sets `changes`

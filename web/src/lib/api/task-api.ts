@@ -2,7 +2,8 @@ import createClient from "openapi-fetch";
 import { ApiError, isNetworkError } from "./errors";
 import { nextCursorFromLink } from "./link";
 import type { paths } from "./schema";
-import type { NewTask, Task, TaskChanges, TaskFilters, TaskPage } from "./types";
+import type { ListFilters } from "@/lib/tasks/filters";
+import type { NewTask, TagCount, Task, TaskChanges, TaskPage } from "./types";
 
 export interface TaskApiOptions {
   baseUrl: string;
@@ -42,24 +43,21 @@ export function createTaskApi({ baseUrl, userId, fetch, pageSize = 100 }: TaskAp
   return {
     userId,
 
-    async list(filters: TaskFilters, cursor?: string): Promise<TaskPage> {
-      const q = filters.q.trim();
+    async list(filters: ListFilters, cursor?: string): Promise<TaskPage> {
       const { data, response } = await settle(
         client.GET("/api/{user_id}/tasks", {
           params: {
             path: { user_id },
-            query: {
-              status: filters.status,
-              sort: filters.sort,
-              order: filters.order,
-              limit: pageSize,
-              ...(q ? { q } : {}),
-              ...(cursor ? { cursor } : {}),
-            },
+            query: { ...filters, limit: pageSize, ...(cursor ? { cursor } : {}) },
           },
         }),
       );
       return { tasks: data, nextCursor: nextCursorFromLink(response.headers.get("Link")) };
+    },
+
+    async tags(): Promise<TagCount[]> {
+      const { data } = await settle(client.GET("/api/{user_id}/tags", { params: { path: { user_id } } }));
+      return data;
     },
 
     async create(task: NewTask): Promise<Task> {

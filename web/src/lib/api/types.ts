@@ -13,16 +13,8 @@ export type ListQuery = NonNullable<TasksPath["get"]["parameters"]["query"]>;
 export type StatusFilter = NonNullable<ListQuery["status"]>;
 export type SortField = NonNullable<ListQuery["sort"]>;
 export type SortOrder = NonNullable<ListQuery["order"]>;
-
-/** What the person chose in the list controls; the cursor is handled by paging. */
-export interface TaskFilters {
-  status: StatusFilter;
-  q: string;
-  sort: SortField;
-  order: SortOrder;
-}
-
-export const DEFAULT_FILTERS: TaskFilters = { status: "all", q: "", sort: "created_at", order: "desc" };
+export type Priority = Task["priority"];
+export type TagCount = paths["/api/{user_id}/tags"]["get"]["responses"][200]["content"]["application/json"][number];
 
 export interface TaskPage {
   tasks: Task[];
