@@ -10,6 +10,10 @@
 //! Why not deadpool-sqlite: its pool checks every connection out with a query
 //! (`SELECT $1`), a second round trip to a blocking thread per request.
 //!
+//! Reads: a few threads take the ordinary reads, and threads of their own take
+//! the reads that may step through many rows (a search the index cannot narrow,
+//! see `read_long`), so those never hold up everyone else's lists.
+//!
 //! Writes: SQLite lets one connection write at a time, so every write goes to
 //! the single writer thread. When several are queued it runs them in one
 //! transaction (group commit), each in its own savepoint so a failing write
@@ -62,6 +66,7 @@ pub struct SqliteStore {
 #[derive(Debug)]
 struct Queues {
     reads: flume::Sender<ReadJob>,
+    long_reads: flume::Sender<ReadJob>,
     writes: flume::Sender<Box<dyn PendingWrite>>,
 }
 
@@ -69,10 +74,10 @@ impl Drop for SqliteStore {
     fn drop(&mut self) {
         // Readers first: the writer's connection must close last, as a read-only
         // connection does not checkpoint.
-        let Some(Queues { reads, writes }) = self.queues.take() else { return };
+        let Some(Queues { reads, long_reads, writes }) = self.queues.take() else { return };
         let mut threads = self.threads.drain(..);
         let writer = threads.next();
-        drop(reads);
+        drop((reads, long_reads));
         threads.for_each(|reader| drop(reader.join()));
         drop(writes);
         if let Some(writer) = writer {
@@ -83,7 +88,8 @@ impl Drop for SqliteStore {
 
 impl SqliteStore {
     /// Opens the file (creating it and its directory when missing) with one writer
-    /// and `readers` reader connections, each on its own thread.
+    /// and `readers` reader connections, each on its own thread, and half as many
+    /// (at least one) for long reads.
     pub fn open(path: &Path, readers: usize) -> Result<Self, StoreError> {
         if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|err| StoreError::Open(format!("{}: {err}", dir.display())))?;
@@ -98,17 +104,22 @@ impl SqliteStore {
         }
         let (writes, write_queue) = flume::unbounded::<Box<dyn PendingWrite>>();
         let (reads, read_queue) = flume::unbounded::<ReadJob>();
+        let (long_reads, long_read_queue) = flume::unbounded::<ReadJob>();
         // From here on, an early return drops `store`, which stops the threads started so far.
-        let mut store = Self { path: path.to_owned(), queues: Some(Queues { reads, writes }), threads: Vec::new() };
+        let queues = Queues { reads, long_reads, writes };
+        let mut store = Self { path: path.to_owned(), queues: Some(queues), threads: Vec::new() };
         store.threads.push(spawn("sqlite-writer", move || run_writer(writer, write_queue))?);
-        for n in 0..readers {
-            let connection = open_connection(path, "PRAGMA query_only = ON;")?;
-            let queue = read_queue.clone();
-            store.threads.push(spawn(&format!("sqlite-reader-{n}"), move || {
-                for job in queue.iter() {
-                    job(&connection);
-                }
-            })?);
+        let lanes = [("sqlite-reader", readers, read_queue), ("sqlite-long-reader", readers.div_ceil(2), long_read_queue)];
+        for (name, count, queue) in lanes {
+            for n in 0..count {
+                let connection = open_connection(path, "PRAGMA query_only = ON;")?;
+                let queue = queue.clone();
+                store.threads.push(spawn(&format!("{name}-{n}"), move || {
+                    for job in queue.iter() {
+                        job(&connection);
+                    }
+                })?);
+            }
         }
         Ok(store)
     }
@@ -123,7 +134,9 @@ impl SqliteStore {
 
     /// Whether the reader and writer threads are all still there to take work.
     pub fn is_running(&self) -> bool {
-        self.queues().is_ok_and(|q| !q.reads.is_disconnected() && !q.writes.is_disconnected())
+        self.queues().is_ok_and(|q| {
+            !q.reads.is_disconnected() && !q.long_reads.is_disconnected() && !q.writes.is_disconnected()
+        })
     }
 
     /// Runs `work` on a reader connection. When the request gives up (it timed
@@ -131,6 +144,25 @@ impl SqliteStore {
     /// interrupted, so it frees the reader at once instead of finishing a long
     /// search nobody will read.
     pub async fn read<R, F>(&self, work: F) -> Result<R, StoreError>
+    where
+        F: FnOnce(&Connection) -> rusqlite::Result<R> + Send + 'static,
+        R: Send + 'static,
+    {
+        self.read_on(&self.queues()?.reads, work).await
+    }
+
+    /// As [`read`](Self::read), for work that may step through many rows: on
+    /// threads of its own, where it waits only behind other long reads (whose
+    /// number per user the API caps), never in front of ordinary ones.
+    pub async fn read_long<R, F>(&self, work: F) -> Result<R, StoreError>
+    where
+        F: FnOnce(&Connection) -> rusqlite::Result<R> + Send + 'static,
+        R: Send + 'static,
+    {
+        self.read_on(&self.queues()?.long_reads, work).await
+    }
+
+    async fn read_on<R, F>(&self, queue: &flume::Sender<ReadJob>, work: F) -> Result<R, StoreError>
     where
         F: FnOnce(&Connection) -> rusqlite::Result<R> + Send + 'static,
         R: Send + 'static,
@@ -151,7 +183,7 @@ impl SqliteStore {
             connection.progress_handler(0, None::<fn() -> bool>);
             let _ = reply.send(result);
         });
-        self.queues()?.reads.send(job).map_err(|_| StoreError::Closed)?;
+        queue.send(job).map_err(|_| StoreError::Closed)?;
         let answer = outcome.await.map_err(|_| StoreError::Closed)?;
         drop(given_up);
         answer

@@ -70,3 +70,59 @@ async fn a_user_running_as_many_searches_as_allowed_gets_429_for_the_next_and_ot
     assert_eq!(search(&app, "bob", "milk").await.status(), 200);
     assert_eq!(search(&app, "alice", "task%201%20").await.status(), 200);
 }
+
+/// The median of `n` requests for bob's short list, in microseconds.
+async fn bobs_list_median(app: &TestApp, n: usize) -> u128 {
+    let mut times = Vec::with_capacity(n);
+    for _ in 0..n {
+        let started = std::time::Instant::now();
+        let response = app.list("bob", "?limit=5").await;
+        assert_eq!(response.status(), 200);
+        response.bytes().await.unwrap();
+        times.push(started.elapsed().as_micros());
+    }
+    times.sort_unstable();
+    times[n / 2]
+}
+
+#[tokio::test]
+async fn another_users_list_stays_fast_while_one_user_searches_without_pause() {
+    let store = fresh_store().await;
+    store.db.migrate().await.unwrap();
+    insert_raw_tasks(&store.db, "alice", many_long_tasks(5000)).await;
+    let app = std::sync::Arc::new(spawn_app_on(store, Options::default()).await);
+    for i in 0..5 {
+        app.create_ok("bob", &format!("bob's task {i}")).await;
+    }
+    let quiet = bobs_list_median(&app, 40).await;
+
+    // Alice searches without pause, as many at once as she may, for two letters
+    // no task holds: too short for the index, so every one of her tasks is read.
+    // (Longer text the index answers at once.)
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut searchers = tokio::task::JoinSet::new();
+    for q in ["zq", "xj"] {
+        let (app, stop) = (app.clone(), stop.clone());
+        searchers.spawn(async move {
+            let mut answered = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let response = search(&app, "alice", q).await;
+                assert_eq!(response.status(), 200, "{q}");
+                assert_eq!(response.text().await.unwrap(), "[]");
+                answered += 1;
+            }
+            answered
+        });
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let loaded = bobs_list_median(&app, 40).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let answered = searchers.join_all().await;
+    assert!(answered.iter().all(|n| *n > 0), "both kinds of search ran: {answered:?}");
+
+    // Measured against itself, not a clock. Queued behind her searches (before
+    // they had threads of their own), bob's list waited for whole searches:
+    // 16 times its quiet time on a two-core machine.
+    eprintln!("bob's list: {quiet} µs quiet, {loaded} µs while alice searches; searches answered {answered:?}");
+    assert!(loaded <= quiet * 6, "bob's list took {loaded} µs under alice's searches, {quiet} µs without");
+}

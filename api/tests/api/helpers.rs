@@ -180,8 +180,8 @@ pub async fn spawn_app_with_unreachable_store_and_timeout(request_timeout: Durat
 /// A fresh schema in the PostgreSQL test database, named for this test alone.
 async fn postgres_schema(url: &str) -> Db {
     use sqlx::Connection;
-    static LEFTOVERS_DROPPED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
-    LEFTOVERS_DROPPED.get_or_init(|| drop_schemas_of_earlier_runs(url)).await;
+    static DATABASE_PREPARED: tokio::sync::OnceCell<()> = tokio::sync::OnceCell::const_new();
+    DATABASE_PREPARED.get_or_init(|| prepare_database(url)).await;
     let schema = format!("todo_test_{}", uuid::Uuid::new_v4().simple());
     let mut conn = sqlx::PgConnection::connect(url).await.expect("TEST_DATABASE_URL reachable");
     sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut conn).await.expect("create schema");
@@ -189,10 +189,13 @@ async fn postgres_schema(url: &str) -> Db {
     Db::postgres_in_schema(url, &schema, 4).expect("postgres url")
 }
 
-/// Schemas outlive their tests; the first test of a run clears those of earlier runs.
-async fn drop_schemas_of_earlier_runs(url: &str) {
+/// Schemas outlive their tests; the first test of a run clears those of earlier
+/// runs. It also installs pg_trgm where no test's schema is: the migration would
+/// put it in the first test's schema, and dropping that would drop it for all.
+async fn prepare_database(url: &str) {
     use sqlx::Connection;
     let mut conn = sqlx::PgConnection::connect(url).await.expect("TEST_DATABASE_URL reachable");
+    sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public").execute(&mut conn).await.expect("pg_trgm");
     let schemas: Vec<(String,)> = sqlx::query_as(
         "SELECT schema_name::text FROM information_schema.schemata WHERE schema_name LIKE 'todo\\_test\\_%'",
     )
@@ -552,7 +555,7 @@ pub async fn walk<T: serde::de::DeserializeOwned>(
 }
 
 /// A task written straight into the store, as an older release or a bulk load
-/// could have: any text, any folded form.
+/// could have: any text, any folded form (times as the API writes them).
 pub struct RawTask {
     pub title: String,
     pub title_folded: String,
@@ -569,7 +572,7 @@ pub async fn insert_raw_tasks(db: &Db, user: &str, tasks: Vec<RawTask>) {
             store
                 .write(move |c| {
                     let mut insert = c.prepare(&format!(
-                        "INSERT INTO tasks ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, FALSE, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')"
+                        "INSERT INTO tasks ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, FALSE, '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00')"
                     ))?;
                     for t in &tasks {
                         insert.execute(rusqlite::params![user, t.title, t.title_folded, t.description, t.description_folded])?;
@@ -582,7 +585,7 @@ pub async fn insert_raw_tasks(db: &Db, user: &str, tasks: Vec<RawTask>) {
         Db::Postgres(pool) => {
             let column = |pick: fn(&RawTask) -> Option<String>| tasks.iter().map(pick).collect::<Vec<_>>();
             sqlx::query(&format!(
-                "INSERT INTO tasks ({COLUMNS}) SELECT $1, t, tf, d, df, FALSE, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z' \
+                "INSERT INTO tasks ({COLUMNS}) SELECT $1, t, tf, d, df, FALSE, '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00' \
                  FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS r(t, tf, d, df, n) ORDER BY n"
             ))
             .bind(user)

@@ -15,5 +15,6 @@ mod openapi_document;
 mod organize;
 mod ownership;
 mod properties;
+mod search;
 mod tasks;
 mod upgrade;

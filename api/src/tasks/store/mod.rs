@@ -411,13 +411,31 @@ pub async fn delete(db: &Db, user_id: &str, id: i64) -> Result<bool, StoreError>
 pub async fn list(db: &Db, user_id: &str, query: &ListQuery) -> Result<Vec<TaskRow>, StoreError> {
     match db {
         Db::Sqlite(store) => {
-            let mut binds = sqlite::Binds::default();
-            let sql = list_sql(user_id, query, &mut binds);
-            store.read(move |c| sqlite::list(c, &sql, binds)).await
+            let Some(text) = query.q.as_deref().map(fold) else {
+                let (user_id, query) = (user_id.to_owned(), query.clone());
+                return store.read(move |c| sqlite::page(c, &user_id, &query, None)).await;
+            };
+            // A search asks the index first; when it finds few, the page is read from
+            // just those rows. When it cannot say (text shorter than a trigram) or
+            // finds many, the page is read from the user's tasks in the list's order,
+            // on the long-read threads, as that may step through all of them.
+            let (user_id, query) = (user_id.to_owned(), query.clone());
+            let (user, asked) = (user_id.clone(), query.clone());
+            let page = store
+                .read(move |c| match sqlite::search(c, &user, &text, SEARCH_HITS_MAX)? {
+                    Some(ids) => sqlite::page(c, &user, &asked, Some(ids)).map(Some),
+                    None => Ok(None),
+                })
+                .await?;
+            match page {
+                Some(page) => Ok(page),
+                None => store.read_long(move |c| sqlite::page(c, &user_id, &query, None)).await,
+            }
         }
         Db::Postgres(pool) => {
+            // The planner chooses between pg_trgm's index and the user's tasks in order itself.
             let mut binds = postgres::Binds::default();
-            let sql = list_sql(user_id, query, &mut binds);
+            let sql = list_sql(user_id, query, None, &mut binds);
             postgres::list(pool, &sql, binds).await
         }
     }
@@ -486,12 +504,24 @@ impl SortOrder {
     }
 }
 
+/// How many of a user's tasks a search may find in SQLite's index (see
+/// `sqlite::search`) for the list to read just those; past it the list reads the
+/// user's tasks in its own order, where matches are then close together.
+const SEARCH_HITS_MAX: usize = 2000;
+
 /// The list statement. Its text depends only on which filters are present (not
 /// on their values or how many), so it stays within a bounded set of shapes that
-/// each connection prepares once.
-fn list_sql<B: ListBinds>(user_id: &str, query: &ListQuery, binds: &mut B) -> String {
+/// each connection prepares once. `among` (SQLite only): the ids a search index
+/// found, to read instead of all the user's tasks (each still checked against
+/// every filter, the text too).
+fn list_sql<B: ListBinds>(user_id: &str, query: &ListQuery, among: Option<Vec<i64>>, binds: &mut B) -> String {
     let user = binds.text(user_id.to_owned());
-    let mut filters = format!("user_id = {user}");
+    let mut filters = match among {
+        // `+` keeps SQLite from the user's indexes: without statistics it would
+        // rather read all the user's tasks in order, checking each against the ids.
+        Some(ids) => format!("+user_id = {user} AND {}", binds.int_in("id", ids)),
+        None => format!("user_id = {user}"),
+    };
     let due_sort = query.sort == SortKey::DueAt;
 
     match query.status {

@@ -11,11 +11,11 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use todo_domain::Priority;
 
 use super::{
-    plan, upgrade_rows, Edit, ListBinds, OccurrenceStep, Page, StoredText, TagCount, TaskChanges, TaskRow, UpgradeBatch,
+    list_sql, plan, upgrade_rows, Edit, ListBinds, OccurrenceStep, Page, StoredText, TagCount, TaskChanges, TaskRow, UpgradeBatch,
     UpgradeReport, AT_CAP, TASK_COLUMNS,
 };
 use crate::error::FieldError;
-use crate::tasks::list::SortOrder;
+use crate::tasks::list::{ListQuery, SortOrder};
 
 /// Creates the task unless its user keeps `max_tasks` already (`None` then).
 pub fn create_within(c: &Connection, row: TaskRow, max_tasks: u64) -> rusqlite::Result<Option<TaskRow>> {
@@ -76,10 +76,39 @@ pub fn delete(c: &Connection, user_id: &str, id: i64) -> rusqlite::Result<bool> 
     Ok(deleted > 0)
 }
 
-pub fn list(c: &Connection, sql: &str, binds: Binds) -> rusqlite::Result<Vec<TaskRow>> {
-    let mut statement = c.prepare_cached(sql)?;
+/// One page of the list, read from `among` (ids a search found) or from all the
+/// user's tasks.
+pub fn page(c: &Connection, user_id: &str, query: &ListQuery, among: Option<Vec<i64>>) -> rusqlite::Result<Vec<TaskRow>> {
+    if among.as_ref().is_some_and(Vec::is_empty) {
+        return Ok(Vec::new());
+    }
+    let mut binds = Binds::default();
+    let sql = list_sql(user_id, query, among, &mut binds);
+    let mut statement = c.prepare_cached(&sql)?;
     let rows = statement.query_map(rusqlite::params_from_iter(binds.0), task_from_row)?;
     rows.collect()
+}
+
+/// The ids of the user's tasks whose folded title or description holds `folded`,
+/// found through the trigram index (migrations/sqlite/0004_search.sql), when
+/// there are at most `max`. `None` when the index cannot say: the text is shorter
+/// than a trigram, or more tasks hold it than `max`.
+pub fn search(c: &Connection, user_id: &str, folded: &str, max: usize) -> rusqlite::Result<Option<Vec<i64>>> {
+    if folded.chars().count() < 3 {
+        return Ok(None);
+    }
+    let key: Option<String> =
+        c.prepare_cached("SELECT key FROM search_owners WHERE user_id = ?1")?.query_row([user_id], |row| row.get(0)).optional()?;
+    // A user who never had a task has no key, and nothing to find.
+    let Some(key) = key else { return Ok(Some(Vec::new())) };
+    // Both as FTS5 strings, in which only `"` is special (doubled). The owner's
+    // key is three characters of one Unicode block, so it never holds one.
+    let text = format!("\"{}\"", folded.replace('"', "\"\""));
+    let expression = format!("owner : \"{key}\" AND {{title description}} : {text}");
+    let limit = i64::try_from(max).unwrap_or(i64::MAX).saturating_add(1);
+    let mut statement = c.prepare_cached("SELECT rowid FROM tasks_search WHERE tasks_search MATCH ?1 LIMIT ?2")?;
+    let ids = statement.query_map(params![expression, limit], |row| row.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
+    Ok((ids.len() <= max).then_some(ids))
 }
 
 pub fn tags(c: &Connection, user_id: &str) -> rusqlite::Result<Vec<TagCount>> {
