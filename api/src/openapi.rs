@@ -72,6 +72,13 @@ impl IntoResponses for CommonErrors {
             ("429", "Over the per-user request rate, or as many searches running as one user may have; see `Retry-After`"),
             ("503", "The task store is unreachable; safe to retry"),
         ])
+        .into_iter()
+        .chain([(
+            "431".to_owned(),
+            // Answered by the connection before any route runs, so with no problem document.
+            ResponseBuilder::new().description("The request line and headers are over 32 KiB (no body)").build().into(),
+        )])
+        .collect()
     }
 }
 
@@ -82,7 +89,7 @@ impl IntoResponses for BodyErrors {
     fn responses() -> BTreeMap<String, RefOr<Response>> {
         responses(&[
             ("400", "The body is not well-formed JSON"),
-            ("413", "The body is over 64 KiB"),
+            ("413", "The body is over 64 KiB, also when only its `Content-Length` says so (refused before reading it)"),
             ("415", "The body is not `application/json`"),
             ("422", "Well-formed JSON that breaks a rule, or a create past the tasks one user may keep; `errors` names each field"),
         ])

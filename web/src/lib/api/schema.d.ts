@@ -393,6 +393,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request line and headers are over 32 KiB (no body) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description The task store is unreachable; safe to retry */
             503: {
                 headers: {
@@ -495,6 +502,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request line and headers are over 32 KiB (no body) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description The task store is unreachable; safe to retry */
             503: {
                 headers: {
@@ -569,7 +583,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is over 64 KiB */
+            /** @description The body is over 64 KiB, also when only its `Content-Length` says so (refused before reading it) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -604,6 +618,13 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+            /** @description The request line and headers are over 32 KiB (no body) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The task store is unreachable; safe to retry */
             503: {
@@ -675,6 +696,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request line and headers are over 32 KiB (no body) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description The task store is unreachable; safe to retry */
             503: {
                 headers: {
@@ -749,7 +777,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is over 64 KiB */
+            /** @description The body is over 64 KiB, also when only its `Content-Length` says so (refused before reading it) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -784,6 +812,13 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+            /** @description The request line and headers are over 32 KiB (no body) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The task store is unreachable; safe to retry */
             503: {
@@ -853,6 +888,13 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The request line and headers are over 32 KiB (no body) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description The task store is unreachable; safe to retry */
             503: {
                 headers: {
@@ -927,7 +969,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is over 64 KiB */
+            /** @description The body is over 64 KiB, also when only its `Content-Length` says so (refused before reading it) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -962,6 +1004,13 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+            /** @description The request line and headers are over 32 KiB (no body) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The task store is unreachable; safe to retry */
             503: {
@@ -1038,7 +1087,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The body is over 64 KiB */
+            /** @description The body is over 64 KiB, also when only its `Content-Length` says so (refused before reading it) */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -1073,6 +1122,13 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
+            };
+            /** @description The request line and headers are over 32 KiB (no body) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The task store is unreachable; safe to retry */
             503: {
