@@ -35,6 +35,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -70,7 +71,13 @@ SCENARIOS = WAVE1_SCENARIOS + ORGANIZE_SCENARIOS
 # The big user's pages are timed under these sorts: (scenario suffix, query, title).
 BIG_SORTS = [("", "", "newest first"), ("-due", "sort=due_at&order=asc&", "by due date"),
              ("-priority", "sort=priority&order=desc&", "by priority")]
-BIG_SCENARIOS = [f"{which}{suffix}" for suffix, _, _ in BIG_SORTS for which in ("first", "last")]
+# Searches (`q`) on the big user (titles "Big task {i}"), each judged against the big
+# user's plain first page: (scenario, text, title).
+BIG_SEARCHES = [("search", "task 4242", "q: a few tasks match"),
+                ("search-none", "nowhere at all", "q: no task matches"),
+                ("search-all", "big task", "q: every task matches")]
+BIG_SCENARIOS = ([f"{which}{suffix}" for suffix, _, _ in BIG_SORTS for which in ("first", "last")]
+                 + [name for name, _, _ in BIG_SEARCHES])
 SCENARIO_TITLES = {
     "list": "GET list (20)",
     "get": "GET one",
@@ -85,6 +92,7 @@ SCENARIO_TITLES = {
     "last": "big user: last page",
     **{f"{which}{suffix}": f"big user: {which} page, {title}" for suffix, _, title in BIG_SORTS[1:]
        for which in ("first", "last")},
+    **{name: f"big user: {title}" for name, _, title in BIG_SEARCHES},
 }
 STACK_TITLES = {"rust": "Rust API", "rust-warn": "Rust API, RUST_LOG=warn", "ceiling": "bare axum",
                 "fastapi": "FastAPI + SQLModel"}
@@ -1018,6 +1026,18 @@ def bench_api(store: str, database_url: str, users: dict[str, Path]):
                     measure(server, PORTS["api"], stack="rust", store=store, alg="HS256", scenario=which + suffix,
                             conns=conns, users_file=users["big-HS256"], path=walk[which],
                             duration=max(3, DURATION // 2))
+        # Searches, after the plain first page they are judged against, at one connection:
+        # one user may run only MAX_SEARCHES_PER_USER (2) at once, the rest are 429.
+        for name, text, _ in BIG_SEARCHES:
+            path = f"/api/{BIG_USER}/tasks?q={urllib.parse.quote(text)}&limit=20"
+            expected = min(20, sum(text in f"big task {i}" for i in range(BIG)))
+            status, body = call(http.client.HTTPConnection("127.0.0.1", PORTS["api"], timeout=30), "GET", path,
+                                big_token)
+            if status != 200 or not isinstance(body, list) or len(body) != expected:
+                NOTES.append(f"{store}: {name} (GET {path}) answered {status} with "
+                             f"{len(body) if isinstance(body, list) else body!r} tasks, not {expected}")
+            measure(server, PORTS["api"], stack="rust", store=store, alg="HS256", scenario=name, conns=1,
+                    users_file=users["big-HS256"], path=path, duration=max(3, DURATION // 2))
     finally:
         stop(server)
     if store == "sqlite" and not QUICK:
@@ -1258,6 +1278,16 @@ def targets() -> list[tuple[str, str, str]]:
                 parts.append(f"{store} {title} {ratio:.2f}× ({conns} conn{'s' if conns > 1 else ''})")
                 oks.append(ratio >= 0.8 and not first["errors"] and not last["errors"])
     add("big user: last page ≥ 0.8× the first page's rate, every sort (newest first, due date, priority)",
+        "; ".join(parts) or "–", all(oks) if oks else None)
+    parts, oks = [], []
+    for store in stores:
+        for name, _, title in BIG_SEARCHES:
+            first, search = find("rust", "first", 1, store), find("rust", name, 1, store)
+            if first and search:
+                ratio = search["rps"] / first["rps"] if first["rps"] else 0.0
+                parts.append(f"{store} {title.removeprefix('q: ')} {ratio:.2f}× ({search['rps']:,.0f}/s)")
+                oks.append(ratio >= 0.25 and not first["errors"] and not search["errors"])
+    add("big user: `q` search ≥ 0.25× the plain first page's rate (1 conn; few, none and all match)",
         "; ".join(parts) or "–", all(oks) if oks else None)
     compared = compare_baseline()
     name = "no wave-1 req/s more than 10% below the previous committed run (Rust API, every run in both)"

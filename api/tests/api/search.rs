@@ -25,7 +25,7 @@ async fn found(app: &TestApp, user: &str, q: &str, query: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn a_search_finds_the_same_tasks_whether_few_or_many_hold_the_text_or_it_is_shorter_than_three_characters() {
-    // SQLite reads the few through its trigram index and the many (over 2,000) or
+    // SQLite reads the few through its trigram index and the many (over 500) or
     // the short by stepping through the user's tasks; PostgreSQL's planner chooses.
     let store = fresh_store().await;
     store.db.migrate().await.unwrap();

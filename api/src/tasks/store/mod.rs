@@ -436,7 +436,7 @@ pub async fn list(db: &Db, user_id: &str, query: &ListQuery) -> Result<Vec<TaskR
             // The planner chooses between pg_trgm's index and the user's tasks in order itself.
             let mut binds = postgres::Binds::default();
             let sql = list_sql(user_id, query, None, &mut binds);
-            postgres::list(pool, &sql, binds).await
+            postgres::list(pool, &sql, binds, query.q.is_some()).await
         }
     }
 }
@@ -506,8 +506,11 @@ impl SortOrder {
 
 /// How many of a user's tasks a search may find in SQLite's index (see
 /// `sqlite::search`) for the list to read just those; past it the list reads the
-/// user's tasks in its own order, where matches are then close together.
-const SEARCH_HITS_MAX: usize = 2000;
+/// user's tasks in its own order, where matches are then close together. Both
+/// ways cost about a microsecond a row: collecting hits that will not be used
+/// is what text in every task (a search for "task") costs, and the scan that
+/// follows steps over at most `limit` × (tasks ÷ hits) rows.
+const SEARCH_HITS_MAX: usize = 500;
 
 /// The list statement. Its text depends only on which filters are present (not
 /// on their values or how many), so it stays within a bounded set of shapes that

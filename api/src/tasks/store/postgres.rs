@@ -90,9 +90,14 @@ pub async fn delete(pool: &PgPool, user_id: &str, id: i64) -> Result<bool, Store
     Ok(deleted.rows_affected() > 0)
 }
 
-pub async fn list(pool: &PgPool, sql: &str, binds: Binds) -> Result<Vec<TaskRow>, StoreError> {
+/// `search`: the statement has a `LIKE` on the search text. It is then planned
+/// for each request's own text (an unnamed statement): whether pg_trgm's index
+/// or the user's tasks in order is faster depends on how common the text is,
+/// and a prepared statement's generic plan, made once for any text, chose the
+/// index for text in every task (5 ms instead of 0.03 ms on 10,000 tasks).
+pub async fn list(pool: &PgPool, sql: &str, binds: Binds, search: bool) -> Result<Vec<TaskRow>, StoreError> {
     let binds = binds.0.map_err(sqlx::Error::Encode)?;
-    Ok(sqlx::query_as_with::<_, TaskRow, _>(sql, binds).fetch_all(pool).await?)
+    Ok(sqlx::query_as_with::<_, TaskRow, _>(sql, binds).persistent(!search).fetch_all(pool).await?)
 }
 
 pub async fn tags(pool: &PgPool, user_id: &str) -> Result<Vec<TagCount>, StoreError> {
