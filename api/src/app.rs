@@ -50,6 +50,7 @@ pub struct Settings {
 pub fn router_and_openapi() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(crate::tasks::router())
+        .merge(crate::sessions::events::router())
         .merge(crate::health::router())
         .split_for_parts();
     crate::openapi::complete(&mut openapi);
@@ -75,7 +76,7 @@ pub fn build_router(state: AppState, settings: &Settings) -> Router {
                     // chooses the path and the method, so each is cut to a few hundred bytes.
                     let method = loggable(request.method().as_str());
                     let path = loggable(request.uri().path());
-                    tracing::info_span!("request", id, method = %method, path = &*path)
+                    tracing::info_span!("request", id, method = %method, path = &*path, refused = tracing::field::Empty)
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
@@ -239,6 +240,10 @@ impl Application {
             );
         }
         let state = state_for(db.clone(), config);
+        // Before the first request: a restarted instance forgets no revocation.
+        let revocations = state.auth.verifier.revocations();
+        crate::sessions::reload(&db, revocations).await?;
+        crate::sessions::keep_in_step(db.clone(), Arc::downgrade(revocations));
         let settings = Settings { cors_origins: config.cors_origins.clone(), request_timeout: config.request_timeout() };
         let listener = TcpListener::bind(config.api_addr).await?;
         Ok(Self { listener, router: build_router(state, &settings), limits: connection_limits(config), db })

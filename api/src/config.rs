@@ -64,10 +64,16 @@ pub struct Config {
     #[arg(long, env = "MAX_TASKS_PER_USER", default_value_t = 100_000)]
     pub max_tasks_per_user: u64,
 
-    /// Most searches (`q=`) one user may have running at once; more wait their turn
-    /// (within the request timeout), so one account cannot occupy every store thread.
+    /// Most searches (`q=`) one user may have running at once; the next is answered
+    /// 429 at once, so one account cannot occupy every store thread.
     #[arg(long, env = "MAX_SEARCHES_PER_USER", default_value_t = 2)]
     pub max_searches_per_user: u32,
+
+    /// Longest token lifetime (`exp` − `iat`, seconds) accepted; a longer-lived token
+    /// is refused. It bounds how long a revoked session must be remembered.
+    #[arg(long, env = "JWT_MAX_LIFETIME_SECS", default_value_t = crate::auth::verifier::DEFAULT_MAX_LIFETIME_SECS,
+          value_parser = clap::value_parser!(u64).range(60..=31_536_000))]
+    pub jwt_max_lifetime_secs: u64,
 
     /// Seconds a client has to send a whole request head (request line and headers),
     /// counted from the connection's start or from the first byte of a later request;

@@ -5,6 +5,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::auth::TokenError;
 use crate::db::StoreError;
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -14,8 +15,8 @@ pub type ApiResult<T> = Result<T, ApiError>;
 pub enum ApiError {
     #[error("{0}")]
     MalformedJson(String),
-    #[error("{detail}")]
-    Unauthorized { detail: String, challenge: AuthChallenge },
+    #[error(transparent)]
+    Unauthorized(#[from] Unauthenticated),
     #[error("this resource belongs to another user")]
     Forbidden,
     #[error("{0}")]
@@ -37,13 +38,39 @@ pub enum ApiError {
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
-/// Whether a 401 comes from a missing token (no error code, RFC 6750 §3.1)
-/// or from a token that was present but unacceptable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AuthChallenge {
+/// Why the caller could not be identified (401). A value, not a sentence, so
+/// logs and metrics can count refusals by reason; the sentence is its `Display`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Unauthenticated {
+    #[error("a Bearer token is required")]
     MissingToken,
-    InvalidRequest,
-    InvalidToken,
+    #[error("send exactly one Authorization header")]
+    SeveralAuthorizationHeaders,
+    #[error("the Authorization header must be `Bearer <token>`")]
+    MalformedAuthorization,
+    #[error(transparent)]
+    Token(#[from] TokenError),
+}
+
+impl Unauthenticated {
+    /// A short, stable name for logs and metrics.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::MissingToken => "missing_token",
+            Self::SeveralAuthorizationHeaders | Self::MalformedAuthorization => "malformed_authorization",
+            Self::Token(token) => token.reason(),
+        }
+    }
+
+    /// RFC 6750 §3.1: no error code for a missing token, `invalid_request` for a
+    /// malformed header, `invalid_token` for a token that was there but not accepted.
+    fn challenge(self) -> &'static str {
+        match self {
+            Self::MissingToken => "",
+            Self::SeveralAuthorizationHeaders | Self::MalformedAuthorization => "invalid_request",
+            Self::Token(_) => "invalid_token",
+        }
+    }
 }
 
 /// One field of a request that broke a rule.
@@ -85,10 +112,6 @@ impl ApiError {
     /// No task with that id among the caller's tasks (or an id that names none).
     pub const NO_SUCH_TASK: ApiError = ApiError::NotFound("no such task");
 
-    pub fn unauthorized(challenge: AuthChallenge, detail: impl Into<String>) -> Self {
-        Self::Unauthorized { detail: detail.into(), challenge }
-    }
-
     pub fn validation(errors: Vec<FieldError>) -> Self {
         let detail = errors
             .iter()
@@ -101,7 +124,7 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::MalformedJson(_) => StatusCode::BAD_REQUEST,
-            Self::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
@@ -153,8 +176,10 @@ impl IntoResponse for ApiError {
                 tracing::warn!(error = %source, "task store unavailable");
                 extra_headers.push((header::RETRY_AFTER, HeaderValue::from_static("1")));
             }
-            Self::Unauthorized { detail, challenge } => {
-                extra_headers.push((header::WWW_AUTHENTICATE, www_authenticate(*challenge, detail)));
+            Self::Unauthorized(refusal) => {
+                // Into the request's log line (see app.rs), so refusals can be counted by reason.
+                tracing::Span::current().record("refused", refusal.reason());
+                extra_headers.push((header::WWW_AUTHENTICATE, www_authenticate(*refusal)));
             }
             Self::RateLimited { retry_after_secs } => {
                 extra_headers.push((header::RETRY_AFTER, HeaderValue::from(*retry_after_secs)));
@@ -173,15 +198,10 @@ impl IntoResponse for ApiError {
 
 /// The RFC 6750 §3 challenge. The description is one of our own fixed sentences,
 /// never token content, so it is safe to echo.
-fn www_authenticate(challenge: AuthChallenge, detail: &str) -> HeaderValue {
-    let value = match challenge {
-        AuthChallenge::MissingToken => format!("Bearer realm=\"{REALM}\""),
-        AuthChallenge::InvalidRequest => {
-            format!("Bearer realm=\"{REALM}\", error=\"invalid_request\", error_description=\"{detail}\"")
-        }
-        AuthChallenge::InvalidToken => {
-            format!("Bearer realm=\"{REALM}\", error=\"invalid_token\", error_description=\"{detail}\"")
-        }
+fn www_authenticate(refusal: Unauthenticated) -> HeaderValue {
+    let value = match refusal.challenge() {
+        "" => format!("Bearer realm=\"{REALM}\""),
+        code => format!("Bearer realm=\"{REALM}\", error=\"{code}\", error_description=\"{refusal}\""),
     };
     HeaderValue::from_str(&value).unwrap_or_else(|_| HeaderValue::from_static("Bearer realm=\"todo\""))
 }

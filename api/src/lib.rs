@@ -10,6 +10,7 @@ pub mod extract;
 pub mod health;
 pub mod openapi;
 pub mod serve;
+pub mod sessions;
 pub mod tasks;
 pub mod telemetry;
 

@@ -21,6 +21,7 @@ use crate::error::PROBLEM_JSON;
     modifiers(&BearerAuth),
     tags(
         (name = "tasks", description = "A user's own tasks"),
+        (name = "sessions", description = "Security events from the web app: sessions and accounts that ended"),
         (name = "health", description = "Liveness and readiness"),
     )
 )]

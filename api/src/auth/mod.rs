@@ -12,7 +12,7 @@ use axum::http::{header, HeaderMap};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 
-use crate::error::{ApiError, AuthChallenge};
+use crate::error::{ApiError, Unauthenticated};
 pub use verifier::{Claims, TokenError, TokenVerifier};
 
 /// The verified caller. Taking one in a handler means: a valid Bearer token
@@ -40,11 +40,7 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let auth = AuthState::from_ref(state);
         let token = bearer_token(&parts.headers)?;
-        let claims = auth
-            .verifier
-            .verify(token)
-            .await
-            .map_err(|err| ApiError::unauthorized(AuthChallenge::InvalidToken, err.to_string()))?;
+        let claims = auth.verifier.verify(token).await.map_err(Unauthenticated::Token)?;
         if let Some(limiter) = &auth.rate_limiter {
             limiter.check(&claims.sub)?;
         }
@@ -60,20 +56,18 @@ where
 
 /// The token of the one `Authorization: Bearer` header. Tokens anywhere else
 /// (query string, cookies) are never looked at.
-fn bearer_token(headers: &HeaderMap) -> Result<&str, ApiError> {
+fn bearer_token(headers: &HeaderMap) -> Result<&str, Unauthenticated> {
     let mut values = headers.get_all(header::AUTHORIZATION).iter();
-    let Some(value) = values.next() else {
-        return Err(ApiError::unauthorized(AuthChallenge::MissingToken, "a Bearer token is required"));
-    };
-    let invalid = |detail: &str| ApiError::unauthorized(AuthChallenge::InvalidRequest, detail);
+    let Some(value) = values.next() else { return Err(Unauthenticated::MissingToken) };
     if values.next().is_some() {
-        return Err(invalid("send exactly one Authorization header"));
+        return Err(Unauthenticated::SeveralAuthorizationHeaders);
     }
-    let value = value.to_str().map_err(|_| invalid("the Authorization header is malformed"))?;
-    let (scheme, token) = value.split_once(' ').ok_or_else(|| invalid("the Authorization header must be `Bearer <token>`"))?;
+    let malformed = Unauthenticated::MalformedAuthorization;
+    let value = value.to_str().map_err(|_| malformed)?;
+    let (scheme, token) = value.split_once(' ').ok_or(malformed)?;
     let token = token.trim_matches(' ');
     if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() || token.contains(' ') {
-        return Err(invalid("the Authorization header must be `Bearer <token>`"));
+        return Err(malformed);
     }
     Ok(token)
 }

@@ -1,15 +1,18 @@
 //! Token verification: HS256 with the shared secret, asymmetric algorithms with JWKS keys.
 
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::Deserialize;
 
 use super::jwks::JwksCache;
 use crate::config::Config;
+use crate::sessions::Revocations;
 
 /// Clock skew tolerated on `exp`, `nbf` and `iat`.
 pub const LEEWAY_SECS: u64 = 60;
@@ -18,7 +21,10 @@ const MAX_TOKEN_BYTES: usize = 8 * 1024;
 /// How many verified tokens are remembered (under 1 KiB each).
 const VERIFIED_TOKENS_CAPACITY: usize = 10_000;
 /// Better Auth's user ids are 32 characters; this leaves room for other issuers.
-const MAX_SUBJECT_BYTES: usize = 255;
+pub const MAX_SUBJECT_BYTES: usize = 255;
+/// The longest lifetime (`exp` − `iat`) accepted unless configured
+/// (`JWT_MAX_LIFETIME_SECS`); it bounds how long a revocation must be kept.
+pub const DEFAULT_MAX_LIFETIME_SECS: u64 = 86_400;
 /// Header parameters that would let a token choose its own key (RFC 8725 §3.10).
 const KEY_CARRYING_HEADERS: [&str; 4] = ["jku", "jwk", "x5u", "x5c"];
 const ASYMMETRIC: [Algorithm; 9] = [
@@ -43,6 +49,12 @@ pub struct Claims {
     pub exp: u64,
     #[serde(default)]
     pub iat: Option<u64>,
+    /// The Better Auth session the token was minted for.
+    #[serde(default)]
+    pub sid: Option<String>,
+    /// Only security events have it: a token with `events` is no access token.
+    #[serde(default)]
+    events: Option<IgnoredAny>,
 }
 
 /// Why a token was refused. The messages are fixed sentences: no token content.
@@ -70,6 +82,55 @@ pub enum TokenError {
     MissingClaim,
     #[error("the token's subject is not a valid user id")]
     InvalidSubject,
+    #[error("the token is not of the type expected here")]
+    WrongType,
+    #[error("the token's lifetime is longer than this API accepts")]
+    LifetimeTooLong,
+    #[error("the token's session has ended")]
+    Revoked,
+}
+
+impl TokenError {
+    /// A short, stable name for logs and metrics.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::Malformed => "malformed",
+            Self::AlgorithmNotAccepted => "algorithm_not_accepted",
+            Self::ForbiddenHeader => "forbidden_header",
+            Self::UnknownKey => "unknown_key",
+            Self::BadSignature => "bad_signature",
+            Self::Expired => "expired",
+            Self::NotYetValid => "not_yet_valid",
+            Self::WrongIssuer => "wrong_issuer",
+            Self::WrongAudience => "wrong_audience",
+            Self::MissingClaim => "missing_claim",
+            Self::InvalidSubject => "invalid_subject",
+            Self::WrongType => "wrong_type",
+            Self::LifetimeTooLong => "lifetime_too_long",
+            Self::Revoked => "revoked",
+        }
+    }
+}
+
+/// What kind of token a caller expects; the header's `typ` must say the same
+/// (RFC 8725 §3.11), so neither kind can stand in for the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// `typ` absent, `JWT` or `at+jwt` (RFC 9068).
+    Access,
+    /// `typ: secevent+jwt` (RFC 8417).
+    SecurityEvent,
+}
+
+impl TokenKind {
+    fn accepts(self, typ: Option<&str>) -> bool {
+        let typ = typ.map(|t| t.to_ascii_lowercase());
+        let typ = typ.as_deref().map(|t| t.strip_prefix("application/").unwrap_or(t));
+        match self {
+            Self::Access => matches!(typ, None | Some("jwt" | "at+jwt")),
+            Self::SecurityEvent => typ == Some("secevent+jwt"),
+        }
+    }
 }
 
 pub struct TokenVerifier {
@@ -79,13 +140,18 @@ pub struct TokenVerifier {
     jwks: Option<JwksCache>,
     /// One ready validation per accepted algorithm.
     validations: Vec<(Algorithm, Validation)>,
+    max_lifetime_secs: u64,
+    /// Sessions and users whose tokens are refused, checked on every request.
+    revocations: Arc<Revocations>,
 }
 
 impl TokenVerifier {
     pub fn from_config(config: &Config) -> Self {
         let hmac_key = config.secret().map(|secret| DecodingKey::from_secret(secret.as_bytes()));
         let jwks = config.jwks_url().map(|url| JwksCache::new(url, config.jwks_refetch_interval()));
-        Self::new(hmac_key, jwks, config.issuer(), config.audience())
+        let mut verifier = Self::new(hmac_key, jwks, config.issuer(), config.audience());
+        verifier.max_lifetime_secs = config.jwt_max_lifetime_secs;
+        verifier
     }
 
     pub fn new(
@@ -116,34 +182,76 @@ impl TokenVerifier {
                 (alg, validation)
             })
             .collect();
-        Self { verified: quick_cache::sync::Cache::new(VERIFIED_TOKENS_CAPACITY), hmac_key, jwks, validations }
+        Self {
+            verified: quick_cache::sync::Cache::new(VERIFIED_TOKENS_CAPACITY),
+            hmac_key,
+            jwks,
+            validations,
+            max_lifetime_secs: DEFAULT_MAX_LIFETIME_SECS,
+            revocations: Arc::default(),
+        }
     }
 
-    /// Verifies a token, or recalls that it was verified: a browser sends the
-    /// same token for its whole life (15 minutes), so each is checked in full
-    /// once and then only for expiry. A key retired from the JWKS stops
-    /// verifying new tokens at once, and tokens it already verified at their `exp`.
+    pub fn revocations(&self) -> &Arc<Revocations> {
+        &self.revocations
+    }
+
+    pub fn max_lifetime_secs(&self) -> u64 {
+        self.max_lifetime_secs
+    }
+
+    /// Verifies an access token, or recalls that it was verified: a browser
+    /// sends the same token for its whole life (15 minutes), so each is checked
+    /// in full once and then only for expiry and revocation. A key retired from
+    /// the JWKS stops verifying new tokens at once, and tokens it already
+    /// verified at their `exp`.
     pub async fn verify(&self, token: &str) -> Result<Claims, TokenError> {
-        if let Some(claims) = self.verified.get(token) {
-            if !is_expired(claims.exp, now_secs()) {
-                return Ok(claims);
+        let claims = match self.verified.get(token) {
+            Some(claims) if !is_expired(claims.exp, now_secs()) => claims,
+            remembered => {
+                if remembered.is_some() {
+                    self.verified.remove(token);
+                }
+                let claims = self.verify_in_full(token).await?;
+                self.verified.insert(token.to_owned(), claims.clone());
+                claims
             }
-            self.verified.remove(token);
+        };
+        // After the cache, every time: a session may end while its token is remembered.
+        if self.revocations.refuses(&claims) {
+            return Err(TokenError::Revoked);
         }
-        let claims = self.verify_in_full(token).await?;
-        self.verified.insert(token.to_owned(), claims.clone());
         Ok(claims)
     }
 
     async fn verify_in_full(&self, token: &str) -> Result<Claims, TokenError> {
+        let claims: Claims = self.decode(token, TokenKind::Access).await?;
+        if claims.events.is_some() {
+            return Err(TokenError::WrongType);
+        }
+        check_subject(&claims.sub)?;
+        let iat = claims.iat.ok_or(TokenError::MissingClaim)?;
+        check_issued_at(iat)?;
+        if claims.exp.saturating_sub(iat) > self.max_lifetime_secs {
+            return Err(TokenError::LifetimeTooLong);
+        }
+        Ok(claims)
+    }
+
+    /// Checks a token's header, signature (with the key pinned to its algorithm)
+    /// and standard claims (`exp`, `nbf`, `iss`, `aud`), and that its `typ` is
+    /// `kind`'s; returns its claims for the caller's own checks.
+    pub async fn decode<T: DeserializeOwned>(&self, token: &str, kind: TokenKind) -> Result<T, TokenError> {
         if token.len() > MAX_TOKEN_BYTES {
             return Err(TokenError::Malformed);
         }
-        let InspectedHeader { alg, kid } = inspect_header(token)?;
-
+        let InspectedHeader { alg, kid, typ } = inspect_header(token)?;
+        if !kind.accepts(typ.as_deref()) {
+            return Err(TokenError::WrongType);
+        }
         let data = if alg == Algorithm::HS256 {
             let key = self.hmac_key.as_ref().ok_or(TokenError::AlgorithmNotAccepted)?;
-            jsonwebtoken::decode::<Claims>(token, key, self.validation(alg)?)
+            jsonwebtoken::decode::<T>(token, key, self.validation(alg)?)
         } else {
             let jwks = self.jwks.as_ref().ok_or(TokenError::AlgorithmNotAccepted)?;
             let kid = kid.as_deref().ok_or(TokenError::UnknownKey)?;
@@ -151,22 +259,9 @@ impl TokenVerifier {
             if !pinned.algorithms.contains(&alg) {
                 return Err(TokenError::AlgorithmNotAccepted);
             }
-            jsonwebtoken::decode::<Claims>(token, &pinned.key, self.validation(alg)?)
+            jsonwebtoken::decode::<T>(token, &pinned.key, self.validation(alg)?)
         };
-        let claims = data.map_err(|err| classify(err.kind()))?.claims;
-
-        if claims.sub.is_empty() {
-            return Err(TokenError::MissingClaim);
-        }
-        // The subject becomes a path segment and a stored value: no control characters.
-        if claims.sub.len() > MAX_SUBJECT_BYTES || claims.sub.chars().any(char::is_control) {
-            return Err(TokenError::InvalidSubject);
-        }
-        // jsonwebtoken leaves `iat` alone; a token from the future is as wrong as an early `nbf`.
-        if claims.iat.is_some_and(|iat| iat > now_secs() + LEEWAY_SECS) {
-            return Err(TokenError::NotYetValid);
-        }
-        Ok(claims)
+        Ok(data.map_err(|err| classify(err.kind()))?.claims)
     }
 
     fn validation(&self, alg: Algorithm) -> Result<&Validation, TokenError> {
@@ -178,10 +273,31 @@ impl TokenVerifier {
     }
 }
 
+/// A user id as a token's `sub`: it becomes a path segment and a stored value,
+/// so no control characters.
+pub fn check_subject(sub: &str) -> Result<(), TokenError> {
+    if sub.is_empty() {
+        return Err(TokenError::MissingClaim);
+    }
+    if sub.len() > MAX_SUBJECT_BYTES || sub.chars().any(char::is_control) {
+        return Err(TokenError::InvalidSubject);
+    }
+    Ok(())
+}
+
+/// jsonwebtoken leaves `iat` alone; a token from the future is as wrong as an early `nbf`.
+pub fn check_issued_at(iat: u64) -> Result<(), TokenError> {
+    if iat > now_secs() + LEEWAY_SECS {
+        return Err(TokenError::NotYetValid);
+    }
+    Ok(())
+}
+
 /// What the verifier needs from a token's header.
 struct InspectedHeader {
     alg: Algorithm,
     kid: Option<String>,
+    typ: Option<String>,
 }
 
 /// Checks the raw header before any key is chosen: a compact JWS with three
@@ -208,12 +324,12 @@ fn inspect_header(token: &str) -> Result<InspectedHeader, TokenError> {
             .ok_or(TokenError::AlgorithmNotAccepted)?,
         None => return Err(TokenError::Malformed),
     };
-    let kid = match header.get("kid") {
-        None => None,
-        Some(serde_json::Value::String(kid)) => Some(kid.clone()),
-        Some(_) => return Err(TokenError::Malformed),
+    let text = |name: &str| match header.get(name) {
+        None => Ok(None),
+        Some(serde_json::Value::String(value)) => Ok(Some(value.clone())),
+        Some(_) => Err(TokenError::Malformed),
     };
-    Ok(InspectedHeader { alg, kid })
+    Ok(InspectedHeader { alg, kid: text("kid")?, typ: text("typ")? })
 }
 
 fn classify(kind: &ErrorKind) -> TokenError {
@@ -234,7 +350,7 @@ fn is_expired(exp: u64, now: u64) -> bool {
     exp.saturating_add(LEEWAY_SECS) < now
 }
 
-fn now_secs() -> u64 {
+pub fn now_secs() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
 }
 
@@ -256,7 +372,7 @@ mod tests {
         let verifier = TokenVerifier::new(Some(DecodingKey::from_secret(secret)), None, None, None);
         let now = now_secs();
         let sign = |exp: u64| {
-            encode(&Header::default(), &serde_json::json!({ "sub": "alice", "exp": exp }), &EncodingKey::from_secret(secret))
+            encode(&Header::default(), &serde_json::json!({ "sub": "alice", "iat": now - 30, "exp": exp }), &EncodingKey::from_secret(secret))
                 .unwrap()
         };
         let token = sign(now + 900);

@@ -158,6 +158,16 @@ pub async fn spawn_app_on(store: Store, options: Options) -> TestApp {
     TestApp::new(addr, options.secret.unwrap_or_default(), store.sqlite_dir)
 }
 
+/// Another app over a store an earlier app of this test opened: a second
+/// instance, or the same one restarted (it loads what the store holds).
+pub async fn spawn_app_on_db(db: Db, url: &str, options: Options) -> TestApp {
+    let config = config_for(&options, url);
+    let app = Application::build_with_db(&config, db).await.expect("app builds");
+    let addr = app.local_addr();
+    tokio::spawn(app.run_until(std::future::pending()));
+    TestApp::new(addr, options.secret.unwrap_or_default(), None)
+}
+
 /// An app whose store is a PostgreSQL server that is not there (a closed port).
 pub async fn spawn_app_with_unreachable_store() -> TestApp {
     spawn_app_with_unreachable_store_and_timeout(Duration::from_secs(10)).await

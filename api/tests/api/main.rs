@@ -6,6 +6,7 @@
 mod attacks;
 mod auth;
 mod errors;
+mod events;
 mod fairness;
 mod helpers;
 mod jwks;
