@@ -102,6 +102,28 @@ export interface paths {
         patch: operations["complete_task"];
         trace?: never;
     };
+    "/auth/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Receive a security event
+         * @description The web app says that a session or an account has ended (RFC 8935 push
+         *     delivery of an RFC 8417 Security Event Token, signed like access tokens with
+         *     `typ: secevent+jwt`). From the answer on, the tokens it covers are refused.
+         */
+        post: operations["receive_event"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -180,6 +202,18 @@ export interface components {
              * @example Buy milk
              */
             title: string;
+        };
+        /** @description RFC 8935 §2.3's error answer. */
+        EventErrorBody: {
+            /** @example the event type is not one this API takes */
+            description: string;
+            /**
+             * @description An RFC 8935 error code: `invalid_request`, `invalid_key`, `invalid_issuer`,
+             *     `invalid_audience` or `authentication_failed` (and here also
+             *     `temporarily_unavailable` with a 503).
+             * @example invalid_request
+             */
+            err: string;
         };
         /** @description One field of a request that broke a rule. */
         FieldError: {
@@ -1137,6 +1171,47 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    receive_event: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description The Security Event Token, a signed JWT in compact form */
+        requestBody: {
+            content: {
+                "application/secevent+jwt": string;
+            };
+        };
+        responses: {
+            /** @description Received: its tokens are refused from now on */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Refused, and nothing changed (RFC 8935 error codes) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventErrorBody"];
+                };
+            };
+            /** @description The task store is unreachable; nothing changed, safe to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventErrorBody"];
                 };
             };
         };
