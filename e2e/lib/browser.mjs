@@ -23,9 +23,12 @@ export async function launchBrowser() {
   return chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
 }
 
-/** A browser context at phone width whose console is recorded for the artifacts. */
-export async function newPerson(browser, name) {
-  const context = await browser.newContext({ viewport: { width: 375, height: 800 } });
+/**
+ * A browser context at phone width whose console is recorded for the artifacts.
+ * `contextOptions` adds Playwright context options (e.g. `timezoneId`).
+ */
+export async function newPerson(browser, name, contextOptions = {}) {
+  const context = await browser.newContext({ viewport: { width: 375, height: 800 }, ...contextOptions });
   const page = await context.newPage();
   const consoleLines = [];
   page.on("console", (message) => consoleLines.push(`[${message.type()}] ${message.text()}`));

@@ -88,6 +88,23 @@ async function freshPostgresDatabase(baseUrl) {
 }
 
 /**
+ * The configurations the browser suites run in: each signing mode on the
+ * embedded stores, and HS256 on PostgreSQL when TEST_DATABASE_URL is set.
+ * `only`: the labels E2E_MODES names, when it is set.
+ */
+export function stackModes() {
+  const modes = [
+    { label: "hs256-embedded", alg: "HS256" },
+    { label: "eddsa-embedded", alg: "EdDSA" },
+  ];
+  if (process.env.TEST_DATABASE_URL) {
+    modes.push({ label: "hs256-postgres", alg: "HS256", postgresUrl: process.env.TEST_DATABASE_URL });
+  }
+  const only = process.env.E2E_MODES?.split(",").filter(Boolean);
+  return { modes, only };
+}
+
+/**
  * Both services, configured alike from one environment as the root `.env` would.
  * `alg`: the web app's BETTER_AUTH_JWT_ALG. In asymmetric modes the API is given
  * no secret at all, so it can only verify through the web app's JWKS.

@@ -6,84 +6,11 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 
 import { launchBrowser, newPerson, step } from "../lib/browser.mjs";
-import { startStack } from "../lib/stack.mjs";
+import { stackModes, startStack } from "../lib/stack.mjs";
+import { addTask, expectTitles, signIn, signUp, subjectOf, taskItems, tokenOf, visibleTitles, wordedAlerts } from "../lib/tasks-page.mjs";
 
 const TOKEN_TTL_SECONDS = 20;
-const modes = [
-  { label: "hs256-embedded", alg: "HS256" },
-  { label: "eddsa-embedded", alg: "EdDSA" },
-];
-if (process.env.TEST_DATABASE_URL) {
-  modes.push({ label: "hs256-postgres", alg: "HS256", postgresUrl: process.env.TEST_DATABASE_URL });
-}
-const only = process.env.E2E_MODES?.split(",").filter(Boolean);
-
-const password = "correct horse battery staple";
-
-async function signUp(page, webUrl, { name, email }) {
-  await page.goto(`${webUrl}/sign-up`);
-  await page.getByLabel("Name").fill(name);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.waitForURL(/\/tasks$/);
-}
-
-async function signIn(page, webUrl, email) {
-  await page.goto(`${webUrl}/sign-in`);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(/\/tasks$/);
-}
-
-const taskList = (page) => page.getByRole("list", { name: "Tasks" });
-const taskItems = (page) => taskList(page).getByRole("listitem");
-
-async function visibleTitles(page) {
-  await page.waitForLoadState("networkidle");
-  if (!(await taskList(page).isVisible())) return [];
-  return (await taskItems(page).allInnerTexts()).map((text) => text.split("\n")[0].trim());
-}
-
-async function expectTitles(page, expected) {
-  const deadline = Date.now() + 10_000;
-  let titles;
-  while (Date.now() < deadline) {
-    titles = await visibleTitles(page);
-    if (JSON.stringify([...titles].sort()) === JSON.stringify([...expected].sort())) return;
-    await page.waitForTimeout(200);
-  }
-  assert.deepEqual([...titles].sort(), [...expected].sort());
-}
-
-/** Adds a task and waits until the API has answered (the form clears on success). */
-async function addTask(page, title) {
-  const input = page.getByLabel("Title", { exact: true }).first();
-  await input.fill(title);
-  await page.getByRole("button", { name: "Add task" }).click();
-  await taskItems(page).filter({ hasText: title }).first().waitFor();
-  await page.waitForFunction(() => document.querySelector("#new-task-title")?.value === "");
-  await page.getByRole("button", { name: "Add task" }).waitFor();
-}
-
-/** The text of every alert of the app's own (not Next.js's route announcer). */
-async function wordedAlerts(page) {
-  const texts = await page.locator('[role="alert"]:not(#__next-route-announcer__)').allInnerTexts();
-  return texts.map((t) => t.trim()).filter(Boolean);
-}
-
-/** The page's own API token, as the web app obtains it (cookie session → Better Auth). */
-async function tokenOf(page) {
-  return page.evaluate(async () => {
-    const response = await fetch("/api/auth/token", { credentials: "include" });
-    return (await response.json()).token;
-  });
-}
-
-function subjectOf(token) {
-  return JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString()).sub;
-}
+const { modes, only } = stackModes();
 
 for (const mode of modes) {
   describe(`Todo in the browser (${mode.label})`, { skip: only && !only.includes(mode.label) }, () => {

@@ -21,7 +21,7 @@ interface Plan {
  */
 export class FakeTaskService {
   tasks: Task[] = [];
-  requests: { method: string; path: string; auth: string | null; body?: unknown }[] = [];
+  requests: { method: string; path: string; query: URLSearchParams; auth: string | null; body?: unknown }[] = [];
   private plans: Plan[] = [];
   private nextId = 1;
   private clock = Date.parse("2026-11-24T10:00:00Z");
@@ -63,7 +63,12 @@ export class FakeTaskService {
 
   fetch = async (request: Request): Promise<Response> => {
     const url = new URL(request.url);
-    const record: (typeof this.requests)[number] = { method: request.method, path: url.pathname, auth: request.headers.get("Authorization") };
+    const record: (typeof this.requests)[number] = {
+      method: request.method,
+      path: url.pathname,
+      query: url.searchParams,
+      auth: request.headers.get("Authorization"),
+    };
     this.requests.push(record);
     const planIndex = this.plans.findIndex(
       ({ match }) => (!match.method || match.method === request.method) && (!match.path || match.path.test(url.pathname)),

@@ -1,41 +1,55 @@
 "use client";
 
+import dynamic from "next/dynamic";
 import { useRef, useState, type FormEvent } from "react";
 import { describeFormError, fieldMessage } from "@/lib/api/errors";
 import type { TaskApi } from "@/lib/api/task-api";
+import { browserTimeZone } from "@/lib/dates/zoned";
+import { checkDraft, EMPTY_DRAFT, organizeFields, type DraftProblem, type TaskDraft } from "@/lib/tasks/draft";
 import { useCreateTask } from "./use-tasks";
 
 export const TITLE_MAX = 200;
 export const DESCRIPTION_MAX = 1000;
 
+/** The pickers: loaded the first time a form opens its details. */
+export const TaskDetailsFields = dynamic(() => import("./task-details-fields"), {
+  ssr: false,
+  loading: () => <p role="status" className="text-sm text-zinc-600 dark:text-zinc-400">Loading…</p>,
+});
+
 let nextPlaceholderId = -1;
 
-const FORM_FIELDS = ["title", "description"] as const;
+const FORM_FIELDS = ["title", "description", "priority", "tags", "due_at", "recurrence", "remind_at", "time_zone"] as const;
+const DETAIL_FIELDS = ["priority", "tags", "due_at", "recurrence", "remind_at", "time_zone"] as const;
 
 export function NewTaskForm({ api }: { api: TaskApi }) {
   const createTask = useCreateTask(api);
-  const [title, setTitle] = useState("");
-  const [description, setDescription] = useState("");
-  const [localError, setLocalError] = useState<string | undefined>();
+  const [draft, setDraft] = useState<TaskDraft>(EMPTY_DRAFT);
+  const [expanded, setExpanded] = useState(false);
+  const [problem, setProblem] = useState<DraftProblem | undefined>();
   const titleRef = useRef<HTMLInputElement>(null);
+  const change = (next: Partial<TaskDraft>) => setDraft((current) => ({ ...current, ...next }));
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     if (createTask.isPending) return;
     const form = event.currentTarget;
-    const trimmed = title.trim();
-    if (!trimmed) {
-      setLocalError("Enter a title for the task.");
-      titleRef.current?.focus();
+    const found = checkDraft(draft);
+    setProblem(found);
+    if (found) {
+      if (found.field === "title") titleRef.current?.focus();
+      else setExpanded(true);
       return;
     }
-    setLocalError(undefined);
-    const submittedTitle = title;
-    const submittedDescription = description;
-    const trimmedDescription = description.trim();
+    const sent = draft;
+    const description = draft.description.trim();
     createTask.mutate(
       {
-        task: { title: trimmed, ...(trimmedDescription ? { description: trimmedDescription } : {}) },
+        task: {
+          title: draft.title.trim(),
+          ...(description ? { description } : {}),
+          ...organizeFields(draft, browserTimeZone()),
+        },
         placeholderId: nextPlaceholderId--,
       },
       {
@@ -43,8 +57,13 @@ export function NewTaskForm({ api }: { api: TaskApi }) {
         // fields stay editable meanwhile: only a field that still holds what
         // was sent is cleared, and focus only moves if it is still in the form.
         onSuccess: () => {
-          setTitle((current) => (current === submittedTitle ? "" : current));
-          setDescription((current) => (current === submittedDescription ? "" : current));
+          setDraft((current) => {
+            const next = { ...current };
+            for (const key of Object.keys(EMPTY_DRAFT) as (keyof TaskDraft)[]) {
+              if (JSON.stringify(current[key]) === JSON.stringify(sent[key])) Object.assign(next, { [key]: EMPTY_DRAFT[key] });
+            }
+            return next;
+          });
           if (form.contains(document.activeElement)) titleRef.current?.focus();
         },
       },
@@ -52,55 +71,85 @@ export function NewTaskForm({ api }: { api: TaskApi }) {
   }
 
   const apiError = createTask.isError ? createTask.error : undefined;
-  const titleError = localError ?? fieldMessage(apiError, "title");
+  const titleError = (problem?.field === "title" ? problem.message : undefined) ?? fieldMessage(apiError, "title");
   const descriptionError = fieldMessage(apiError, "description");
+  const detailsApiError = DETAIL_FIELDS.map((field) => fieldMessage(apiError, field)).find(Boolean);
   const inputClass =
-    "mt-1 block w-full rounded-md border border-zinc-400 bg-white px-3 py-2 text-base text-zinc-900 dark:bg-zinc-900 dark:text-zinc-100";
+    "block w-full rounded-md border border-zinc-400 bg-white px-3 py-2 text-base text-zinc-900 dark:bg-zinc-900 dark:text-zinc-100";
 
   return (
-    <form onSubmit={onSubmit} noValidate aria-labelledby="new-task-heading" className="space-y-3 rounded-lg border border-zinc-300 p-4 dark:border-zinc-700">
-      <h2 id="new-task-heading" className="text-lg font-semibold">
+    <form onSubmit={onSubmit} noValidate aria-labelledby="new-task-heading" className="space-y-3 rounded-lg border border-zinc-300 p-3 sm:p-4 dark:border-zinc-700">
+      <h2 id="new-task-heading" className="sr-only">
         Add a task
       </h2>
       <div>
         <label htmlFor="new-task-title" className="block text-sm font-medium">
           Title
         </label>
-        <input ref={titleRef} id="new-task-title" value={title} maxLength={TITLE_MAX} required
-          aria-invalid={titleError ? true : undefined}
-          aria-describedby={titleError ? "new-task-title-error" : undefined}
-          onChange={(event) => setTitle(event.target.value)} className={inputClass} />
+        <div className="mt-1 flex gap-2">
+          <input ref={titleRef} id="new-task-title" value={draft.title} maxLength={TITLE_MAX} required
+            placeholder="Add a task"
+            aria-invalid={titleError ? true : undefined}
+            aria-describedby={titleError ? "new-task-title-error" : undefined}
+            onChange={(event) => change({ title: event.target.value })} className={`${inputClass} min-w-0 flex-1`} />
+          {/* aria-disabled rather than disabled: a disabled button drops the focus
+              (to the page), and focus is to come back to the title after the add. */}
+          <button type="submit" aria-disabled={createTask.isPending || undefined}
+            className="shrink-0 rounded-md bg-blue-700 px-4 py-2 font-medium text-white hover:bg-blue-800 aria-disabled:opacity-60">
+            {createTask.isPending ? "Adding…" : "Add task"}
+          </button>
+        </div>
         {titleError && (
           <p id="new-task-title-error" className="mt-1 text-sm text-red-700 dark:text-red-400">
             {titleError}
           </p>
         )}
       </div>
-      <div>
-        <label htmlFor="new-task-description" className="block text-sm font-medium">
-          Description <span className="font-normal text-zinc-600 dark:text-zinc-400">(optional)</span>
-        </label>
-        <textarea id="new-task-description" value={description} maxLength={DESCRIPTION_MAX} rows={2}
-          aria-invalid={descriptionError ? true : undefined}
-          aria-describedby={descriptionError ? "new-task-description-error" : undefined}
-          onChange={(event) => setDescription(event.target.value)} className={inputClass} />
-        {descriptionError && (
-          <p id="new-task-description-error" className="mt-1 text-sm text-red-700 dark:text-red-400">
-            {descriptionError}
-          </p>
+      <button type="button" aria-expanded={expanded} aria-controls="new-task-details" onClick={() => setExpanded((open) => !open)}
+        aria-describedby="new-task-details-hint" className="text-sm font-medium text-blue-700 underline dark:text-blue-400">
+        {expanded ? "Hide details" : "Add details"}
+      </button>
+      <span id="new-task-details-hint" className="sr-only">
+        Description, priority, tags, due date, repeat and reminder
+      </span>
+      <div id="new-task-details" hidden={!expanded} className="space-y-3">
+        <div>
+          <label htmlFor="new-task-description" className="block text-sm font-medium">
+            Description <span className="font-normal text-zinc-600 dark:text-zinc-400">(optional)</span>
+          </label>
+          <textarea id="new-task-description" value={draft.description} maxLength={DESCRIPTION_MAX} rows={2}
+            aria-invalid={descriptionError ? true : undefined}
+            aria-describedby={descriptionError ? "new-task-description-error" : undefined}
+            onChange={(event) => change({ description: event.target.value })} className={`${inputClass} mt-1`} />
+          {descriptionError && (
+            <p id="new-task-description-error" className="mt-1 text-sm text-red-700 dark:text-red-400">
+              {descriptionError}
+            </p>
+          )}
+        </div>
+        {expanded && (
+          <TaskDetailsFields api={api} idPrefix="new-task" draft={draft} onChange={change}
+            errors={{
+              repeat: problem?.field === "repeat" ? problem.message : fieldMessage(apiError, "recurrence"),
+              reminder: problem?.field === "reminder" ? problem.message : undefined,
+              reminderAt: problem?.field === "reminderAt" ? problem.message : fieldMessage(apiError, "remind_at"),
+              dueDate: fieldMessage(apiError, "due_at"),
+              priority: fieldMessage(apiError, "priority"),
+              tags: fieldMessage(apiError, "tags"),
+            }} />
         )}
       </div>
+      {problem && problem.field !== "title" && (
+        <p role="alert" className="text-sm text-red-800 dark:text-red-300">
+          {problem.message}
+        </p>
+      )}
       {apiError && (
         <p role="alert" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
           Could not add the task. {describeFormError(apiError, FORM_FIELDS)}
+          {detailsApiError && !expanded ? " Open the details to see it." : ""}
         </p>
       )}
-      {/* aria-disabled rather than disabled: a disabled button drops the focus
-          (to the page), and focus is to come back to the title after the add. */}
-      <button type="submit" aria-disabled={createTask.isPending || undefined}
-        className="rounded-md bg-blue-700 px-4 py-2 font-medium text-white hover:bg-blue-800 aria-disabled:opacity-60">
-        {createTask.isPending ? "Adding…" : "Add task"}
-      </button>
     </form>
   );
 }

@@ -5,17 +5,72 @@ import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 
 import { describeError, describeFormError, fieldMessage } from "@/lib/api/errors";
 import type { TaskApi } from "@/lib/api/task-api";
 import type { Task } from "@/lib/api/types";
-import { DESCRIPTION_MAX, TITLE_MAX } from "./new-task-form";
-import { intendedCompleted, isPlaceholder, latestTask, useDeleteTask, useSetCompleted, useUpdateTask } from "./use-tasks";
+import { dueInFull, dueWords } from "@/lib/dates/due-words";
+import { browserTimeZone } from "@/lib/dates/zoned";
+import { changesOf, checkDraft, draftOf, type DraftProblem, type TaskDraft } from "@/lib/tasks/draft";
+import { isOverdue } from "@/lib/tasks/filters";
+import { describeRRule } from "@/lib/tasks/recurrence";
+import { DESCRIPTION_MAX, TaskDetailsFields, TITLE_MAX } from "./new-task-form";
+import { intendedCompleted, isPlaceholder, latestTask, useSetCompleted, useUpdateTask } from "./use-tasks";
 
 interface TaskItemProps {
   api: TaskApi;
   task: Task;
-  /** Reports a failure to the page-level alert (also after this row has gone). */
+  /** The clock the due dates are read against (the list ticks it every minute). */
+  now: Date;
+  /** Reports a failure to the page-level alert, for a row that has gone meanwhile. */
   onFailure: (message: string) => void;
+  /** Deletes the task (with Undo: see usePendingDeletes). */
+  onDelete: (task: Task) => void;
 }
 
-const EDIT_FIELDS = ["title", "description"] as const;
+const EDIT_FIELDS = ["title", "description", "priority", "tags", "due_at", "recurrence", "remind_at", "time_zone"] as const;
+
+const PRIORITY_MARK = {
+  high: { label: "High", className: "border-red-700 text-red-800 dark:border-red-400 dark:text-red-300" },
+  medium: { label: "Medium", className: "border-amber-700 text-amber-900 dark:border-amber-400 dark:text-amber-200" },
+  low: { label: "Low", className: "border-sky-700 text-sky-900 dark:border-sky-400 dark:text-sky-200" },
+} as const;
+
+/** Priority, due date (overdue marked), repetition and tags, in words. */
+function TaskMeta({ task, now }: { task: Task; now: Date }) {
+  const timeZone = browserTimeZone();
+  const words = dueWords(task, now, { timeZone });
+  const overdue = isOverdue(task, now, timeZone);
+  const repeat = describeRRule(task.recurrence);
+  const mark = task.priority !== "none" ? PRIORITY_MARK[task.priority] : undefined;
+  if (!mark && !words && !repeat && task.tags.length === 0) return null;
+  return (
+    <ul aria-label="Details" className="mt-1 flex flex-wrap items-center gap-x-3 gap-y-1 text-sm">
+      {mark && (
+        <li className={`rounded border px-1.5 text-xs font-semibold ${mark.className}`}>
+          {mark.label}
+          <span className="sr-only"> priority</span>
+        </li>
+      )}
+      {words && (
+        <li className={overdue ? "font-medium text-red-800 dark:text-red-300" : "text-zinc-700 dark:text-zinc-300"}>
+          {overdue ? "Overdue: " : "Due "}
+          <time dateTime={task.due_at ?? undefined} title={dueInFull(task, { timeZone })}>
+            {words}
+          </time>
+        </li>
+      )}
+      {repeat && (
+        <li className="text-zinc-700 dark:text-zinc-300">
+          <span aria-hidden="true">↻ </span>
+          {repeat}
+        </li>
+      )}
+      {task.tags.map((tag) => (
+        <li key={tag} className="rounded-full bg-zinc-200 px-2 text-xs text-zinc-900 dark:bg-zinc-700 dark:text-zinc-100">
+          <span className="sr-only">tag </span>
+          {tag}
+        </li>
+      ))}
+    </ul>
+  );
+}
 
 /** Where keyboard focus goes when a row is deleted: the next row's Delete button, else the list's heading. */
 function focusAfterDelete(row: HTMLElement | null) {
@@ -24,12 +79,13 @@ function focusAfterDelete(row: HTMLElement | null) {
   target?.focus();
 }
 
-export function TaskItem({ api, task, onFailure }: TaskItemProps) {
+export function TaskItem({ api, task, now, onFailure, onDelete }: TaskItemProps) {
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState(false);
-  const [draftTitle, setDraftTitle] = useState(task.title);
-  const [draftDescription, setDraftDescription] = useState(task.description ?? "");
-  const [editError, setEditError] = useState<{ message: string; title?: string; description?: string }>();
+  const [before, setBefore] = useState<TaskDraft>(() => draftOf(task, browserTimeZone()));
+  const [draft, setDraft] = useState<TaskDraft>(before);
+  const [editError, setEditError] = useState<{ message: string; fields: Partial<Record<string, string>> }>();
+  const [rowError, setRowError] = useState<string>();
   const editButtonRef = useRef<HTMLButtonElement>(null);
   const rowRef = useRef<HTMLLIElement>(null);
   const mounted = useRef(false);
@@ -47,8 +103,7 @@ export function TaskItem({ api, task, onFailure }: TaskItemProps) {
       // Reopen the editor with what the person typed (still in the drafts), and say why.
       setEditError({
         message: `Could not save the changes. ${describeFormError(error, EDIT_FIELDS)}`,
-        title: fieldMessage(error, "title"),
-        description: fieldMessage(error, "description"),
+        fields: Object.fromEntries(EDIT_FIELDS.map((field) => [field, fieldMessage(error, field)])),
       });
       setEditing(true);
     } else {
@@ -56,11 +111,11 @@ export function TaskItem({ api, task, onFailure }: TaskItemProps) {
       onFailure(`Could not save your changes to “${titleBefore}”${typed}. ${describeError(error)}`);
     }
   });
+  // Said at the row while it is there (next to what failed, also on a phone),
+  // else on the page.
+  const report = (message: string) => (mounted.current ? setRowError(message) : onFailure(message));
   const setCompleted = useSetCompleted(api, task.id, (error, failed) =>
-    onFailure(`Could not update “${failed.title}”. ${describeError(error)}`),
-  );
-  const deleteTask = useDeleteTask(api, task.id, (error, failed) =>
-    onFailure(`Could not delete “${failed.title}”. ${describeError(error)}`),
+    report(`Could not update “${failed.title}”. ${describeError(error)}`),
   );
   const placeholder = isPlaceholder(task);
   const baseId = `task-${task.id}`;
@@ -70,9 +125,11 @@ export function TaskItem({ api, task, onFailure }: TaskItemProps) {
   }
 
   function startEditing() {
-    setDraftTitle(task.title);
-    setDraftDescription(task.description ?? "");
+    const current = draftOf(task, browserTimeZone());
+    setBefore(current);
+    setDraft(current);
     setEditError(undefined);
+    setRowError(undefined);
     setEditing(true);
   }
 
@@ -84,18 +141,16 @@ export function TaskItem({ api, task, onFailure }: TaskItemProps) {
 
   function onSave(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const title = draftTitle.trim();
-    if (!title) {
-      setEditError({ message: "The title cannot be empty.", title: "Enter a title." });
+    const problem: DraftProblem | undefined = checkDraft(draft);
+    if (problem) {
+      const field = { title: "title", dueDate: "due_at", repeat: "recurrence", reminder: "remind_at", reminderAt: "remind_at" }[problem.field];
+      setEditError({ message: problem.message, fields: { [field]: problem.field === "title" ? "Enter a title." : problem.message } });
       return;
     }
-    const description = draftDescription.trim() || null;
-    if (title === task.title && description === (task.description ?? null)) {
-      stopEditing();
-      return;
-    }
+    const changes = changesOf(task, before, draft, browserTimeZone());
     stopEditing();
-    updateTask.mutate({ changes: { title, description }, titleBefore: task.title });
+    if (Object.keys(changes).length === 0) return;
+    updateTask.mutate({ changes, titleBefore: task.title });
   }
 
   function onEditorKeyDown(event: KeyboardEvent) {
@@ -106,15 +161,16 @@ export function TaskItem({ api, task, onFailure }: TaskItemProps) {
   }
 
   function onToggle() {
+    setRowError(undefined);
     // Against the latest state, not this render's `task`: a second click may
     // come before the first one's optimistic change has re-rendered the row.
     const completed = !intendedCompleted(queryClient, api.userId, task);
     setCompleted.mutate({ task: latestTask(queryClient, api.userId, task.id) ?? task, completed });
   }
 
-  function onDelete() {
+  function onDeleteClick() {
     focusAfterDelete(rowRef.current);
-    deleteTask.mutate({ task });
+    onDelete(latestTask(queryClient, api.userId, task.id) ?? task);
   }
 
   const inputClass =
@@ -122,21 +178,24 @@ export function TaskItem({ api, task, onFailure }: TaskItemProps) {
   const buttonClass =
     "rounded-md border border-zinc-400 px-3 py-1.5 text-sm font-medium hover:bg-zinc-100 disabled:opacity-50 dark:hover:bg-zinc-800";
 
+  const errorId = `${baseId}-error`;
+  const fieldErrors = editError?.fields ?? {};
+
   if (editing) {
     return (
       <li className="rounded-lg border border-blue-400 p-3">
-        <form onSubmit={onSave} onKeyDown={onEditorKeyDown} noValidate aria-label={`Edit “${task.title}”`} className="space-y-2">
+        <form onSubmit={onSave} onKeyDown={onEditorKeyDown} noValidate aria-label={`Edit “${task.title}”`} className="space-y-3">
           <div>
             <label htmlFor={`${baseId}-title`} className="block text-sm font-medium">
               Title
             </label>
-            <input id={`${baseId}-title`} autoFocus value={draftTitle} maxLength={TITLE_MAX}
-              aria-invalid={editError?.title ? true : undefined}
-              aria-describedby={editError?.title ? `${baseId}-title-error` : undefined}
-              onChange={(event) => setDraftTitle(event.target.value)} className={inputClass} />
-            {editError?.title && (
+            <input id={`${baseId}-title`} autoFocus value={draft.title} maxLength={TITLE_MAX}
+              aria-invalid={fieldErrors.title ? true : undefined}
+              aria-describedby={fieldErrors.title ? `${baseId}-title-error` : undefined}
+              onChange={(event) => setDraft({ ...draft, title: event.target.value })} className={inputClass} />
+            {fieldErrors.title && (
               <p id={`${baseId}-title-error`} className="mt-1 text-sm text-red-700 dark:text-red-400">
-                {editError.title}
+                {fieldErrors.title}
               </p>
             )}
           </div>
@@ -144,16 +203,24 @@ export function TaskItem({ api, task, onFailure }: TaskItemProps) {
             <label htmlFor={`${baseId}-description`} className="block text-sm font-medium">
               Description
             </label>
-            <textarea id={`${baseId}-description`} value={draftDescription} maxLength={DESCRIPTION_MAX} rows={2}
-              aria-invalid={editError?.description ? true : undefined}
-              aria-describedby={editError?.description ? `${baseId}-description-error` : undefined}
-              onChange={(event) => setDraftDescription(event.target.value)} className={inputClass} />
-            {editError?.description && (
+            <textarea id={`${baseId}-description`} value={draft.description} maxLength={DESCRIPTION_MAX} rows={2}
+              aria-invalid={fieldErrors.description ? true : undefined}
+              aria-describedby={fieldErrors.description ? `${baseId}-description-error` : undefined}
+              onChange={(event) => setDraft({ ...draft, description: event.target.value })} className={inputClass} />
+            {fieldErrors.description && (
               <p id={`${baseId}-description-error`} className="mt-1 text-sm text-red-700 dark:text-red-400">
-                {editError.description}
+                {fieldErrors.description}
               </p>
             )}
           </div>
+          <TaskDetailsFields api={api} idPrefix={baseId} draft={draft} onChange={(change) => setDraft((current) => ({ ...current, ...change }))}
+            errors={{
+              dueDate: fieldErrors.due_at,
+              repeat: fieldErrors.recurrence,
+              reminder: fieldErrors.remind_at,
+              priority: fieldErrors.priority,
+              tags: fieldErrors.tags,
+            }} />
           {editError && (
             <p role="alert" className="text-sm text-red-800 dark:text-red-300">
               {editError.message}
@@ -173,25 +240,38 @@ export function TaskItem({ api, task, onFailure }: TaskItemProps) {
   }
 
   return (
-    <li ref={rowRef} className="flex flex-wrap items-start gap-3 rounded-lg border border-zinc-300 p-3 dark:border-zinc-700" aria-busy={placeholder || undefined}>
-      <input id={`${baseId}-done`} type="checkbox" checked={task.completed} disabled={placeholder} onChange={onToggle}
-        className="mt-1 h-5 w-5 shrink-0 accent-blue-700" aria-label={`Done: ${task.title}`} />
-      <div className="min-w-0 flex-1">
-        <p className={`break-words font-medium ${task.completed ? "text-zinc-500 line-through" : ""}`}>{task.title}</p>
-        {task.description && (
-          <p className="mt-1 whitespace-pre-wrap break-words text-sm text-zinc-700 dark:text-zinc-300">{task.description}</p>
-        )}
-        {placeholder && <p className="mt-1 text-xs text-zinc-500">Saving…</p>}
+    <li ref={rowRef} data-task-id={task.id} className="rounded-lg border border-zinc-300 p-3 dark:border-zinc-700" aria-busy={placeholder || undefined}>
+      <div className="flex flex-wrap items-start gap-3">
+        <input id={`${baseId}-done`} type="checkbox" checked={task.completed} disabled={placeholder} onChange={onToggle}
+          className="mt-1 h-5 w-5 shrink-0 accent-blue-700" aria-label={`Done: ${task.title}`}
+          aria-describedby={rowError ? errorId : undefined} />
+        <div className="min-w-0 flex-1">
+          <p className={`break-words font-medium ${task.completed ? "text-zinc-600 line-through dark:text-zinc-400" : ""}`}>{task.title}</p>
+          {task.description && (
+            <p className="mt-1 whitespace-pre-wrap break-words text-sm text-zinc-700 dark:text-zinc-300">{task.description}</p>
+          )}
+          <TaskMeta task={task} now={now} />
+          {placeholder && <p className="mt-1 text-xs text-zinc-600 dark:text-zinc-400">Saving…</p>}
+        </div>
+        <div className="flex gap-2">
+          <button ref={editButtonRef} type="button" onClick={startEditing} disabled={placeholder} className={buttonClass}
+            aria-label={`Edit “${task.title}”`}>
+            Edit
+          </button>
+          <button type="button" data-delete onClick={onDeleteClick} disabled={placeholder} className={buttonClass} aria-label={`Delete “${task.title}”`}>
+            Delete
+          </button>
+        </div>
       </div>
-      <div className="flex gap-2">
-        <button ref={editButtonRef} type="button" onClick={startEditing} disabled={placeholder} className={buttonClass}
-          aria-label={`Edit “${task.title}”`}>
-          Edit
-        </button>
-        <button type="button" data-delete onClick={onDelete} disabled={placeholder} className={buttonClass} aria-label={`Delete “${task.title}”`}>
-          Delete
-        </button>
-      </div>
+      {rowError && (
+        <div id={errorId} role="alert" className="mt-2 flex items-start justify-between gap-3 rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
+          <p>{rowError}</p>
+          <button type="button" onClick={() => { setRowError(undefined); document.getElementById(`${baseId}-done`)?.focus(); }}
+            className="shrink-0 underline">
+            Dismiss
+          </button>
+        </div>
+      )}
     </li>
   );
 }

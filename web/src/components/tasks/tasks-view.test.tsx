@@ -16,7 +16,8 @@ function renderTasks(pageSize = 100, fetch: (request: Request) => Promise<Respon
   const api = createTaskApi({ baseUrl: "http://api.test", userId: service.userId, fetch, pageSize });
   const rendered = render(
     <QueryClientProvider client={queryClient}>
-      <TasksView api={api} />
+      {/* Deletions are sent after a short Undo window here; pending-deletes.test.tsx covers the real one. */}
+      <TasksView api={api} undoMs={20} />
     </QueryClientProvider>,
   );
   return { ...rendered, queryClient };
@@ -139,7 +140,7 @@ describe("TasksView", () => {
   });
 
   it("shows an error state with a retry when the list cannot load", async () => {
-    service.failNext({ status: 503 });
+    service.failNext({ status: 503 }, { method: "GET", path: LIST });
     service.add("Buy milk");
     const user = userEvent.setup();
     renderTasks();
@@ -234,6 +235,8 @@ describe("TasksView", () => {
 });
 
 const PATCH = "PATCH";
+/** The list's own requests (not `/tags`). */
+const LIST = /\/tasks$/;
 const taskPath = (id: number) => new RegExp(`/tasks/${id}(/complete)?$`);
 const statusText = () => screen.getAllByRole("status").map((node) => node.textContent).join(" ");
 
@@ -331,12 +334,12 @@ describe("TasksView while changes are under way", () => {
     renderTasks();
     await screen.findByText(/No tasks yet/);
 
-    service.failNext({ status: 503 }, { method: "GET" });
+    service.failNext({ status: 503 }, { method: "GET", path: LIST });
     await user.type(screen.getByLabelText("Title"), "Buy milk");
     await user.click(screen.getByRole("button", { name: "Add task" }));
 
     expect(await screen.findByRole("checkbox", { name: "Done: Buy milk" })).toBeEnabled();
-    await waitFor(() => expect(service.count("GET")).toBe(2));
+    await waitFor(() => expect(service.count("GET", LIST)).toBe(2));
     expect(await screen.findByText(/Could not refresh your tasks/)).toBeInTheDocument();
     expect(screen.queryByText("Saving…")).not.toBeInTheDocument();
     expect(screen.getByRole("button", { name: "Edit “Buy milk”" })).toBeEnabled();
@@ -364,13 +367,13 @@ describe("TasksView while changes are under way", () => {
     expect(dog).toBeChecked();
 
     // Hold the refetch that follows, to see what the rollback itself leaves.
-    const releaseRefetch = service.holdNext({ method: "GET" });
+    const releaseRefetch = service.holdNext({ method: "GET", path: LIST });
     releaseDog();
     await screen.findByText(/Could not update “Walk the dog”/);
     await waitFor(() => expect(dog).not.toBeChecked());
     expect(milk).not.toBeChecked();
     releaseRefetch();
-    await waitFor(() => expect(service.count("GET")).toBe(2));
+    await waitFor(() => expect(service.count("GET", LIST)).toBe(2));
     expect(service.tasks.map((task) => task.completed)).toEqual([false, false]);
   });
 
@@ -386,7 +389,7 @@ describe("TasksView while changes are under way", () => {
     await user.click(screen.getByRole("checkbox", { name: "Done: Walk the dog" }));
     await waitFor(() => expect(service.tasks[1].completed).toBe(true));
 
-    const releaseRefetch = service.holdNext({ method: "GET" });
+    const releaseRefetch = service.holdNext({ method: "GET", path: LIST });
     releaseDelete();
     await screen.findByText(/Could not delete “Buy milk”/);
     expect(await within(taskList()).findByText("Buy milk")).toBeInTheDocument();
@@ -405,7 +408,7 @@ describe("TasksView while changes are under way", () => {
     const user = userEvent.setup();
     renderTasks();
     await screen.findByText("Buy milk");
-    expect(service.count("GET")).toBe(1);
+    expect(service.count("GET", LIST)).toBe(1);
 
     const releaseMilk = service.holdNext({ method: PATCH, path: taskPath(first.id) });
     const releaseDog = service.holdNext({ method: PATCH, path: taskPath(second.id) });
@@ -417,11 +420,11 @@ describe("TasksView while changes are under way", () => {
     await waitFor(() => expect(service.tasks[0].completed).toBe(true));
     // Give a refetch every chance to start: none must while the other change is under way.
     await act(() => new Promise((resolve) => setTimeout(resolve, 50)));
-    expect(service.count("GET")).toBe(1);
+    expect(service.count("GET", LIST)).toBe(1);
     expect(screen.getByRole("checkbox", { name: "Done: Walk the dog" })).toBeChecked();
 
     releaseDog();
-    await waitFor(() => expect(service.count("GET")).toBe(2));
+    await waitFor(() => expect(service.count("GET", LIST)).toBe(2));
     await waitFor(() => expect(screen.getByRole("checkbox", { name: "Done: Walk the dog" })).toBeChecked());
   });
 
@@ -510,13 +513,13 @@ describe("TasksView while changes are under way", () => {
     await screen.findByText("Buy milk");
     expect(statusText()).toBe("1 task shown");
 
-    const releaseBackground = service.holdNext({ method: "GET" });
+    const releaseBackground = service.holdNext({ method: "GET", path: LIST });
     void queryClient.invalidateQueries();
-    await waitFor(() => expect(service.count("GET")).toBe(2));
+    await waitFor(() => expect(service.count("GET", LIST)).toBe(2));
     expect(statusText()).toBe("1 task shown");
     releaseBackground();
 
-    const releaseFiltered = service.holdNext({ method: "GET" });
+    const releaseFiltered = service.holdNext({ method: "GET", path: LIST });
     await user.selectOptions(screen.getByLabelText("Show"), "completed");
     await waitFor(() => expect(statusText()).toBe("Updating tasks…"));
     releaseFiltered();

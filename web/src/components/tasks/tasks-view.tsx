@@ -1,23 +1,56 @@
 "use client";
 
-import { useCallback, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { ApiError, describeError } from "@/lib/api/errors";
 import type { TaskApi } from "@/lib/api/task-api";
-import { DEFAULT_FILTERS, type TaskFilters } from "@/lib/tasks/filters";
+import { browserTimeZone } from "@/lib/dates/zoned";
+import { belongsToView, DEFAULT_FILTERS, type TaskFilters } from "@/lib/tasks/filters";
+import { Toaster } from "sonner";
 import { NewTaskForm } from "./new-task-form";
+import { usePendingDeletes } from "./pending-deletes";
 import { TaskControls } from "./task-controls";
 import { TaskItem } from "./task-item";
-import { useTaskList } from "./use-tasks";
+import { useTags, useTaskList } from "./use-tasks";
+
+/** The current time, moved on every `intervalMs`: due dates in words and overdue marks follow the clock. */
+export function useNow(intervalMs = 60_000): Date {
+  const [now, setNow] = useState(() => new Date());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(new Date()), intervalMs);
+    return () => clearInterval(timer);
+  }, [intervalMs]);
+  return now;
+}
+
+/** "5 left · 3 done", of the rows shown. */
+export function countWords(tasks: { completed: boolean }[]): string {
+  const done = tasks.filter((task) => task.completed).length;
+  return `${tasks.length - done} left · ${done} done`;
+}
 
 /** The task page's body, given an API client bound to the signed-in person. */
-export function TasksView({ api }: { api: TaskApi }) {
+export interface TasksViewProps {
+  api: TaskApi;
+  /** How long a deletion can be undone (tests shorten it). */
+  undoMs?: number;
+}
+
+export function TasksView({ api, undoMs }: TasksViewProps) {
   const [filters, setFilters] = useState<TaskFilters>(DEFAULT_FILTERS);
   const [failure, setFailure] = useState<string | undefined>();
   const list = useTaskList(api, filters);
+  const tags = useTags(api);
+  const now = useNow();
   const onFilters = useCallback((next: TaskFilters) => setFilters(next), []);
+  const deletes = usePendingDeletes(api, setFailure, undoMs);
 
-  const tasks = list.data?.pages.flatMap((page) => page.tasks) ?? [];
-  const filtered = filters.status !== "all" || filters.q.trim() !== "";
+  const timeZone = browserTimeZone();
+  // A task waiting out its undo window is hidden, also from lists refetched meanwhile.
+  const tasks = (list.data?.pages.flatMap((page) => page.tasks) ?? []).filter(
+    (task) => !deletes.pending.has(task.id) && belongsToView(task, filters.view, now, timeZone),
+  );
+  const filtered =
+    filters.status !== "all" || filters.q.trim() !== "" || filters.view !== "all" || filters.tags.length > 0 || filters.priorities.length > 0;
   // Only when this app's own session has ended does signing in again help; if
   // the API refuses a fresh token the sign-in page would send the person back here.
   const sessionEnded = list.error instanceof ApiError && list.error.kind === "unauthenticated";
@@ -40,7 +73,7 @@ export function TasksView({ api }: { api: TaskApi }) {
         <h2 id="task-list-heading" tabIndex={-1} className="text-lg font-semibold">
           Your tasks
         </h2>
-        <TaskControls filters={filters} onChange={onFilters} />
+        <TaskControls filters={filters} onChange={onFilters} tags={tags.data ?? []} />
 
         {list.isPending ? (
           <p role="status" className="text-zinc-600 dark:text-zinc-400">
@@ -71,6 +104,11 @@ export function TasksView({ api }: { api: TaskApi }) {
                   a list the person asked for by changing the filters is announced. */}
               {list.isPlaceholderData ? "Updating tasks…" : `${tasks.length} ${tasks.length === 1 ? "task" : "tasks"} shown`}
             </p>
+            {tasks.length > 0 && (
+              <p className="text-sm text-zinc-700 dark:text-zinc-300">
+                {countWords(tasks)}
+              </p>
+            )}
             {tasks.length === 0 ? (
               <p className="rounded-lg border border-dashed border-zinc-400 p-6 text-center text-zinc-600 dark:text-zinc-400">
                 {filtered ? "No tasks match these filters." : "No tasks yet. Add your first one above."}
@@ -78,7 +116,7 @@ export function TasksView({ api }: { api: TaskApi }) {
             ) : (
               <ul className={`space-y-2 ${list.isPlaceholderData ? "opacity-60" : ""}`} aria-label="Tasks">
                 {tasks.map((task) => (
-                  <TaskItem key={task.id} api={api} task={task} onFailure={setFailure} />
+                  <TaskItem key={task.id} api={api} task={task} now={now} onFailure={setFailure} onDelete={deletes.remove} />
                 ))}
               </ul>
             )}
@@ -91,6 +129,8 @@ export function TasksView({ api }: { api: TaskApi }) {
           </>
         )}
       </section>
+      {deletes.runners}
+      <Toaster position="bottom-center" theme="system" />
     </div>
   );
 }

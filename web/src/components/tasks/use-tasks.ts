@@ -334,12 +334,18 @@ interface RemovedAt {
   index: number;
 }
 
+export interface DeleteVariables {
+  task: Task;
+  /** Sent as the page goes away: the request must outlive it. */
+  keepalive?: boolean;
+}
+
 export function useDeleteTask(api: TaskApi, taskId: number, onFailure: (error: Error, task: Task) => void) {
   const queryClient = useQueryClient();
   const userId = api.userId;
   return useOptimisticTaskMutation(api, {
     scope: taskScope(taskId),
-    mutationFn: ({ task }: { task: Task }) => api.remove(task.id),
+    mutationFn: ({ task, keepalive }: DeleteVariables) => api.remove(task.id, { keepalive }),
     apply: ({ task }) => {
       const removed = latestTask(queryClient, userId, taskId) ?? task;
       const places: RemovedAt[] = [];

@@ -79,8 +79,9 @@ export function createTaskApi({ baseUrl, userId, fetch, pageSize = 100 }: TaskAp
       return data;
     },
 
-    async remove(id: number): Promise<void> {
-      await settle(client.DELETE("/api/{user_id}/tasks/{id}", { params: { path: { user_id, id } } }));
+    /** `keepalive`: the request outlives the page (a deletion sent as the tab closes). */
+    async remove(id: number, { keepalive = false }: { keepalive?: boolean } = {}): Promise<void> {
+      await settle(client.DELETE("/api/{user_id}/tasks/{id}", { params: { path: { user_id, id } }, ...(keepalive ? { keepalive } : {}) }));
     },
   };
 }

@@ -1,0 +1,110 @@
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { act, render, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createTaskApi } from "@/lib/api/task-api";
+import { FakeTaskService } from "@/test/fake-task-service";
+import { UNDO_MS } from "./pending-deletes";
+import { TasksView } from "./tasks-view";
+
+let service: FakeTaskService;
+
+function renderTasks() {
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
+  const api = createTaskApi({ baseUrl: "http://api.test", userId: service.userId, fetch: service.fetch });
+  return render(
+    <QueryClientProvider client={queryClient}>
+      <TasksView api={api} />
+    </QueryClientProvider>,
+  );
+}
+
+const advance = (ms: number) => act(async () => void (await vi.advanceTimersByTimeAsync(ms)));
+const rows = () => screen.queryByRole("list", { name: "Tasks" });
+
+beforeEach(() => {
+  vi.useFakeTimers({ shouldAdvanceTime: true });
+  service = new FakeTaskService("user-1");
+});
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("delete with Undo", () => {
+  it("hides the task at once, sends nothing while Undo is offered, and Undo brings it back", async () => {
+    service.add("Buy milk");
+    service.add("Walk the dog");
+    const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
+    renderTasks();
+
+    await user.click(await screen.findByRole("button", { name: "Delete “Buy milk”" }));
+    expect(within(rows()!).queryByText("Buy milk")).not.toBeInTheDocument();
+    expect(await screen.findByText("Deleted “Buy milk”")).toBeInTheDocument();
+    await advance(UNDO_MS - 500);
+    expect(service.count("DELETE")).toBe(0);
+
+    await user.click(screen.getByRole("button", { name: "Undo" }));
+    expect(await within(rows()!).findByText("Buy milk")).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByRole("button", { name: "Delete “Buy milk”" })).toHaveFocus());
+    await advance(UNDO_MS * 2);
+    expect(service.count("DELETE")).toBe(0);
+    expect(service.tasks.map((task) => task.title)).toEqual(["Buy milk", "Walk the dog"]);
+    expect(screen.queryByText("Deleted “Buy milk”")).not.toBeInTheDocument();
+  });
+
+  it("sends the DELETE once the window has passed, and takes the toast away", async () => {
+    service.add("Buy milk");
+    const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
+    renderTasks();
+
+    await user.click(await screen.findByRole("button", { name: "Delete “Buy milk”" }));
+    await screen.findByText("Deleted “Buy milk”");
+    await advance(UNDO_MS);
+    await waitFor(() => expect(service.count("DELETE")).toBe(1));
+    await waitFor(() => expect(service.tasks).toEqual([]));
+    await advance(1000);
+    expect(screen.queryByText("Deleted “Buy milk”")).not.toBeInTheDocument();
+    expect(screen.getByText(/No tasks yet/)).toBeInTheDocument();
+  });
+
+  it("keeps the task hidden while the list is refetched during the window", async () => {
+    service.add("Buy milk");
+    service.add("Walk the dog");
+    const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
+    renderTasks();
+
+    await user.click(await screen.findByRole("button", { name: "Delete “Buy milk”" }));
+    // Another change settles, and the lists are refetched with the task still in them.
+    await user.click(screen.getByRole("checkbox", { name: "Done: Walk the dog" }));
+    await waitFor(() => expect(service.count("GET", /\/tasks$/)).toBe(2));
+    await advance(100);
+    expect(within(rows()!).queryByText("Buy milk")).not.toBeInTheDocument();
+  });
+
+  it("brings the task back and says why when the deletion is refused", async () => {
+    service.add("Buy milk");
+    const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
+    renderTasks();
+
+    await user.click(await screen.findByRole("button", { name: "Delete “Buy milk”" }));
+    service.failNext({ status: 503 }, { method: "DELETE" });
+    await advance(UNDO_MS);
+    expect(await screen.findByText(/Could not delete “Buy milk”\. The task service is unavailable/)).toBeInTheDocument();
+    expect(await within(rows()!).findByText("Buy milk")).toBeInTheDocument();
+  });
+
+  it("sends waiting deletions at once when the page goes away", async () => {
+    service.add("Buy milk");
+    const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
+    renderTasks();
+
+    await user.click(await screen.findByRole("button", { name: "Delete “Buy milk”" }));
+    await screen.findByText("Deleted “Buy milk”");
+    window.dispatchEvent(new Event("pagehide"));
+    await waitFor(() => expect(service.count("DELETE")).toBe(1));
+    // The window passing later sends nothing more.
+    await advance(UNDO_MS * 2);
+    expect(service.count("DELETE")).toBe(1);
+  });
+});

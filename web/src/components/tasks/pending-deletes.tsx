@@ -1,0 +1,119 @@
+"use client";
+
+import { useCallback, useEffect, useRef, useState } from "react";
+import { toast } from "sonner";
+import { describeError } from "@/lib/api/errors";
+import type { TaskApi } from "@/lib/api/task-api";
+import type { Task } from "@/lib/api/types";
+import { useDeleteTask } from "./use-tasks";
+
+/** How long a deleted task can be brought back before the DELETE is sent. */
+export const UNDO_MS = 6000;
+
+const toastId = (id: number) => `delete-${id}`;
+
+interface PendingDeletionProps {
+  api: TaskApi;
+  task: Task;
+  /** Called once the API has answered (either way). */
+  onSettled: (id: number) => void;
+  onFailure: (message: string) => void;
+  /** Where the page finds this deletion's "send it now" (as it goes away). */
+  register: (id: number, sendNow: (() => void) | undefined) => void;
+  undoMs: number;
+}
+
+/**
+ * One deletion waiting out its undo window (renders nothing). It lives in the
+ * list, not in the row, so it outlives the hidden row; its mutation keeps the
+ * task's own scope, so it runs after any change to the task still under way.
+ */
+function PendingDeletion({ api, task, onSettled, onFailure, register, undoMs }: PendingDeletionProps) {
+  // A refused deletion shows its row again at once (the mutation's own
+  // settling waits for the refetch that follows).
+  const deleteTask = useDeleteTask(api, task.id, (error, failed) => {
+    onSettled(failed.id);
+    onFailure(`Could not delete “${failed.title}”. ${describeError(error)}`);
+  });
+  const sent = useRef(false);
+  const { mutate } = deleteTask;
+
+  useEffect(() => {
+    const send = (keepalive: boolean) => {
+      if (sent.current) return;
+      sent.current = true;
+      toast.dismiss(toastId(task.id));
+      mutate({ task, keepalive }, { onSettled: () => onSettled(task.id) });
+    };
+    const timer = setTimeout(() => send(false), undoMs);
+    register(task.id, () => send(true));
+    return () => {
+      clearTimeout(timer);
+      register(task.id, undefined);
+    };
+  }, [task, mutate, onSettled, register, undoMs]);
+  return null;
+}
+
+/**
+ * Deletion with Undo: `remove` hides the task at once and offers Undo in a
+ * toast; only when the window has passed is the DELETE sent. When the page
+ * goes away (reload, closing the tab) first, the waiting deletions are sent
+ * then, as requests that outlive the page.
+ */
+export function usePendingDeletes(api: TaskApi, onFailure: (message: string) => void, undoMs = UNDO_MS) {
+  const [pending, setPending] = useState<ReadonlyMap<number, Task>>(new Map());
+  const senders = useRef(new Map<number, () => void>());
+
+  const settle = useCallback((id: number) => {
+    setPending((current) => {
+      const next = new Map(current);
+      next.delete(id);
+      return next;
+    });
+  }, []);
+
+  const register = useCallback((id: number, sendNow: (() => void) | undefined) => {
+    if (sendNow) senders.current.set(id, sendNow);
+    else senders.current.delete(id);
+  }, []);
+
+  useEffect(() => {
+    const sendAll = () => {
+      for (const send of senders.current.values()) send();
+    };
+    window.addEventListener("pagehide", sendAll);
+    return () => window.removeEventListener("pagehide", sendAll);
+  }, []);
+
+  const undo = useCallback(
+    (task: Task) => {
+      if (!senders.current.has(task.id)) return;
+      settle(task.id);
+      toast.dismiss(toastId(task.id));
+      // Back to the row, whose Delete button the person last used.
+      requestAnimationFrame(() =>
+        document.querySelector<HTMLButtonElement>(`[data-task-id="${task.id}"] button[data-delete]`)?.focus(),
+      );
+    },
+    [settle],
+  );
+
+  const remove = useCallback(
+    (task: Task) => {
+      setPending((current) => new Map(current).set(task.id, task));
+      toast(`Deleted “${task.title}”`, {
+        id: toastId(task.id),
+        duration: undoMs,
+        action: { label: "Undo", onClick: () => undo(task) },
+      });
+    },
+    [undo, undoMs],
+  );
+
+  const runners = [...pending.values()].map((task) => (
+    <PendingDeletion key={task.id} api={api} task={task} onSettled={settle} onFailure={onFailure} register={register} undoMs={undoMs} />
+  ));
+
+  return { pending, remove, runners };
+}
