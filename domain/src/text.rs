@@ -125,7 +125,7 @@ impl Description {
     pub fn repair(stored: &str) -> Self {
         let kept = stored
             .chars()
-            .filter(|&c| !(c.is_control() && !DESCRIPTION_CONTROLS.contains(&c)) && !is_bidi_control(c));
+            .filter(|&c| (!c.is_control() || DESCRIPTION_CONTROLS.contains(&c)) && !is_bidi_control(c));
         Self(kept.take(DESCRIPTION_MAX_CHARS).collect())
     }
 

@@ -119,11 +119,14 @@ async fn record_postgres(pool: &PgPool, event: &Received) -> Result<Recorded, St
     Ok(Recorded::Applied)
 }
 
-/// Every revocation not yet expired.
+/// Rows of `revoked_sessions` (user, session) and of `revoked_users` (user, cutoff).
+type RevokedRows = (Vec<(String, String)>, Vec<(String, i64)>);
+
+/// Every revocation the store holds (expired ones go at the next `forget_expired`).
 pub async fn load(db: &Db) -> Result<Revoked, StoreError> {
     const SESSIONS: &str = "SELECT user_id, session_id FROM revoked_sessions";
     const USERS: &str = "SELECT user_id, issued_before FROM revoked_users";
-    let (sessions, users): (Vec<(String, String)>, Vec<(String, i64)>) = match db {
+    let (sessions, users): RevokedRows = match db {
         Db::Sqlite(store) => {
             store
                 .read(|c| {

@@ -186,7 +186,7 @@ fn from_timestamp(time: todo_domain::jiff::Timestamp) -> Option<DateTime<Utc>> {
 enum OccurrenceStep {
     None,
     /// Completing a recurring task: insert this occurrence and link to it.
-    Create(TaskRow),
+    Create(Box<TaskRow>),
     /// Un-completing: delete the linked occurrence unless it was changed since.
     DeleteIfUntouched(i64),
 }
@@ -245,7 +245,7 @@ fn plan(current: &TaskRow, changes: &TaskChanges, now: DateTime<Utc>) -> Result<
     row.updated_at = now.max(current.updated_at + chrono::Duration::microseconds(1));
 
     let occurrence = match (current.completed, row.completed, row.next_occurrence_id) {
-        (false, true, None) => row.next_occurrence(now).map_or(OccurrenceStep::None, OccurrenceStep::Create),
+        (false, true, None) => row.next_occurrence(now).map_or(OccurrenceStep::None, |next| OccurrenceStep::Create(Box::new(next))),
         (true, false, Some(id)) => OccurrenceStep::DeleteIfUntouched(id),
         _ => OccurrenceStep::None,
     };

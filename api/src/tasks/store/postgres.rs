@@ -53,7 +53,7 @@ pub async fn update(
     };
     match occurrence {
         OccurrenceStep::None => {}
-        OccurrenceStep::Create(next) => row.next_occurrence_id = Some(insert_with_tags(&mut tx, next).await?.id),
+        OccurrenceStep::Create(next) => row.next_occurrence_id = Some(insert_with_tags(&mut tx, *next).await?.id),
         OccurrenceStep::DeleteIfUntouched(next_id) => {
             let deleted = sqlx::query("DELETE FROM tasks WHERE id = $1 AND user_id = $2 AND updated_at = created_at")
                 .bind(next_id)

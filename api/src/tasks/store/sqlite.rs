@@ -52,7 +52,7 @@ pub fn update(
     };
     match occurrence {
         OccurrenceStep::None => {}
-        OccurrenceStep::Create(next) => row.next_occurrence_id = Some(create(c, next)?.id),
+        OccurrenceStep::Create(next) => row.next_occurrence_id = Some(create(c, *next)?.id),
         OccurrenceStep::DeleteIfUntouched(next_id) => {
             let deleted = c
                 .prepare_cached("DELETE FROM tasks WHERE id = ?1 AND user_id = ?2 AND updated_at = created_at")?
