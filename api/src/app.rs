@@ -165,7 +165,8 @@ where
 
     fn call(&mut self, request: Request) -> Self::Future {
         let headers = request.headers();
-        let preflight = headers.contains_key(header::ORIGIN) && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+        let preflight =
+            headers.contains_key(header::ORIGIN) && headers.contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
         if request.method() == Method::OPTIONS && !preflight {
             Box::pin(self.plain.call(request))
         } else {
@@ -193,7 +194,8 @@ fn cors(origins: &[String]) -> CorsLayer {
 /// come without a body; give them the same problem document as every other error.
 async fn problem_for_bare_errors(response: Response) -> Response {
     let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) || response.headers().contains_key(header::CONTENT_TYPE) {
+    if !(status.is_client_error() || status.is_server_error()) || response.headers().contains_key(header::CONTENT_TYPE)
+    {
         return response;
     }
     let detail = match status {
@@ -223,7 +225,8 @@ pub struct Application {
 impl Application {
     /// Validates the configuration, connects to the store and migrates it, binds the address.
     pub async fn build(config: &Config) -> Result<Self, StartError> {
-        let db = Db::connect_with_timeout(&config.database_url, config.database_max_connections, config.request_timeout())?;
+        let db =
+            Db::connect_with_timeout(&config.database_url, config.database_max_connections, config.request_timeout())?;
         Self::build_with_db(config, db).await
     }
 
@@ -244,7 +247,8 @@ impl Application {
         let revocations = state.auth.verifier.revocations();
         crate::sessions::reload(&db, revocations).await?;
         crate::sessions::keep_in_step(db.clone(), Arc::downgrade(revocations));
-        let settings = Settings { cors_origins: config.cors_origins.clone(), request_timeout: config.request_timeout() };
+        let settings =
+            Settings { cors_origins: config.cors_origins.clone(), request_timeout: config.request_timeout() };
         let listener = TcpListener::bind(config.api_addr).await?;
         Ok(Self { listener, router: build_router(state, &settings), limits: connection_limits(config), db })
     }
@@ -292,7 +296,8 @@ pub fn state_for(db: Db, config: &Config) -> AppState {
             }
         });
     }
-    let limits = Arc::new(crate::tasks::limits::UserLimits::new(config.max_tasks_per_user, config.max_searches_per_user));
+    let limits =
+        Arc::new(crate::tasks::limits::UserLimits::new(config.max_tasks_per_user, config.max_searches_per_user));
     AppState { db, auth: AuthState { verifier: Arc::new(TokenVerifier::from_config(config)), rate_limiter }, limits }
 }
 

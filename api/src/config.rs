@@ -171,7 +171,9 @@ impl Config {
                 return Err(ConfigError::BadJwksUrl(url));
             }
         }
-        if let Some(origin) = self.cors_origins.iter().find(|o| o.trim() == "*" || HeaderValue::from_str(o.trim()).is_err()) {
+        if let Some(origin) =
+            self.cors_origins.iter().find(|o| o.trim() == "*" || HeaderValue::from_str(o.trim()).is_err())
+        {
             return Err(ConfigError::BadCorsOrigin(origin.clone()));
         }
         Ok(())

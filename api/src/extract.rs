@@ -73,7 +73,8 @@ fn is_json(headers: &HeaderMap) -> bool {
     else {
         return false;
     };
-    let json = mime.type_() == "application" && (mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json"));
+    let json =
+        mime.type_() == "application" && (mime.subtype() == "json" || mime.suffix().is_some_and(|s| s == "json"));
     let utf8 = mime.get_param(mime::CHARSET).is_none_or(|charset| charset == mime::UTF_8);
     json && utf8
 }
@@ -144,7 +145,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for AppQuery<T> {
             let path = path.split('[').next().unwrap_or_default();
             let message = err.into_inner().to_string();
             // What serde_html_form says of a parameter sent twice that takes one value.
-            let message = if message == "unsupported value" { "must be given at most once".to_owned() } else { message };
+            let message =
+                if message == "unsupported value" { "must be given at most once".to_owned() } else { message };
             ApiError::validation(vec![field_error(path, &message)])
         })
     }
@@ -158,9 +160,7 @@ impl<S: Send + Sync> FromRequestParts<S> for TaskId {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let params = RawPathParams::from_request_parts(parts, state)
-            .await
-            .map_err(|_| ApiError::NO_SUCH_TASK)?;
+        let params = RawPathParams::from_request_parts(parts, state).await.map_err(|_| ApiError::NO_SUCH_TASK)?;
         params
             .iter()
             .find(|(name, _)| *name == "id")
@@ -172,7 +172,8 @@ impl<S: Send + Sync> FromRequestParts<S> for TaskId {
 
 /// Ids are written in canonical decimal only: `+1`, `01` or `1.0` name no task.
 fn parse_id(text: &str) -> Option<i64> {
-    let canonical = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) && (text == "0" || !text.starts_with('0'));
+    let canonical =
+        !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) && (text == "0" || !text.starts_with('0'));
     canonical.then(|| text.parse().ok()).flatten()
 }
 
@@ -182,7 +183,8 @@ mod tests {
 
     #[test]
     fn names_the_field_of_unknown_missing_and_mistyped_values() {
-        let unknown = field_error("colour", "unknown field `colour`, expected one of `title`, `description` at line 1 column 9");
+        let unknown =
+            field_error("colour", "unknown field `colour`, expected one of `title`, `description` at line 1 column 9");
         assert_eq!(unknown, FieldError::new("colour", "unknown field `colour` is not allowed"));
         let missing = field_error(".", "missing field `title` at line 1 column 2");
         assert_eq!(missing.field, "title");

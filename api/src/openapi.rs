@@ -70,7 +70,10 @@ impl IntoResponses for CommonErrors {
             ("401", "No token, or a token that is malformed, expired, badly signed or for another issuer/audience"),
             ("403", "The `{user_id}` in the path is not the token's `sub`"),
             ("404", "No such task among yours (malformed ids too)"),
-            ("429", "Over the per-user request rate, or as many searches running as one user may have; see `Retry-After`"),
+            (
+                "429",
+                "Over the per-user request rate, or as many searches running as one user may have; see `Retry-After`",
+            ),
             ("503", "The task store is unreachable; safe to retry"),
         ])
         .into_iter()

@@ -168,14 +168,22 @@ pub async fn serve(
         };
         if accept_trouble.as_ref().is_some_and(|trouble| trouble.quiet_for(Duration::from_secs(5))) {
             let trouble = accept_trouble.take().expect("checked above");
-            tracing::info!(failed_attempts = trouble.count, seconds = trouble.since.elapsed().as_secs(), "accepting connections again");
+            tracing::info!(
+                failed_attempts = trouble.count,
+                seconds = trouble.since.elapsed().as_secs(),
+                "accepting connections again"
+            );
         }
 
         let permit = match places.clone().try_acquire_owned() {
             Ok(permit) => {
                 if full.is_some() && places.available_permits() >= limits.max_connections / 4 {
                     let episode = full.take().expect("checked above");
-                    tracing::info!(waited = episode.count, seconds = episode.since.elapsed().as_secs(), "below MAX_CONNECTIONS again");
+                    tracing::info!(
+                        waited = episode.count,
+                        seconds = episode.since.elapsed().as_secs(),
+                        "below MAX_CONNECTIONS again"
+                    );
                 }
                 permit
             }
@@ -201,7 +209,14 @@ pub async fn serve(
                 permit
             }
         };
-        tokio::spawn(serve_connection(stream, router.clone(), builder.clone(), server.clone(), permit, stopped.clone()));
+        tokio::spawn(serve_connection(
+            stream,
+            router.clone(),
+            builder.clone(),
+            server.clone(),
+            permit,
+            stopped.clone(),
+        ));
     }
 
     drop(listener);
@@ -317,7 +332,11 @@ impl Connection {
     fn new(server: Arc<Shared>) -> Self {
         let now = Instant::now();
         Self {
-            state: Mutex::new(State { phase: Phase::Head { since: now, started: false }, progress: now, flushed: true }),
+            state: Mutex::new(State {
+                phase: Phase::Head { since: now, started: false },
+                progress: now,
+                flushed: true,
+            }),
             wake: Notify::new(),
             reclaim: AtomicBool::new(false),
             server,
@@ -403,9 +422,10 @@ impl Connection {
         let phase = match state.phase {
             Phase::Head { since, .. } => (since + limits.header_read_timeout, "request head not complete in time"),
             // Without keep-alive hyper closes after the answer by itself.
-            Phase::Idle { since } => {
-                (since + limits.keep_alive_timeout.unwrap_or(limits.header_read_timeout), "idle past the keep-alive timeout")
-            }
+            Phase::Idle { since } => (
+                since + limits.keep_alive_timeout.unwrap_or(limits.header_read_timeout),
+                "idle past the keep-alive timeout",
+            ),
             Phase::Busy { .. } => return stalled,
         };
         // An answer's body is done (so the phase moved on) before all of it is sent:

@@ -80,7 +80,10 @@ async fn all_ids(addr: SocketAddr, user: &str) -> Vec<i64> {
     while let Some(path) = next.take() {
         let response = client.get(format!("http://{addr}{path}")).bearer_auth(token(user)).send().await.unwrap();
         assert_eq!(response.status(), 200);
-        next = response.headers().get("link").map(|l| l.to_str().unwrap().trim_start_matches('<').split('>').next().unwrap().to_owned());
+        next = response
+            .headers()
+            .get("link")
+            .map(|l| l.to_str().unwrap().trim_start_matches('<').split('>').next().unwrap().to_owned());
         ids.extend(response.json::<Vec<Value>>().await.unwrap().iter().map(|t| t["id"].as_i64().unwrap()));
     }
     ids
@@ -185,18 +188,23 @@ async fn a_store_outage_gives_503_and_recovery_needs_no_restart_on_postgres() {
     let base = postgres_url();
     let schema_url = postgres_schema_url(&base).await;
     let options: sqlx::postgres::PgConnectOptions = schema_url.parse().unwrap();
-    let target: SocketAddr = format!("{}:{}", options.get_host(), options.get_port()).parse().unwrap_or_else(|_| {
-        format!("127.0.0.1:{}", options.get_port()).parse().unwrap()
-    });
+    let target: SocketAddr = format!("{}:{}", options.get_host(), options.get_port())
+        .parse()
+        .unwrap_or_else(|_| format!("127.0.0.1:{}", options.get_port()).parse().unwrap());
     let link = StoreLink::start(target).await;
-    let via_link = schema_url.replacen(&format!("{}:{}", options.get_host(), options.get_port()), &link.addr.to_string(), 1);
+    let via_link =
+        schema_url.replacen(&format!("{}:{}", options.get_host(), options.get_port()), &link.addr.to_string(), 1);
     assert_ne!(via_link, schema_url, "the URL goes through the relay");
 
     let addr = free_port();
     let _api = start_api(&via_link, addr).await;
     let client = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().unwrap();
     let create = |title: &'static str| {
-        client.post(format!("http://{addr}/api/alice/tasks")).bearer_auth(token("alice")).json(&json!({ "title": title })).send()
+        client
+            .post(format!("http://{addr}/api/alice/tasks"))
+            .bearer_auth(token("alice"))
+            .json(&json!({ "title": title }))
+            .send()
     };
     assert_eq!(create("before").await.unwrap().status(), 201);
 
@@ -224,7 +232,12 @@ async fn a_store_outage_gives_503_and_recovery_needs_no_restart_on_postgres() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let titles: Vec<String> = {
-        let response = client.get(format!("http://{addr}/api/alice/tasks?sort=created_at&order=asc")).bearer_auth(token("alice")).send().await.unwrap();
+        let response = client
+            .get(format!("http://{addr}/api/alice/tasks?sort=created_at&order=asc"))
+            .bearer_auth(token("alice"))
+            .send()
+            .await
+            .unwrap();
         response.json::<Vec<Value>>().await.unwrap().iter().map(|t| t["title"].as_str().unwrap().to_owned()).collect()
     };
     assert_eq!(titles.first().map(String::as_str), Some("before"));

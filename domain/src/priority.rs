@@ -57,7 +57,9 @@ mod tests {
 
     #[test]
     fn ranks_order_high_above_none_and_round_trip() {
-        assert!(Priority::High > Priority::Medium && Priority::Medium > Priority::Low && Priority::Low > Priority::None);
+        assert!(
+            Priority::High > Priority::Medium && Priority::Medium > Priority::Low && Priority::Low > Priority::None
+        );
         for p in Priority::ALL {
             assert_eq!(Priority::from_rank(p.rank()), Some(p));
             assert_eq!(Priority::parse(p.as_str()), Ok(p));

@@ -82,9 +82,7 @@ impl Recurrence {
     /// whitespace and one trailing `;` are ignored.
     pub fn parse(text: &str) -> Result<Recurrence, String> {
         if text.chars().count() > MAX_RULE_CHARS {
-            return Err(format!(
-                "The rule is longer than {MAX_RULE_CHARS} characters"
-            ));
+            return Err(format!("The rule is longer than {MAX_RULE_CHARS} characters"));
         }
         // Only ASCII letters carry meaning, so uppercasing them alone is enough
         // to make every name and value case-insensitive.
@@ -111,14 +109,10 @@ impl Recurrence {
             };
             match name {
                 "FREQ" => set_once(&mut frequency, name, || parse_frequency(value))?,
-                "INTERVAL" => set_once(&mut interval, name, || {
-                    parse_whole_number(value, name, MAX_INTERVAL)
-                })?,
+                "INTERVAL" => set_once(&mut interval, name, || parse_whole_number(value, name, MAX_INTERVAL))?,
                 "BYDAY" => set_once(&mut by_day, name, || parse_by_day(value))?,
                 "BYMONTHDAY" => set_once(&mut by_month_day, name, || parse_by_month_day(value))?,
-                "COUNT" => set_once(&mut count, name, || {
-                    parse_whole_number(value, name, MAX_COUNT)
-                })?,
+                "COUNT" => set_once(&mut count, name, || parse_whole_number(value, name, MAX_COUNT))?,
                 "UNTIL" => set_once(&mut until, name, || parse_until(value))?,
                 _ if is_part_name(name) => {
                     return Err(format!("{name} is not supported; {SUPPORTED_PARTS}"));
@@ -127,8 +121,7 @@ impl Recurrence {
             }
         }
 
-        let frequency = frequency
-            .ok_or_else(|| "FREQ is required: DAILY, WEEKLY, MONTHLY or YEARLY".to_owned())?;
+        let frequency = frequency.ok_or_else(|| "FREQ is required: DAILY, WEEKLY, MONTHLY or YEARLY".to_owned())?;
         if by_day.is_some() && frequency != Frequency::Weekly {
             return Err("BYDAY is only supported with FREQ=WEEKLY".to_owned());
         }
@@ -171,9 +164,7 @@ impl Recurrence {
         let next_date = self.next_date(local.date())?;
         // `to_timestamp` resolves gaps and folds the "compatible" way (RFC 5545
         // and Temporal agree): forward out of a gap, the earlier of a fold.
-        let next_due = zone
-            .to_timestamp(next_date.to_datetime(local.time()))
-            .ok()?;
+        let next_due = zone.to_timestamp(next_date.to_datetime(local.time())).ok()?;
         let past_the_end = match self.end {
             End::UntilDate(last_date) => next_date > last_date,
             End::UntilUtc(last_utc) => TimeZone::UTC.to_datetime(next_due) > last_utc,
@@ -182,10 +173,7 @@ impl Recurrence {
         if past_the_end {
             return None;
         }
-        let carried = Recurrence {
-            end: end_after_next,
-            ..self.clone()
-        };
+        let carried = Recurrence { end: end_after_next, ..self.clone() };
         Some((next_due, carried))
     }
 
@@ -201,9 +189,7 @@ impl Recurrence {
                 day_in_month(first_of_month_after(date, interval)?, date.day())
             }
             Frequency::Monthly => self.next_listed_month_day(date),
-            Frequency::Yearly => {
-                day_in_month(first_of_month_after(date, 12 * interval)?, date.day())
-            }
+            Frequency::Yearly => day_in_month(first_of_month_after(date, 12 * interval)?, date.day()),
         }
     }
 
@@ -217,20 +203,13 @@ impl Recurrence {
         }
         let first_listed = listed.min()?;
         let monday = add_days(date, -i64::from(today))?;
-        add_days(
-            monday,
-            7 * i64::from(self.interval) + i64::from(first_listed),
-        )
+        add_days(monday, 7 * i64::from(self.interval) + i64::from(first_listed))
     }
 
     /// A later listed day in `date`'s month, else the first listed day of the
     /// month `interval` months on.
     fn next_listed_month_day(&self, date: Date) -> Option<Date> {
-        if let Some(later) = self
-            .month_days(date.first_of_month())
-            .into_iter()
-            .find(|&day| day > date)
-        {
+        if let Some(later) = self.month_days(date.first_of_month()).into_iter().find(|&day| day > date) {
             return Some(later);
         }
         // Every listed day lands somewhere in every month (31 on the last day,
@@ -246,19 +225,11 @@ impl Recurrence {
         let mut days: Vec<i8> = self
             .by_month_day
             .iter()
-            .map(|&day| {
-                if day > 0 {
-                    day.min(month_length)
-                } else {
-                    (month_length + 1 + day).max(1)
-                }
-            })
+            .map(|&day| if day > 0 { day.min(month_length) } else { (month_length + 1 + day).max(1) })
             .collect();
         days.sort_unstable();
         days.dedup();
-        days.into_iter()
-            .filter_map(|day| day_in_month(first, day))
-            .collect()
+        days.into_iter().filter_map(|day| day_in_month(first, day)).collect()
     }
 }
 
@@ -285,13 +256,7 @@ impl fmt::Display for Recurrence {
         match self.end {
             End::Never => Ok(()),
             End::Count(count) => write!(f, ";COUNT={count}"),
-            End::UntilDate(date) => write!(
-                f,
-                ";UNTIL={:04}{:02}{:02}",
-                date.year(),
-                date.month(),
-                date.day()
-            ),
+            End::UntilDate(date) => write!(f, ";UNTIL={:04}{:02}{:02}", date.year(), date.month(), date.day()),
             End::UntilUtc(at) => write!(
                 f,
                 ";UNTIL={:04}{:02}{:02}T{:02}{:02}{:02}Z",
@@ -316,11 +281,7 @@ impl FromStr for Recurrence {
 
 /// Fills `slot` with `parse()`'s value, refusing a part given twice (checked
 /// first, so `FREQ=DAILY;FREQ=HOURLY` says "twice", not "HOURLY").
-fn set_once<T>(
-    slot: &mut Option<T>,
-    name: &str,
-    parse: impl FnOnce() -> Result<T, String>,
-) -> Result<(), String> {
+fn set_once<T>(slot: &mut Option<T>, name: &str, parse: impl FnOnce() -> Result<T, String>) -> Result<(), String> {
     if slot.is_some() {
         return Err(format!("{name} is given more than once"));
     }
@@ -331,10 +292,7 @@ fn set_once<T>(
 /// Whether an unknown `name` looks like a part name, and so can be quoted back
 /// in the error without echoing arbitrary text.
 fn is_part_name(name: &str) -> bool {
-    (1..=20).contains(&name.len())
-        && name
-            .bytes()
-            .all(|byte| byte.is_ascii_alphanumeric() || byte == b'-')
+    (1..=20).contains(&name.len()) && name.bytes().all(|byte| byte.is_ascii_alphanumeric() || byte == b'-')
 }
 
 fn parse_frequency(value: &str) -> Result<Frequency, String> {
@@ -368,8 +326,7 @@ fn parse_by_day(value: &str) -> Result<Vec<Weekday>, String> {
             // (-1FR); say so rather than calling them unknown days.
             let numbered = is_numbered_weekday(item);
             return Err(if numbered {
-                "BYDAY days cannot be numbered (such as 2MO or -1FR); list plain days like MO,TH"
-                    .to_owned()
+                "BYDAY days cannot be numbered (such as 2MO or -1FR); list plain days like MO,TH".to_owned()
             } else {
                 BAD_BYDAY.to_owned()
             });
@@ -430,18 +387,13 @@ fn parse_until(value: &str) -> Result<End, String> {
         16 if value.as_bytes()[8] == b'T' && value.as_bytes()[15] == b'Z' => true,
         _ => return Err(BAD_UNTIL.to_owned()),
     };
-    let date = Date::new(number(0..4)?, small(number(4..6)?)?, small(number(6..8)?)?)
-        .map_err(|_| not_on_the_calendar())?;
+    let date =
+        Date::new(number(0..4)?, small(number(4..6)?)?, small(number(6..8)?)?).map_err(|_| not_on_the_calendar())?;
     if !is_date_time {
         return Ok(End::UntilDate(date));
     }
-    let time = Time::new(
-        small(number(9..11)?)?,
-        small(number(11..13)?)?,
-        small(number(13..15)?)?,
-        0,
-    )
-    .map_err(|_| not_on_the_calendar())?;
+    let time = Time::new(small(number(9..11)?)?, small(number(11..13)?)?, small(number(13..15)?)?, 0)
+        .map_err(|_| not_on_the_calendar())?;
     Ok(End::UntilUtc(date.to_datetime(time)))
 }
 
@@ -460,9 +412,7 @@ fn is_numbered_weekday(item: &str) -> bool {
         return false;
     };
     let digits = number.strip_prefix(['+', '-']).unwrap_or(number);
-    !digits.is_empty()
-        && digits.bytes().all(|byte| byte.is_ascii_digit())
-        && weekday_from_code(code).is_some()
+    !digits.is_empty() && digits.bytes().all(|byte| byte.is_ascii_digit()) && weekday_from_code(code).is_some()
 }
 
 fn weekday_from_code(code: &str) -> Option<Weekday> {
@@ -527,56 +477,28 @@ mod tests {
             ("FREQ=DAILY;INTERVAL=1", "FREQ=DAILY"),
             ("INTERVAL=03;FREQ=DAILY", "FREQ=DAILY;INTERVAL=3"),
             ("FREQ=DAILY;INTERVAL=1000", "FREQ=DAILY;INTERVAL=1000"),
-            (
-                "freq=weekly;byday=th,mo;interval=1",
-                "FREQ=WEEKLY;BYDAY=MO,TH",
-            ),
-            (
-                "FREQ=WEEKLY;BYDAY=SU,SA,FR,TH,WE,TU,MO",
-                "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA,SU",
-            ),
-            (
-                "BYDAY=SU,MO;INTERVAL=2;FREQ=WEEKLY",
-                "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,SU",
-            ),
+            ("freq=weekly;byday=th,mo;interval=1", "FREQ=WEEKLY;BYDAY=MO,TH"),
+            ("FREQ=WEEKLY;BYDAY=SU,SA,FR,TH,WE,TU,MO", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA,SU"),
+            ("BYDAY=SU,MO;INTERVAL=2;FREQ=WEEKLY", "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,SU"),
             ("FREQ=MONTHLY", "FREQ=MONTHLY"),
             ("FREQ=MONTHLY;BYMONTHDAY=31", "FREQ=MONTHLY;BYMONTHDAY=31"),
-            (
-                "FREQ=MONTHLY;BYMONTHDAY=-1,31,1,15,-2",
-                "FREQ=MONTHLY;BYMONTHDAY=1,15,31,-2,-1",
-            ),
-            (
-                "FREQ=MONTHLY;BYMONTHDAY=+5,-31,07",
-                "FREQ=MONTHLY;BYMONTHDAY=5,7,-31",
-            ),
+            ("FREQ=MONTHLY;BYMONTHDAY=-1,31,1,15,-2", "FREQ=MONTHLY;BYMONTHDAY=1,15,31,-2,-1"),
+            ("FREQ=MONTHLY;BYMONTHDAY=+5,-31,07", "FREQ=MONTHLY;BYMONTHDAY=5,7,-31"),
             ("FREQ=YEARLY;COUNT=10", "FREQ=YEARLY;COUNT=10"),
             ("FREQ=YEARLY;COUNT=010", "FREQ=YEARLY;COUNT=10"),
             ("FREQ=DAILY;COUNT=1", "FREQ=DAILY;COUNT=1"),
             ("FREQ=DAILY;COUNT=10000", "FREQ=DAILY;COUNT=10000"),
             ("FREQ=DAILY;UNTIL=20261231", "FREQ=DAILY;UNTIL=20261231"),
-            (
-                "freq=daily;until=20261231t170000z",
-                "FREQ=DAILY;UNTIL=20261231T170000Z",
-            ),
+            ("freq=daily;until=20261231t170000z", "FREQ=DAILY;UNTIL=20261231T170000Z"),
             ("FREQ=YEARLY;UNTIL=20280229", "FREQ=YEARLY;UNTIL=20280229"),
             ("FREQ=DAILY;UNTIL=00010101", "FREQ=DAILY;UNTIL=00010101"),
-            (
-                "FREQ=DAILY;UNTIL=99991231T235959Z",
-                "FREQ=DAILY;UNTIL=99991231T235959Z",
-            ),
-            (
-                "RRULE:COUNT=5;BYMONTHDAY=-1;INTERVAL=2;FREQ=MONTHLY",
-                "FREQ=MONTHLY;INTERVAL=2;BYMONTHDAY=-1;COUNT=5",
-            ),
+            ("FREQ=DAILY;UNTIL=99991231T235959Z", "FREQ=DAILY;UNTIL=99991231T235959Z"),
+            ("RRULE:COUNT=5;BYMONTHDAY=-1;INTERVAL=2;FREQ=MONTHLY", "FREQ=MONTHLY;INTERVAL=2;BYMONTHDAY=-1;COUNT=5"),
         ];
         for (input, canonical) in cases {
             let rule = Recurrence::parse(input).unwrap_or_else(|e| panic!("{input:?}: {e}"));
             assert_eq!(rule.to_string(), canonical, "{input:?}");
-            assert_eq!(
-                canonical.parse::<Recurrence>(),
-                Ok(rule),
-                "{input:?} round trip"
-            );
+            assert_eq!(canonical.parse::<Recurrence>(), Ok(rule), "{input:?} round trip");
         }
     }
 
@@ -584,8 +506,7 @@ mod tests {
     fn refuses_everything_else_saying_what_is_wrong() {
         let supported = "use FREQ, INTERVAL, BYDAY, BYMONTHDAY, COUNT or UNTIL";
         let too_long = format!("FREQ=DAILY;BYDAY={}", "MO,".repeat(62));
-        let cases: Vec<(&str, String)> =
-            vec![
+        let cases: Vec<(&str, String)> = vec![
             ("", "The rule is empty; it needs at least FREQ, e.g. FREQ=WEEKLY".into()),
             ("   ", "The rule is empty; it needs at least FREQ, e.g. FREQ=WEEKLY".into()),
             ("RRULE:", "The rule is empty; it needs at least FREQ, e.g. FREQ=WEEKLY".into()),
@@ -615,16 +536,10 @@ mod tests {
             ("FREQ=DAILY;INTERVAL=+2", "INTERVAL must be a whole number from 1 to 1000".into()),
             ("FREQ=DAILY;INTERVAL=", "INTERVAL must be a whole number from 1 to 1000".into()),
             ("FREQ=DAILY;INTERVAL=1.5", "INTERVAL must be a whole number from 1 to 1000".into()),
-            (
-                "FREQ=DAILY;INTERVAL=99999999999999999999",
-                "INTERVAL must be a whole number from 1 to 1000".into(),
-            ),
+            ("FREQ=DAILY;INTERVAL=99999999999999999999", "INTERVAL must be a whole number from 1 to 1000".into()),
             ("FREQ=DAILY;COUNT=0", "COUNT must be a whole number from 1 to 10000".into()),
             ("FREQ=DAILY;COUNT=10001", "COUNT must be a whole number from 1 to 10000".into()),
-            (
-                "FREQ=DAILY;COUNT=3;UNTIL=20261231",
-                "COUNT and UNTIL cannot be used together".into(),
-            ),
+            ("FREQ=DAILY;COUNT=3;UNTIL=20261231", "COUNT and UNTIL cannot be used together".into()),
             ("FREQ=DAILY;BYDAY=MO", "BYDAY is only supported with FREQ=WEEKLY".into()),
             ("BYDAY=MO;FREQ=MONTHLY", "BYDAY is only supported with FREQ=WEEKLY".into()),
             ("FREQ=WEEKLY;BYDAY=", BAD_BYDAY.into()),
@@ -634,26 +549,20 @@ mod tests {
             ("FREQ=WEEKLY;BYDAY=MÖ", BAD_BYDAY.into()),
             (
                 "FREQ=WEEKLY;BYDAY=2MO",
-                "BYDAY days cannot be numbered (such as 2MO or -1FR); list plain days like MO,TH"
-                    .into(),
+                "BYDAY days cannot be numbered (such as 2MO or -1FR); list plain days like MO,TH".into(),
             ),
             (
                 "FREQ=WEEKLY;BYDAY=MO,-1FR",
-                "BYDAY days cannot be numbered (such as 2MO or -1FR); list plain days like MO,TH"
-                    .into(),
+                "BYDAY days cannot be numbered (such as 2MO or -1FR); list plain days like MO,TH".into(),
             ),
             (
                 "FREQ=WEEKLY;BYDAY=+3TU",
-                "BYDAY days cannot be numbered (such as 2MO or -1FR); list plain days like MO,TH"
-                    .into(),
+                "BYDAY days cannot be numbered (such as 2MO or -1FR); list plain days like MO,TH".into(),
             ),
             ("FREQ=WEEKLY;BYDAY=-MO", BAD_BYDAY.into()),
             ("FREQ=WEEKLY;BYDAY=1X", BAD_BYDAY.into()),
             ("FREQ=WEEKLY;BYDAY=MO,TH,mo", "BYDAY lists MO more than once".into()),
-            (
-                "FREQ=WEEKLY;BYMONTHDAY=1",
-                "BYMONTHDAY is only supported with FREQ=MONTHLY".into(),
-            ),
+            ("FREQ=WEEKLY;BYMONTHDAY=1", "BYMONTHDAY is only supported with FREQ=MONTHLY".into()),
             ("FREQ=YEARLY;BYMONTHDAY=1", "BYMONTHDAY is only supported with FREQ=MONTHLY".into()),
             ("FREQ=MONTHLY;BYMONTHDAY=0", BAD_BYMONTHDAY.into()),
             ("FREQ=MONTHLY;BYMONTHDAY=32", BAD_BYMONTHDAY.into()),
@@ -692,10 +601,7 @@ mod tests {
         assert_eq!(at_limit.chars().count(), 200);
         assert_eq!(Recurrence::parse(&at_limit), Err(BAD_BYDAY.to_owned()));
         let over = format!("{at_limit}é");
-        assert_eq!(
-            Recurrence::parse(&over),
-            Err("The rule is longer than 200 characters".to_owned())
-        );
+        assert_eq!(Recurrence::parse(&over), Err("The rule is longer than 200 characters".to_owned()));
     }
 
     /// Every combination of two or three fragments, valid or not: parsing never
@@ -768,12 +674,7 @@ mod tests {
                 let Some((next_due, carried)) = rule.next_after(due, &zone) else {
                     break;
                 };
-                got.push(
-                    next_due
-                        .to_zoned_datetime(zone.clone())
-                        .strftime("%Y-%m-%dT%H:%M%:z")
-                        .to_string(),
-                );
+                got.push(next_due.to_zoned_datetime(zone.clone()).strftime("%Y-%m-%dT%H:%M%:z").to_string());
                 due = next_due;
                 rule = carried;
             }
@@ -878,11 +779,7 @@ mod tests {
                 rule: "FREQ=WEEKLY;BYDAY=TH,FR",
                 zone: "UTC",
                 start: "2026-12-23T09:00", // Wednesday, not listed
-                next: &[
-                    "2026-12-24T09:00+00:00",
-                    "2026-12-25T09:00+00:00",
-                    "2026-12-31T09:00+00:00",
-                ],
+                next: &["2026-12-24T09:00+00:00", "2026-12-25T09:00+00:00", "2026-12-31T09:00+00:00"],
                 then_ends: false,
             },
             Series {
@@ -940,11 +837,7 @@ mod tests {
                 rule: "FREQ=MONTHLY;BYMONTHDAY=-1",
                 zone: "UTC",
                 start: "2027-01-31T12:00",
-                next: &[
-                    "2027-02-28T12:00+00:00",
-                    "2027-03-31T12:00+00:00",
-                    "2027-04-30T12:00+00:00",
-                ],
+                next: &["2027-02-28T12:00+00:00", "2027-03-31T12:00+00:00", "2027-04-30T12:00+00:00"],
                 then_ends: false,
             },
             Series {
@@ -959,22 +852,14 @@ mod tests {
                 rule: "FREQ=MONTHLY;BYMONTHDAY=-31",
                 zone: "UTC",
                 start: "2027-01-15T12:00",
-                next: &[
-                    "2027-02-01T12:00+00:00",
-                    "2027-03-01T12:00+00:00",
-                    "2027-04-01T12:00+00:00",
-                ],
+                next: &["2027-02-01T12:00+00:00", "2027-03-01T12:00+00:00", "2027-04-01T12:00+00:00"],
                 then_ends: false,
             },
             Series {
                 rule: "FREQ=MONTHLY;BYMONTHDAY=1,15",
                 zone: "UTC",
                 start: "2027-01-10T12:00", // not itself a listed day
-                next: &[
-                    "2027-01-15T12:00+00:00",
-                    "2027-02-01T12:00+00:00",
-                    "2027-02-15T12:00+00:00",
-                ],
+                next: &["2027-01-15T12:00+00:00", "2027-02-01T12:00+00:00", "2027-02-15T12:00+00:00"],
                 then_ends: false,
             },
             Series {
@@ -1071,11 +956,7 @@ mod tests {
                 rule: "FREQ=WEEKLY;BYDAY=MO,TH;UNTIL=20260108",
                 zone: "UTC",
                 start: "2025-12-29T09:00", // Monday
-                next: &[
-                    "2026-01-01T09:00+00:00",
-                    "2026-01-05T09:00+00:00",
-                    "2026-01-08T09:00+00:00",
-                ],
+                next: &["2026-01-01T09:00+00:00", "2026-01-05T09:00+00:00", "2026-01-08T09:00+00:00"],
                 then_ends: true,
             },
             Series {
@@ -1108,34 +989,16 @@ mod tests {
     fn the_next_occurrence_carries_one_count_less_and_otherwise_the_same_rule() {
         let due: Timestamp = "2026-01-01T09:00:00Z".parse().expect("an instant");
         let cases = [
-            (
-                "FREQ=WEEKLY;BYDAY=MO,TH;COUNT=3",
-                Some("FREQ=WEEKLY;BYDAY=MO,TH;COUNT=2"),
-            ),
+            ("FREQ=WEEKLY;BYDAY=MO,TH;COUNT=3", Some("FREQ=WEEKLY;BYDAY=MO,TH;COUNT=2")),
             ("FREQ=DAILY;COUNT=2", Some("FREQ=DAILY;COUNT=1")),
             ("FREQ=DAILY;COUNT=1", None),
-            (
-                "FREQ=MONTHLY;INTERVAL=2;BYMONTHDAY=-1",
-                Some("FREQ=MONTHLY;INTERVAL=2;BYMONTHDAY=-1"),
-            ),
-            (
-                "FREQ=DAILY;UNTIL=20260301",
-                Some("FREQ=DAILY;UNTIL=20260301"),
-            ),
-            (
-                "FREQ=DAILY;UNTIL=20260301T000000Z",
-                Some("FREQ=DAILY;UNTIL=20260301T000000Z"),
-            ),
+            ("FREQ=MONTHLY;INTERVAL=2;BYMONTHDAY=-1", Some("FREQ=MONTHLY;INTERVAL=2;BYMONTHDAY=-1")),
+            ("FREQ=DAILY;UNTIL=20260301", Some("FREQ=DAILY;UNTIL=20260301")),
+            ("FREQ=DAILY;UNTIL=20260301T000000Z", Some("FREQ=DAILY;UNTIL=20260301T000000Z")),
         ];
         for (rule, carried) in cases {
-            let next = Recurrence::parse(rule)
-                .expect("a valid rule")
-                .next_after(due, &TimeZone::UTC);
-            assert_eq!(
-                next.map(|(_, rule)| rule.to_string()).as_deref(),
-                carried,
-                "{rule}"
-            );
+            let next = Recurrence::parse(rule).expect("a valid rule").next_after(due, &TimeZone::UTC);
+            assert_eq!(next.map(|(_, rule)| rule.to_string()).as_deref(), carried, "{rule}");
         }
     }
 
@@ -1231,15 +1094,11 @@ mod tests {
     fn the_instant_moves_by_a_week_less_or_more_an_hour_when_clocks_change() {
         let berlin = TimeZone::get("Europe/Berlin").expect("a known zone");
         let weekly = Recurrence::parse("FREQ=WEEKLY").expect("a valid rule");
-        let cases = [
-            ("2026-03-26T08:00:00Z", "2026-04-02T07:00:00Z"),
-            ("2026-10-22T07:00:00Z", "2026-10-29T08:00:00Z"),
-        ];
+        let cases =
+            [("2026-03-26T08:00:00Z", "2026-04-02T07:00:00Z"), ("2026-10-22T07:00:00Z", "2026-10-29T08:00:00Z")];
         for (due, next) in cases {
             let due: Timestamp = due.parse().expect("an instant");
-            let got = weekly
-                .next_after(due, &berlin)
-                .map(|(at, _)| at.to_string());
+            let got = weekly.next_after(due, &berlin).map(|(at, _)| at.to_string());
             assert_eq!(got.as_deref(), Some(next), "from {due}");
         }
     }
@@ -1257,12 +1116,7 @@ mod tests {
             "FREQ=DAILY;UNTIL=99991231T235959Z",
             "FREQ=DAILY;COUNT=5",
         ];
-        let zones = [
-            "UTC",
-            "Pacific/Kiritimati",
-            "Pacific/Pago_Pago",
-            "Australia/Lord_Howe",
-        ];
+        let zones = ["UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago", "Australia/Lord_Howe"];
         let instants = [
             Timestamp::MIN,
             Timestamp::MAX,

@@ -123,9 +123,8 @@ impl Description {
     /// control characters and bidirectional overrides taken out (a CR before a
     /// newline too), cut to 1000 characters.
     pub fn repair(stored: &str) -> Self {
-        let kept = stored
-            .chars()
-            .filter(|&c| (!c.is_control() || DESCRIPTION_CONTROLS.contains(&c)) && !is_bidi_control(c));
+        let kept =
+            stored.chars().filter(|&c| (!c.is_control() || DESCRIPTION_CONTROLS.contains(&c)) && !is_bidi_control(c));
         Self(kept.take(DESCRIPTION_MAX_CHARS).collect())
     }
 
@@ -152,7 +151,17 @@ mod tests {
 
     #[test]
     fn titles_refuse_control_characters_and_bidirectional_overrides() {
-        for hostile in ["a\0b", "\u{1b}[31mred", "ring\u{7}", "two\nlines", "a\rb", "tab\there", "\u{9b}31m", "gpj.\u{202E}exe", "a\u{2066}b"] {
+        for hostile in [
+            "a\0b",
+            "\u{1b}[31mred",
+            "ring\u{7}",
+            "two\nlines",
+            "a\rb",
+            "tab\there",
+            "\u{9b}31m",
+            "gpj.\u{202E}exe",
+            "a\u{2066}b",
+        ] {
             assert!(Title::parse(hostile).is_err(), "{hostile:?}");
         }
         assert!(Title::parse("Zürich → München ✓ 🥛").is_ok());
@@ -162,7 +171,11 @@ mod tests {
     #[test]
     fn a_title_needs_something_visible() {
         for invisible in ["\u{200B}", "\u{FEFF}", "\u{200B}\u{200D}\u{2060}", " \u{3164} ", "\u{E0041}"] {
-            assert_eq!(Title::parse(invisible).unwrap_err(), "must contain at least one visible character", "{invisible:?}");
+            assert_eq!(
+                Title::parse(invisible).unwrap_err(),
+                "must contain at least one visible character",
+                "{invisible:?}"
+            );
         }
         assert!(Title::parse("\u{200B}x").is_ok());
     }

@@ -34,25 +34,17 @@ impl Zone {
         if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
             return Err(NOT_A_ZONE.to_owned());
         }
-        let tz = jiff::tz::db()
-            .get(name)
-            .map_err(|_| NOT_A_ZONE.to_owned())?;
+        let tz = jiff::tz::db().get(name).map_err(|_| NOT_A_ZONE.to_owned())?;
         // `iana_name` is `None` for zones that are not database entries (jiff's
         // `Etc/Unknown` placeholder, fixed offsets, POSIX rules), which are
         // exactly the ones to refuse.
         let canonical = tz.iana_name().ok_or_else(|| NOT_A_ZONE.to_owned())?;
-        Ok(Zone {
-            name: canonical.to_owned(),
-            tz,
-        })
+        Ok(Zone { name: canonical.to_owned(), tz })
     }
 
     /// Coordinated Universal Time, the default zone of a task.
     pub fn utc() -> Zone {
-        Zone {
-            name: "UTC".to_owned(),
-            tz: TimeZone::UTC,
-        }
+        Zone { name: "UTC".to_owned(), tz: TimeZone::UTC }
     }
 
     /// The canonical IANA name, e.g. `Europe/Berlin`.

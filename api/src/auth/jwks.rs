@@ -82,8 +82,7 @@ impl JwksCache {
     }
 
     async fn fetch(&self) -> Result<KeyMap, reqwest::Error> {
-        let document: JwkSetDocument =
-            self.client.get(&self.url).send().await?.error_for_status()?.json().await?;
+        let document: JwkSetDocument = self.client.get(&self.url).send().await?.error_for_status()?.json().await?;
         Ok(document
             .keys
             .into_iter()

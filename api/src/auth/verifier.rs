@@ -372,8 +372,12 @@ mod tests {
         let verifier = TokenVerifier::new(Some(DecodingKey::from_secret(secret)), None, None, None);
         let now = now_secs();
         let sign = |exp: u64| {
-            encode(&Header::default(), &serde_json::json!({ "sub": "alice", "iat": now - 30, "exp": exp }), &EncodingKey::from_secret(secret))
-                .unwrap()
+            encode(
+                &Header::default(),
+                &serde_json::json!({ "sub": "alice", "iat": now - 30, "exp": exp }),
+                &EncodingKey::from_secret(secret),
+            )
+            .unwrap()
         };
         let token = sign(now + 900);
         assert_eq!(verifier.verify(&token).await.unwrap().sub, "alice");

@@ -88,7 +88,9 @@ impl StoreError {
     /// name (`task_tags_pkey`), or SQLite's columns (`task_tags.task_id, task_tags.tag_folded`).
     pub fn unique_violation(&self) -> Option<&str> {
         match self {
-            StoreError::Postgres(sqlx::Error::Database(db)) if db.is_unique_violation() => Some(db.constraint().unwrap_or("")),
+            StoreError::Postgres(sqlx::Error::Database(db)) if db.is_unique_violation() => {
+                Some(db.constraint().unwrap_or(""))
+            }
             StoreError::Sqlite(rusqlite::Error::SqliteFailure(code, message))
                 if code.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
                     || code.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY =>
@@ -124,7 +126,11 @@ impl Db {
     /// `statement_timeout` is cancelled by the server, so a request that timed
     /// out does not leave its work running there (SQLite's reads stop by
     /// themselves when their request gives up, see `sqlite.rs`).
-    pub fn connect_with_timeout(url: &str, max_connections: u32, statement_timeout: Duration) -> Result<Self, StoreError> {
+    pub fn connect_with_timeout(
+        url: &str,
+        max_connections: u32,
+        statement_timeout: Duration,
+    ) -> Result<Self, StoreError> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options = with_statement_timeout(PgConnectOptions::from_str(url)?, statement_timeout);
             Ok(Self::Postgres(Self::pg_pool_options(max_connections).connect_lazy_with(options)))
@@ -133,7 +139,9 @@ impl Db {
             // would be a different one per connection.
             let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
             if path.is_empty() || path.contains(":memory:") || url.contains("mode=memory") {
-                return Err(StoreError::Open("DATABASE_URL must name a SQLite file, e.g. sqlite://data/todo.db".into()));
+                return Err(StoreError::Open(
+                    "DATABASE_URL must name a SQLite file, e.g. sqlite://data/todo.db".into(),
+                ));
             }
             let options = SqliteConnectOptions::from_str(url)?.create_if_missing(true);
             let readers = sqlite_readers(max_connections);

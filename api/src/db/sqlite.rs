@@ -109,7 +109,8 @@ impl SqliteStore {
         let queues = Queues { reads, long_reads, writes };
         let mut store = Self { path: path.to_owned(), queues: Some(queues), threads: Vec::new() };
         store.threads.push(spawn("sqlite-writer", move || run_writer(writer, write_queue))?);
-        let lanes = [("sqlite-reader", readers, read_queue), ("sqlite-long-reader", readers.div_ceil(2), long_read_queue)];
+        let lanes =
+            [("sqlite-reader", readers, read_queue), ("sqlite-long-reader", readers.div_ceil(2), long_read_queue)];
         for (name, count, queue) in lanes {
             for n in 0..count {
                 let connection = open_connection(path, "PRAGMA query_only = ON;")?;
@@ -134,9 +135,8 @@ impl SqliteStore {
 
     /// Whether the reader and writer threads are all still there to take work.
     pub fn is_running(&self) -> bool {
-        self.queues().is_ok_and(|q| {
-            !q.reads.is_disconnected() && !q.long_reads.is_disconnected() && !q.writes.is_disconnected()
-        })
+        self.queues()
+            .is_ok_and(|q| !q.reads.is_disconnected() && !q.long_reads.is_disconnected() && !q.writes.is_disconnected())
     }
 
     /// Runs `work` on a reader connection. When the request gives up (it timed
@@ -391,11 +391,9 @@ mod tests {
     async fn a_write_whose_request_gave_up_before_it_started_does_not_happen() {
         let (_dir, store) = store_with_table().await;
         let held = hold_the_writer(&store);
-        let given_up = tokio::time::timeout(
-            Duration::from_millis(10),
-            store.write(|c| c.execute("INSERT INTO t VALUES (1)", [])),
-        )
-        .await;
+        let given_up =
+            tokio::time::timeout(Duration::from_millis(10), store.write(|c| c.execute("INSERT INTO t VALUES (1)", [])))
+                .await;
         assert!(given_up.is_err(), "the write waited behind the held writer");
         held.await.unwrap();
         store.write(|c| c.execute("INSERT INTO t VALUES (2)", [])).await.unwrap();
@@ -440,10 +438,13 @@ mod tests {
         .await;
         assert!(given_up.is_err(), "the read was still running");
         // The one reader answers the next read as soon as the first statement stopped.
-        let next = tokio::time::timeout(Duration::from_secs(10), store.read(|c| c.query_row("SELECT 1", [], |row| row.get::<_, i64>(0))))
-            .await
-            .expect("the reader was freed")
-            .unwrap();
+        let next = tokio::time::timeout(
+            Duration::from_secs(10),
+            store.read(|c| c.query_row("SELECT 1", [], |row| row.get::<_, i64>(0))),
+        )
+        .await
+        .expect("the reader was freed")
+        .unwrap();
         assert_eq!(next, 1);
         assert!(started.elapsed() < Duration::from_secs(10));
     }

@@ -113,7 +113,8 @@ impl EventClaims {
         if self.exp.saturating_sub(iat) > MAX_EVENT_LIFETIME_SECS {
             return Err(EventError::invalid_request("an event may live at most 5 minutes (exp - iat)"));
         }
-        let jti = self.jti.filter(|jti| plain_id(jti)).ok_or(EventError::invalid_request("the event has no usable jti"))?;
+        let jti =
+            self.jti.filter(|jti| plain_id(jti)).ok_or(EventError::invalid_request("the event has no usable jti"))?;
         check_subject(&self.sub)?;
         let mut events = self.events.ok_or(EventError::invalid_request("the event has no events claim"))?.into_iter();
         let (Some((event_type, body)), None) = (events.next(), events.next()) else {
@@ -132,7 +133,9 @@ impl EventClaims {
             (BACKCHANNEL_LOGOUT, Some(session_id)) => Ending::Session { user_id, session_id },
             (BACKCHANNEL_LOGOUT, None) => Ending::Sessions { user_id, issued_before: iat },
             (ACCOUNT_PURGED, None) => Ending::Account { user_id, issued_before: iat },
-            (ACCOUNT_PURGED, Some(_)) => return Err(EventError::invalid_request("an account-purged event takes no sid")),
+            (ACCOUNT_PURGED, Some(_)) => {
+                return Err(EventError::invalid_request("an account-purged event takes no sid"))
+            }
             _ => return Err(EventError::invalid_request("the event type is not one this API takes")),
         };
         // Every token it covers was issued by now (give or take the clocks' leeway)
@@ -200,17 +203,25 @@ impl EventError {
 impl From<TokenError> for EventError {
     fn from(err: TokenError) -> Self {
         let (code, description) = match err {
-            TokenError::AlgorithmNotAccepted | TokenError::UnknownKey => ("invalid_key", "the event's signing key or algorithm is not accepted"),
+            TokenError::AlgorithmNotAccepted | TokenError::UnknownKey => {
+                ("invalid_key", "the event's signing key or algorithm is not accepted")
+            }
             TokenError::BadSignature => ("authentication_failed", "the event's signature is invalid"),
             TokenError::WrongIssuer => ("invalid_issuer", "the event's issuer is not accepted"),
             TokenError::WrongAudience => ("invalid_audience", "the event's audience is not accepted"),
-            TokenError::WrongType => ("invalid_request", "the token is not a security event (typ must be secevent+jwt)"),
+            TokenError::WrongType => {
+                ("invalid_request", "the token is not a security event (typ must be secevent+jwt)")
+            }
             TokenError::Expired => ("invalid_request", "the event has expired"),
             TokenError::NotYetValid => ("invalid_request", "the event is not valid yet"),
             TokenError::MissingClaim => ("invalid_request", "the event lacks a required claim"),
             TokenError::InvalidSubject => ("invalid_request", "the event's sub is not a valid user id"),
-            TokenError::ForbiddenHeader => ("invalid_request", "the event's header carries parameters this API does not accept"),
-            TokenError::Malformed | TokenError::LifetimeTooLong | TokenError::Revoked => ("invalid_request", "the event is malformed"),
+            TokenError::ForbiddenHeader => {
+                ("invalid_request", "the event's header carries parameters this API does not accept")
+            }
+            TokenError::Malformed | TokenError::LifetimeTooLong | TokenError::Revoked => {
+                ("invalid_request", "the event is malformed")
+            }
         };
         Self::Refused { err: code, description }
     }

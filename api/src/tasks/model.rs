@@ -128,7 +128,9 @@ impl utoipa::PartialSchema for TagName {
             .schema_type(Type::String)
             .min_length(Some(1))
             .max_length(Some(todo_domain::tags::TAG_MAX_CHARS))
-            .pattern(Some(r"^[^,\u0000-\u001f\u007f-\u009f]*[^,\s\u0000-\u001f\u007f-\u009f][^,\u0000-\u001f\u007f-\u009f]*$"))
+            .pattern(Some(
+                r"^[^,\u0000-\u001f\u007f-\u009f]*[^,\s\u0000-\u001f\u007f-\u009f][^,\u0000-\u001f\u007f-\u009f]*$",
+            ))
             .examples([serde_json::json!("home")])
             .into()
     }

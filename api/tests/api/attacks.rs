@@ -11,7 +11,8 @@ use serde_json::{json, Value};
 
 use crate::helpers::forge::{b64, claims_with, raw_token, sign_as, sign_hs, sign_raw};
 use crate::helpers::{
-    assert_token_refused, claims, hs256, now_secs, random_secret, spawn_app_with, JwksServer, Options, SigningKey, TestApp,
+    assert_token_refused, claims, hs256, now_secs, random_secret, spawn_app_with, JwksServer, Options, SigningKey,
+    TestApp,
 };
 
 /// An app with both verifiers on (the widest surface an attacker can get), and the
@@ -30,7 +31,12 @@ impl Target {
         let ec = SigningKey::es256("ec-1");
         let rs = SigningKey::rsa(Algorithm::RS256, "rs-1");
         let server = JwksServer::start(&[&ed, &ec, &rs]).await;
-        let app = spawn_app_with(Options { secret: Some(random_secret()), jwks_url: Some(server.url.clone()), ..Options::default() }).await;
+        let app = spawn_app_with(Options {
+            secret: Some(random_secret()),
+            jwks_url: Some(server.url.clone()),
+            ..Options::default()
+        })
+        .await;
         Self { app, server, ed, ec, rs }
     }
 
@@ -66,16 +72,23 @@ impl Target {
         // with and without a signature.
         for alg in ["none", "None", "NONE", "nOnE", "NoNe", " none", "none "] {
             cases.push(("alg none", raw_token(&json!({ "alg": alg, "typ": "JWT" }), &alice, b"")));
-            cases.push(("alg none with a signature", format!("{}.{real_body}.{real_sig}", b64(&json!({ "alg": alg })))));
+            cases
+                .push(("alg none with a signature", format!("{}.{real_body}.{real_sig}", b64(&json!({ "alg": alg })))));
         }
         // RFC 8725 §2.1 (signature stripping): the real header and claims without their signature.
         cases.push(("empty signature", format!("{real_head}.{real_body}.")));
         cases.push(("no signature part", format!("{real_head}.{real_body}")));
-        cases.push(("signature of another token", format!("{real_head}.{}.{real_sig}", b64(&claims_with("alice", json!({ "sub": "bob" }))))));
+        cases.push((
+            "signature of another token",
+            format!("{real_head}.{}.{real_sig}", b64(&claims_with("alice", json!({ "sub": "bob" })))),
+        ));
         // RFC 8725 §2.1, §3.1; CVE-2016-10555 (HS/RS key confusion): HS256 keyed with public key material.
         for key in &public_key_materials {
             for kid in ["ed-1", "rs-1"] {
-                cases.push(("HS256 keyed with a public key", sign_hs(&json!({ "alg": "HS256", "kid": kid }), &alice, key)));
+                cases.push((
+                    "HS256 keyed with a public key",
+                    sign_hs(&json!({ "alg": "HS256", "kid": kid }), &alice, key),
+                ));
             }
         }
         // CVE-2022-21449 ("psychic signatures"): an ECDSA signature with r = s = 0.
@@ -83,8 +96,20 @@ impl Target {
         cases.push(("ES256 empty", raw_token(&json!({ "alg": "ES256", "kid": "ec-1" }), &alice, b"")));
         cases.push(("EdDSA all zero", raw_token(&json!({ "alg": "EdDSA", "kid": "ed-1" }), &alice, &[0u8; 64])));
         // RFC 8725 §3.10 / OWASP JWT cheat sheet: `kid` carrying paths, SQL or control characters.
-        for kid in ["../../../../../../dev/null", "/etc/passwd", "' OR '1'='1", "ed-1' --", "x'; DROP TABLE tasks; --", "ed-1\u{0}", "", "%2e%2e%2f"] {
-            cases.push(("kid injection (HS256, empty key)", sign_hs(&json!({ "alg": "HS256", "kid": kid }), &alice, b"")));
+        for kid in [
+            "../../../../../../dev/null",
+            "/etc/passwd",
+            "' OR '1'='1",
+            "ed-1' --",
+            "x'; DROP TABLE tasks; --",
+            "ed-1\u{0}",
+            "",
+            "%2e%2e%2f",
+        ] {
+            cases.push((
+                "kid injection (HS256, empty key)",
+                sign_hs(&json!({ "alg": "HS256", "kid": kid }), &alice, b""),
+            ));
             let header = json!({ "alg": "EdDSA", "kid": kid });
             cases.push(("kid injection (EdDSA)", sign_as(&header, &alice, &attacker.encoding, Algorithm::EdDSA)));
         }
@@ -102,19 +127,34 @@ impl Target {
             cases.push(("key from the token header (HS256, real secret)", sign_hs(&header, &alice, secret.as_bytes())));
         }
         // RFC 7515 §4.1.11: `crit` names extensions that must be understood; we support none.
-        cases.push(("crit", sign_hs(&json!({ "alg": "HS256", "crit": ["b64"], "b64": false }), &alice, secret.as_bytes())));
+        cases.push((
+            "crit",
+            sign_hs(&json!({ "alg": "HS256", "crit": ["b64"], "b64": false }), &alice, secret.as_bytes()),
+        ));
         cases.push(("crit empty", sign_hs(&json!({ "alg": "HS256", "crit": [] }), &alice, secret.as_bytes())));
         // RFC 7519 §5.2/§7.2 nested tokens: a valid inner token wrapped in an outer one the attacker signed.
         let header = json!({ "alg": "EdDSA", "kid": "ed-1", "cty": "JWT" }).to_string();
         cases.push(("nested JWT", sign_raw(&header, &real, &attacker.encoding, Algorithm::EdDSA)));
-        cases.push(("nested JWT as payload string", sign_hs(&json!({ "alg": "HS256", "cty": "JWT" }), &json!(real), secret.as_bytes())));
+        cases.push((
+            "nested JWT as payload string",
+            sign_hs(&json!({ "alg": "HS256", "cty": "JWT" }), &json!(real), secret.as_bytes()),
+        ));
         // RFC 7516: JWE compact serialization (five parts); encrypted tokens are not accepted.
-        cases.push(("JWE", format!("{}.{}.{}.{}.{}", b64(&json!({ "alg": "dir", "enc": "A256GCM" })), "", "AAAA", "AAAA", "AAAA")));
-        cases.push(("JWE with RSA-OAEP", format!("{}.AAAA.AAAA.AAAA.AAAA", b64(&json!({ "alg": "RSA-OAEP", "enc": "A128GCM", "kid": "rs-1" })))));
+        cases.push((
+            "JWE",
+            format!("{}.{}.{}.{}.{}", b64(&json!({ "alg": "dir", "enc": "A256GCM" })), "", "AAAA", "AAAA", "AAAA"),
+        ));
+        cases.push((
+            "JWE with RSA-OAEP",
+            format!("{}.AAAA.AAAA.AAAA.AAAA", b64(&json!({ "alg": "RSA-OAEP", "enc": "A128GCM", "kid": "rs-1" }))),
+        ));
         // RFC 7515 §4 / RFC 8259 §4: duplicate member names, signed with the real secret, so a
         // parser differential cannot pick the "other" value.
         let real_key = EncodingKey::from_secret(secret.as_bytes());
-        cases.push(("duplicate alg", sign_raw(r#"{"alg":"none","alg":"HS256"}"#, &alice.to_string(), &real_key, Algorithm::HS256)));
+        cases.push((
+            "duplicate alg",
+            sign_raw(r#"{"alg":"none","alg":"HS256"}"#, &alice.to_string(), &real_key, Algorithm::HS256),
+        ));
         cases.push(("duplicate sub", {
             let body = alice.to_string().replacen('{', r#"{"sub":"bob","#, 1);
             sign_raw(r#"{"alg":"HS256"}"#, &body, &real_key, Algorithm::HS256)
@@ -127,7 +167,10 @@ impl Target {
         // limit so it reaches the verifier (a longer one is 431 before any verification); and
         // encodings other than base64url (RFC 7515 §2).
         cases.push(("huge token", format!("{real_head}.{}.{real_sig}", "A".repeat(30_000))));
-        cases.push(("standard base64 padding", format!("{}.{}.{}", STANDARD.encode(r#"{"alg":"HS256"}"#), STANDARD.encode(alice.to_string()), real_sig)));
+        cases.push((
+            "standard base64 padding",
+            format!("{}.{}.{}", STANDARD.encode(r#"{"alg":"HS256"}"#), STANDARD.encode(alice.to_string()), real_sig),
+        ));
         cases.push(("not JSON", format!("{}.{}.{real_sig}", URL_SAFE_NO_PAD.encode("alg=HS256"), real_body)));
         // Correctly signed with the real secret, but claims that must not pass.
         let signed = |changes: Value| hs256(secret, &claims_with("alice", changes));

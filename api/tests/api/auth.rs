@@ -27,7 +27,8 @@ async fn a_token_anywhere_but_the_authorization_header_is_ignored() {
     for path in [format!("/api/alice/tasks?access_token={token}"), format!("/api/alice/tasks?token={token}")] {
         assert_problem(app.client.get(app.url(&path)).send().await.unwrap(), 401).await;
     }
-    let cookie = app.client.get(app.url("/api/alice/tasks")).header("cookie", format!("token={token}")).send().await.unwrap();
+    let cookie =
+        app.client.get(app.url("/api/alice/tasks")).header("cookie", format!("token={token}")).send().await.unwrap();
     assert_problem(cookie, 401).await;
 }
 
@@ -35,13 +36,22 @@ async fn a_token_anywhere_but_the_authorization_header_is_ignored() {
 async fn malformed_authorization_headers_are_401_invalid_request() {
     let app = spawn_app().await;
     let token = app.token("alice");
-    for value in [format!("Basic {token}"), token.clone(), "Bearer".into(), "Bearer ".into(), format!("Bearer {token} extra")] {
-        let response = app.client.get(app.url("/api/alice/tasks")).header("authorization", value.clone()).send().await.unwrap();
+    for value in
+        [format!("Basic {token}"), token.clone(), "Bearer".into(), "Bearer ".into(), format!("Bearer {token} extra")]
+    {
+        let response =
+            app.client.get(app.url("/api/alice/tasks")).header("authorization", value.clone()).send().await.unwrap();
         let challenge = response.headers()["www-authenticate"].to_str().unwrap().to_owned();
         assert!(challenge.contains("invalid_request"), "{value}: {challenge}");
         assert_problem(response, 401).await;
     }
-    let lower = app.client.get(app.url("/api/alice/tasks")).header("authorization", format!("bearer {token}")).send().await.unwrap();
+    let lower = app
+        .client
+        .get(app.url("/api/alice/tasks"))
+        .header("authorization", format!("bearer {token}"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(lower.status(), 200, "the scheme is case-insensitive (RFC 9110 §11.1)");
 }
 

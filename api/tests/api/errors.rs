@@ -7,8 +7,8 @@ use reqwest::{Method, Response};
 use serde_json::json;
 
 use crate::helpers::{
-    assert_problem, spawn_app, spawn_app_with, spawn_app_with_unreachable_store, spawn_app_with_unreachable_store_and_timeout,
-    Options,
+    assert_problem, spawn_app, spawn_app_with, spawn_app_with_unreachable_store,
+    spawn_app_with_unreachable_store_and_timeout, Options,
 };
 
 #[tokio::test]
@@ -25,7 +25,16 @@ async fn malformed_json_is_400() {
 async fn well_formed_json_of_the_wrong_shape_is_422() {
     let app = spawn_app().await;
     // Arrays too: serde would otherwise fill a struct from one, field by position.
-    for body in ["[]", "[\"title\"]", "[\"x\", \"y\", true]", "\"title\"", "null", "5", "{\"title\": [\"x\"]}", "{\"title\": \"x\", \"completed\": 1e400}"] {
+    for body in [
+        "[]",
+        "[\"title\"]",
+        "[\"x\", \"y\", true]",
+        "\"title\"",
+        "null",
+        "5",
+        "{\"title\": [\"x\"]}",
+        "{\"title\": \"x\", \"completed\": 1e400}",
+    ] {
         let response = app.send_raw(Method::POST, "/api/alice/tasks", "alice", body).await;
         assert_problem(response, 422).await;
     }
@@ -245,10 +254,20 @@ async fn a_client_request_id_that_is_long_or_not_plain_is_replaced() {
     let mut ids = HashSet::new();
     let mut kept = Vec::new();
     for (what, sent) in unfit {
-        let response = app.request(Method::GET, "/api/alice/tasks", Some(&token)).header("x-request-id", sent.clone()).send().await.unwrap();
+        let response = app
+            .request(Method::GET, "/api/alice/tasks", Some(&token))
+            .header("x-request-id", sent.clone())
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 200, "{what}: a bad request id is no reason to refuse the request");
         // As bytes: a kept non-ASCII id would not even be text.
-        let id = response.headers().get("x-request-id").unwrap_or_else(|| panic!("{what}: no x-request-id")).as_bytes().to_vec();
+        let id = response
+            .headers()
+            .get("x-request-id")
+            .unwrap_or_else(|| panic!("{what}: no x-request-id"))
+            .as_bytes()
+            .to_vec();
         assert!(!id.is_empty(), "{what}: empty x-request-id");
         if id == sent.as_bytes() {
             kept.push(what);
@@ -284,7 +303,9 @@ async fn a_repeated_query_parameter_is_422_naming_it() {
 async fn a_user_id_that_is_not_utf8_is_403() {
     let app = spawn_app().await;
     let token = app.token("alice");
-    for (method, path) in [(Method::GET, "/api/%FF/tasks"), (Method::POST, "/api/%FF/tasks"), (Method::GET, "/api/%FF/tasks/1")] {
+    for (method, path) in
+        [(Method::GET, "/api/%FF/tasks"), (Method::POST, "/api/%FF/tasks"), (Method::GET, "/api/%FF/tasks/1")]
+    {
         let response = app.request(method, path, Some(&token)).json(&json!({ "title": "x" })).send().await.unwrap();
         assert_problem(response, 403).await;
     }

@@ -156,24 +156,59 @@ async fn every_malformed_or_foreign_event_is_400_with_its_code_and_changes_nothi
         ("typ JWT", sign_hs(&json!({ "alg": "HS256", "typ": "JWT" }), &purge, secret.as_bytes()), "invalid_request"),
         ("no typ", sign_hs(&json!({ "alg": "HS256" }), &purge, secret.as_bytes()), "invalid_request"),
         ("another key", sign_hs(&header, &purge, b"another secret of at least 32 bytes!"), "authentication_failed"),
-        ("alg none", format!("{}.{}.", crate::helpers::forge::b64(&json!({ "alg": "none", "typ": "secevent+jwt" })),
-            crate::helpers::forge::b64(&purge)), "invalid_key"),
-        ("another issuer", signed(&app, &with(purge.clone(), json!({ "iss": "https://evil.example" }))), "invalid_issuer"),
-        ("another audience", signed(&app, &with(purge.clone(), json!({ "aud": "https://evil.example" }))), "invalid_audience"),
+        (
+            "alg none",
+            format!(
+                "{}.{}.",
+                crate::helpers::forge::b64(&json!({ "alg": "none", "typ": "secevent+jwt" })),
+                crate::helpers::forge::b64(&purge)
+            ),
+            "invalid_key",
+        ),
+        (
+            "another issuer",
+            signed(&app, &with(purge.clone(), json!({ "iss": "https://evil.example" }))),
+            "invalid_issuer",
+        ),
+        (
+            "another audience",
+            signed(&app, &with(purge.clone(), json!({ "aud": "https://evil.example" }))),
+            "invalid_audience",
+        ),
         ("no iss", signed(&app, &with(purge.clone(), json!({ "iss": null }))), "invalid_request"),
         ("no aud", signed(&app, &with(purge.clone(), json!({ "aud": null }))), "invalid_request"),
         ("no iat", signed(&app, &with(purge.clone(), json!({ "iat": null }))), "invalid_request"),
         ("no exp", signed(&app, &with(purge.clone(), json!({ "exp": null }))), "invalid_request"),
         ("lives over 5 minutes", signed(&app, &with(purge.clone(), json!({ "exp": now + 301 }))), "invalid_request"),
-        ("expired", signed(&app, &with(purge.clone(), json!({ "iat": now - 400, "exp": now - 200 }))), "invalid_request"),
-        ("from the future", signed(&app, &with(purge.clone(), json!({ "iat": now + 600, "exp": now + 700 }))), "invalid_request"),
+        (
+            "expired",
+            signed(&app, &with(purge.clone(), json!({ "iat": now - 400, "exp": now - 200 }))),
+            "invalid_request",
+        ),
+        (
+            "from the future",
+            signed(&app, &with(purge.clone(), json!({ "iat": now + 600, "exp": now + 700 }))),
+            "invalid_request",
+        ),
         ("no jti", signed(&app, &with(purge.clone(), json!({ "jti": null }))), "invalid_request"),
         ("empty jti", signed(&app, &with(purge.clone(), json!({ "jti": "" }))), "invalid_request"),
         ("no sub", signed(&app, &with(purge.clone(), json!({ "sub": null }))), "invalid_request"),
         ("no events", signed(&app, &with(purge.clone(), json!({ "events": null }))), "invalid_request"),
-        ("two events", signed(&app, &with(purge.clone(), json!({ "events": { ACCOUNT_PURGED: {}, BACKCHANNEL_LOGOUT: {} } }))), "invalid_request"),
-        ("an unknown event", signed(&app, &with(purge.clone(), json!({ "events": { "https://example.com/other": {} } }))), "invalid_request"),
-        ("an event that is not an object", signed(&app, &with(purge.clone(), json!({ "events": { ACCOUNT_PURGED: true } }))), "invalid_request"),
+        (
+            "two events",
+            signed(&app, &with(purge.clone(), json!({ "events": { ACCOUNT_PURGED: {}, BACKCHANNEL_LOGOUT: {} } }))),
+            "invalid_request",
+        ),
+        (
+            "an unknown event",
+            signed(&app, &with(purge.clone(), json!({ "events": { "https://example.com/other": {} } }))),
+            "invalid_request",
+        ),
+        (
+            "an event that is not an object",
+            signed(&app, &with(purge.clone(), json!({ "events": { ACCOUNT_PURGED: true } }))),
+            "invalid_request",
+        ),
         ("a purge with a sid", signed(&app, &with(purge.clone(), json!({ "sid": "laptop" }))), "invalid_request"),
         ("a sid that is not a string", signed(&app, &event_with_sid(json!(7))), "invalid_request"),
         ("not a JWT", "not a jwt".to_owned(), "invalid_request"),
@@ -240,11 +275,16 @@ async fn events_signed_with_the_web_apps_key_pair_are_verified_through_the_jwks(
     let mut header = Header::new(Algorithm::EdDSA);
     header.kid = Some(key.kid.clone());
     header.typ = Some("secevent+jwt".into());
-    let logout = jsonwebtoken::encode(&header, &event("alice", BACKCHANNEL_LOGOUT, Some("laptop")), &key.encoding).unwrap();
+    let logout =
+        jsonwebtoken::encode(&header, &event("alice", BACKCHANNEL_LOGOUT, Some("laptop")), &key.encoding).unwrap();
     assert_eq!(send(&app, &logout).await.status(), 202);
     assert_eq!(list_status(&app, "alice", &token).await, 401);
     // HS256 is not accepted where the API has no secret, for events as for tokens.
-    let hs = sign_hs(&json!({ "alg": "HS256", "typ": "secevent+jwt" }), &event("alice", ACCOUNT_PURGED, None), b"0123456789abcdef0123456789abcdef");
+    let hs = sign_hs(
+        &json!({ "alg": "HS256", "typ": "secevent+jwt" }),
+        &event("alice", ACCOUNT_PURGED, None),
+        b"0123456789abcdef0123456789abcdef",
+    );
     assert_refused(send(&app, &hs).await, "invalid_key", "HS256 without a secret").await;
 }
 
@@ -272,7 +312,10 @@ async fn on_postgres_every_instance_refuses_a_revoked_session_within_a_second() 
         if list_status(&second, "alice", &token).await == 401 {
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "the second instance still accepts the revoked session after 1 s");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the second instance still accepts the revoked session after 1 s"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }

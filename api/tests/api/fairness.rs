@@ -4,7 +4,9 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{assert_problem, fresh_store, insert_raw_tasks, spawn_app_on, spawn_app_with, Options, RawTask, TestApp};
+use crate::helpers::{
+    assert_problem, fresh_store, insert_raw_tasks, spawn_app_on, spawn_app_with, Options, RawTask, TestApp,
+};
 
 fn with_args(args: &[&str]) -> Options {
     Options { args: args.iter().map(|a| (*a).to_owned()).collect(), ..Options::default() }
@@ -32,7 +34,12 @@ fn many_long_tasks(count: usize) -> Vec<RawTask> {
     (0..count)
         .map(|i| {
             let title = format!("task {i} {}", &text[..150]);
-            RawTask { title_folded: title.clone(), title, description: Some(text.clone()), description_folded: Some(text.clone()) }
+            RawTask {
+                title_folded: title.clone(),
+                title,
+                description: Some(text.clone()),
+                description_folded: Some(text.clone()),
+            }
         })
         .collect()
 }

@@ -360,10 +360,7 @@ pub async fn assert_token_refused(response: Response, token: &str, why: &str) {
 /// Asserts an RFC 9457 problem document with this status, and returns it.
 pub async fn assert_problem(response: Response, status: u16) -> Value {
     assert_eq!(response.status().as_u16(), status, "status of {}", response.url());
-    assert_eq!(
-        response.headers().get("content-type").and_then(|v| v.to_str().ok()),
-        Some("application/problem+json")
-    );
+    assert_eq!(response.headers().get("content-type").and_then(|v| v.to_str().ok()), Some("application/problem+json"));
     let body: Value = response.json().await.expect("problem body is JSON");
     assert_eq!(body["status"], status);
     assert!(body["type"].is_string() && body["title"].is_string() && body["detail"].is_string(), "{body}");
@@ -503,11 +500,8 @@ struct JwksState {
 
 impl JwksServer {
     pub async fn start(keys: &[&SigningKey]) -> Self {
-        let state = Arc::new(Mutex::new(JwksState {
-            keys: keys.iter().map(|k| k.jwk.clone()).collect(),
-            up: true,
-            hits: 0,
-        }));
+        let state =
+            Arc::new(Mutex::new(JwksState { keys: keys.iter().map(|k| k.jwk.clone()).collect(), up: true, hits: 0 }));
         let router = axum::Router::new().route("/api/auth/jwks", get(serve_jwks)).with_state(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}/api/auth/jwks", listener.local_addr().unwrap());
@@ -575,7 +569,8 @@ pub struct RawTask {
 
 /// Inserts `tasks` for `user` without the API (its rules, or its speed, are not wanted here).
 pub async fn insert_raw_tasks(db: &Db, user: &str, tasks: Vec<RawTask>) {
-    const COLUMNS: &str = "user_id, title, title_folded, description, description_folded, completed, created_at, updated_at";
+    const COLUMNS: &str =
+        "user_id, title, title_folded, description, description_folded, completed, created_at, updated_at";
     match db {
         Db::Sqlite(store) => {
             let user = user.to_owned();

@@ -43,7 +43,8 @@ async fn eddsa_es256_rs256_and_ps256_tokens_verify_through_jwks() {
         assert_eq!(response.status(), 201, "{:?}", key.alg);
     }
     assert_eq!(server.hits(), 1, "keys are cached by kid: one fetch serves them all");
-    let listed = app.request(Method::GET, "/api/alice/tasks", Some(&keys[0].sign(&claims("alice")))).send().await.unwrap();
+    let listed =
+        app.request(Method::GET, "/api/alice/tasks", Some(&keys[0].sign(&claims("alice")))).send().await.unwrap();
     assert_eq!(listed.json::<Vec<serde_json::Value>>().await.unwrap().len(), 4);
 }
 
@@ -80,7 +81,8 @@ async fn unknown_kids_refetch_at_most_once_per_interval() {
     assert_eq!(status_with(&app, &known.sign(&claims("alice"))).await, 200);
     for i in 0..5 {
         let stranger = SigningKey::ed25519(&format!("stranger-{i}"));
-        let response = app.request(Method::GET, "/api/alice/tasks", Some(&stranger.sign(&claims("alice")))).send().await.unwrap();
+        let response =
+            app.request(Method::GET, "/api/alice/tasks", Some(&stranger.sign(&claims("alice")))).send().await.unwrap();
         assert_problem(response, 401).await;
     }
     assert_eq!(server.hits(), 1, "an unknown kid within 30 s of the last fetch does not refetch");
@@ -118,7 +120,8 @@ async fn a_jwks_endpoint_that_never_answered_gives_401_not_500() {
     let server = JwksServer::start(&[&key]).await;
     server.set_up(false);
     let app = jwks_app(&server, 0).await;
-    let response = app.request(Method::GET, "/api/alice/tasks", Some(&key.sign(&claims("alice")))).send().await.unwrap();
+    let response =
+        app.request(Method::GET, "/api/alice/tasks", Some(&key.sign(&claims("alice")))).send().await.unwrap();
     assert_problem(response, 401).await;
     server.set_up(true);
     assert_eq!(status_with(&app, &key.sign(&claims("alice"))).await, 200, "recovers by itself");
@@ -130,7 +133,12 @@ async fn each_key_verifies_only_its_own_algorithm() {
     let rs = SigningKey::rsa(Algorithm::RS256, "rs-1");
     let server = JwksServer::start(&[&ed, &rs]).await;
     let secret = crate::helpers::random_secret();
-    let app = spawn_app_with(Options { secret: Some(secret.clone()), jwks_url: Some(server.url.clone()), ..Options::default() }).await;
+    let app = spawn_app_with(Options {
+        secret: Some(secret.clone()),
+        jwks_url: Some(server.url.clone()),
+        ..Options::default()
+    })
+    .await;
 
     // An RS256 key asked to verify PS256 (same key type, another algorithm than its JWK names).
     let mut ps_with_rs_kid = SigningKey::rsa(Algorithm::PS256, "rs-1");
@@ -154,7 +162,10 @@ async fn each_key_verifies_only_its_own_algorithm() {
     no_kid.kid = None;
     let token = jsonwebtoken::encode(&no_kid, &claims("alice"), &ed.encoding).unwrap();
     assert_eq!(status_with(&app, &token).await, 401);
-    assert_eq!(status_with(&app, &raw_token(&json!({ "alg": "none", "kid": "ed-1" }), &claims("alice"), b"")).await, 401);
+    assert_eq!(
+        status_with(&app, &raw_token(&json!({ "alg": "none", "kid": "ed-1" }), &claims("alice"), b"")).await,
+        401
+    );
 
     // jku/jwk/x5u pointing at the attacker's own key, signed by that key.
     let attacker = SigningKey::ed25519("ed-1");

@@ -13,11 +13,11 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use clap::Parser;
 use jsonwebtoken::{EncodingKey, Header};
 use serde_json::json;
+use todo_api::app::Application;
+use todo_api::config::Config;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::process::{Child, Command};
-use todo_api::app::Application;
-use todo_api::config::Config;
 
 const SECRET: &str = "limits-tests-secret-limits-tests-secret";
 /// Time allowed beyond a configured timeout for the close to be seen.
@@ -94,10 +94,8 @@ async fn read_answer(stream: &mut TcpStream) -> std::io::Result<Answer> {
         .filter_map(|line| line.split_once(':'))
         .map(|(name, value)| (name.trim().to_owned(), value.trim().to_owned()))
         .collect();
-    let length: usize = headers
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case("content-length"))
-        .map_or(0, |(_, v)| v.parse().unwrap());
+    let length: usize =
+        headers.iter().find(|(n, _)| n.eq_ignore_ascii_case("content-length")).map_or(0, |(_, v)| v.parse().unwrap());
     let mut body = buf[head_end..].to_vec();
     while body.len() < length {
         let n = stream.read(&mut chunk).await?;
@@ -160,7 +158,10 @@ async fn a_trickled_request_head_is_cut_off_after_the_header_read_timeout_while_
     let mut buf = [0u8; 64];
     let closed = tokio::time::timeout(Duration::from_secs(1) + SLACK, reader.read(&mut buf)).await;
     let elapsed = started.elapsed();
-    assert!(matches!(closed, Ok(Ok(0) | Err(_))), "a trickling client is still connected after {elapsed:?}: {closed:?}");
+    assert!(
+        matches!(closed, Ok(Ok(0) | Err(_))),
+        "a trickling client is still connected after {elapsed:?}: {closed:?}"
+    );
     assert!(elapsed >= Duration::from_millis(900), "closed after {elapsed:?}, before the timeout");
     trickle.abort();
 }
@@ -185,7 +186,8 @@ async fn an_idle_keep_alive_connection_is_closed_after_the_keep_alive_timeout() 
     assert_eq!(ask(&mut stream, HEALTHZ).await.status, 200, "the connection was kept alive");
 
     let answered = Instant::now();
-    let elapsed = closed_within(&mut stream, answered, Duration::from_secs(3) + SLACK, "an idle keep-alive connection").await;
+    let elapsed =
+        closed_within(&mut stream, answered, Duration::from_secs(3) + SLACK, "an idle keep-alive connection").await;
     assert!(elapsed >= Duration::from_millis(2500), "closed after {elapsed:?}, before the keep-alive timeout");
 
     // A later request's head gets the header-read timeout from its first byte.
@@ -230,7 +232,8 @@ async fn a_client_that_stops_reading_its_answers_is_disconnected() {
 #[tokio::test]
 async fn a_request_head_over_the_limit_is_431() {
     let api = spawn_api(&[]).await;
-    let head = |filler: usize| format!("GET /healthz HTTP/1.1\r\nHost: test\r\nX-Filler: {}\r\n\r\n", "a".repeat(filler));
+    let head =
+        |filler: usize| format!("GET /healthz HTTP/1.1\r\nHost: test\r\nX-Filler: {}\r\n\r\n", "a".repeat(filler));
 
     let mut stream = TcpStream::connect(api.addr).await.unwrap();
     assert_eq!(ask(&mut stream, &head(16 * 1024)).await.status, 200, "a 16 KiB head is within the limit");
@@ -464,7 +467,8 @@ async fn client_chosen_paths_and_methods_are_cut_in_the_log() {
     let response = client.request(long_method, format!("http://{}/healthz", api.addr)).send().await.unwrap();
     assert_eq!(response.status(), 405);
     let long_id = "x".repeat(30_000);
-    let response = client.get(format!("http://{}/healthz", api.addr)).header("x-request-id", &long_id).send().await.unwrap();
+    let response =
+        client.get(format!("http://{}/healthz", api.addr)).header("x-request-id", &long_id).send().await.unwrap();
     assert_ne!(response.headers()["x-request-id"], long_id.as_str(), "a long request id is replaced");
 
     // One line per answer.

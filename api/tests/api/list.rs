@@ -87,7 +87,9 @@ async fn pagination_walks_every_row_exactly_once_while_rows_are_inserted() {
     for i in 0..23 {
         original.insert(app.create_ok("alice", &format!("task {i:02}")).await.id);
     }
-    for (query, sorted_desc) in [("?limit=5", true), ("?limit=4&sort=title&order=asc", false), ("?limit=6&sort=updated_at&order=asc", false)] {
+    for (query, sorted_desc) in
+        [("?limit=5", true), ("?limit=4&sort=title&order=asc", false), ("?limit=6&sort=updated_at&order=asc", false)]
+    {
         let mut inserted = 0;
         let pages: Vec<Vec<Task>> = walk(&app, "alice", query, async |_| {
             // New rows sort before the cursor in desc order, after it in asc order.
@@ -143,7 +145,8 @@ async fn search_and_title_sort_fold_case_beyond_ascii_on_every_store() {
     for title in ["éclair", "Éclair", "ÉCLAIR", "zebra", "Äpfel", "apple", "Straße"] {
         app.create_ok("alice", title).await;
     }
-    let mut found = titles(&app.list_ok("alice", "?q=%C3%89CLAIR").await).into_iter().map(str::to_owned).collect::<Vec<_>>();
+    let mut found =
+        titles(&app.list_ok("alice", "?q=%C3%89CLAIR").await).into_iter().map(str::to_owned).collect::<Vec<_>>();
     found.sort();
     assert_eq!(found, ["ÉCLAIR", "Éclair", "éclair"]);
     assert_eq!(titles(&app.list_ok("alice", "?q=STRASSE").await), ["Straße"], "full case folding: ß is ss");
@@ -164,7 +167,8 @@ async fn search_finds_composed_and_decomposed_spellings_alike() {
     app.create_ok("alice", decomposed).await;
     app.create_ok("alice", "cafeteria").await;
     for query in ["caf%C3%A9", "CAFE%CC%81", "CAF%C3%89"] {
-        let mut found: Vec<String> = titles(&app.list_ok("alice", &format!("?q={query}")).await).into_iter().map(str::to_owned).collect();
+        let mut found: Vec<String> =
+            titles(&app.list_ok("alice", &format!("?q={query}")).await).into_iter().map(str::to_owned).collect();
         found.sort();
         let mut expected = [composed, decomposed];
         expected.sort();

@@ -8,7 +8,8 @@ use crate::helpers::spawn_app;
 #[tokio::test]
 async fn openapi_document_matches_the_committed_snapshot() {
     let app = spawn_app().await;
-    let served: serde_json::Value = app.client.get(app.url("/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let served: serde_json::Value =
+        app.client.get(app.url("/openapi.json")).send().await.unwrap().json().await.unwrap();
     assert_eq!(served["openapi"], "3.1.0");
     let rendered = serde_json::to_string_pretty(&served).unwrap() + "\n";
     let snapshot = Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi.json");
@@ -16,10 +17,7 @@ async fn openapi_document_matches_the_committed_snapshot() {
         std::fs::write(&snapshot, &rendered).unwrap();
     }
     let committed = std::fs::read_to_string(&snapshot).unwrap_or_default();
-    assert!(
-        committed == rendered,
-        "api/openapi.json is out of date: run `make openapi` and review the diff"
-    );
+    assert!(committed == rendered, "api/openapi.json is out of date: run `make openapi` and review the diff");
 }
 
 #[tokio::test]

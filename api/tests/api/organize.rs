@@ -242,7 +242,8 @@ async fn recurrence_is_returned_in_canonical_form() {
         ("FREQ=YEARLY;COUNT=5;INTERVAL=1", "FREQ=YEARLY;COUNT=5"),
         ("FREQ=DAILY;UNTIL=20271231T235959Z", "FREQ=DAILY;UNTIL=20271231T235959Z"),
     ] {
-        let task = task_with(&app, "alice", sent, json!({ "due_at": "2027-03-01T08:00:00Z", "recurrence": sent })).await;
+        let task =
+            task_with(&app, "alice", sent, json!({ "due_at": "2027-03-01T08:00:00Z", "recurrence": sent })).await;
         assert_eq!(task["recurrence"], canonical, "{sent}");
         assert_eq!(get_json(&app, "alice", id(&task)).await["recurrence"], canonical, "{sent} stored canonical");
     }
@@ -962,7 +963,12 @@ async fn seed_filter_fixture(app: &TestApp) {
     ] {
         create_json(app, "alice", extra).await;
     }
-    create_json(app, "bob", json!({ "title": "bob milk", "priority": "high", "tags": ["home"], "due_at": "2027-01-10T00:00:00Z" })).await;
+    create_json(
+        app,
+        "bob",
+        json!({ "title": "bob milk", "priority": "high", "tags": ["home"], "due_at": "2027-01-10T00:00:00Z" }),
+    )
+    .await;
 }
 
 async fn assert_finds(app: &TestApp, query: &str, expected: &[&str]) {
@@ -980,7 +986,12 @@ async fn priority_filter_matches_any_of_the_given_priorities() {
     assert_finds(&app, "?priority=low&priority=none", &["taxes", "nothing"]).await;
     assert_finds(&app, "?priority=none", &["nothing"]).await;
     assert_finds(&app, "?priority=high&priority=high", &["milk run", "Buy milk"]).await;
-    assert_finds(&app, "?priority=none&priority=low&priority=medium&priority=high", &["milk run", "Buy milk", "call mum", "taxes", "nothing"]).await;
+    assert_finds(
+        &app,
+        "?priority=none&priority=low&priority=medium&priority=high",
+        &["milk run", "Buy milk", "call mum", "taxes", "nothing"],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -1005,7 +1016,8 @@ async fn due_window_is_half_open_and_has_due_splits_dated_from_undated() {
     assert_finds(&app, "?has_due=false", &["call mum", "nothing"]).await;
     assert_finds(&app, "?due_after=2027-01-10T00:00:00Z", &["milk run", "taxes"]).await;
     assert_finds(&app, "?due_before=2027-01-10T00:00:00Z", &["Buy milk"]).await;
-    assert_finds(&app, "?due_after=2027-01-05T00:00:00Z&due_before=2027-01-20T00:00:00Z", &["Buy milk", "milk run"]).await;
+    assert_finds(&app, "?due_after=2027-01-05T00:00:00Z&due_before=2027-01-20T00:00:00Z", &["Buy milk", "milk run"])
+        .await;
     assert_finds(&app, "?due_after=2027-01-10T00:00:00Z&due_before=2027-01-10T00:00:00Z", &[]).await;
     assert_finds(&app, "?due_after=2027-01-10T00:00:01Z", &["taxes"]).await;
     assert_finds(&app, "?due_before=2027-01-10T00:00:01Z", &["Buy milk", "milk run"]).await;
@@ -1023,7 +1035,8 @@ async fn organizing_filters_combine_with_status_and_search() {
     assert_finds(&app, "?status=completed&tag=home", &["Buy milk"]).await;
     assert_finds(&app, "?status=pending&has_due=true", &["milk run", "taxes"]).await;
     assert_finds(&app, "?q=MILK&has_due=true&due_before=2027-01-06T00:00:00Z", &["Buy milk"]).await;
-    assert_finds(&app, "?tag=home&priority=low&priority=high&due_after=2027-01-06T00:00:00Z", &["milk run", "taxes"]).await;
+    assert_finds(&app, "?tag=home&priority=low&priority=high&due_after=2027-01-06T00:00:00Z", &["milk run", "taxes"])
+        .await;
     assert_finds(&app, "?q=mum&priority=high", &[]).await;
     assert_finds(&app, "?status=completed&has_due=false", &[]).await;
 }
@@ -1073,9 +1086,19 @@ async fn sort_by_due_at_puts_tasks_without_a_due_date_last_in_both_orders() {
     }
     // t6 is 2027-01-02T19:00:00Z, after t1 and t4.
     let expect = |names: &[&str]| names.iter().map(|n| by_name[n]).collect::<Vec<_>>();
-    assert_eq!(ids(&list_json(&app, "alice", "?sort=due_at&order=asc").await), expect(&["t3", "t1", "t4", "t6", "t2", "t5"]));
-    assert_eq!(ids(&list_json(&app, "alice", "?sort=due_at&order=desc").await), expect(&["t6", "t4", "t1", "t3", "t5", "t2"]));
-    assert_eq!(ids(&list_json(&app, "alice", "?sort=due_at").await), expect(&["t6", "t4", "t1", "t3", "t5", "t2"]), "desc by default");
+    assert_eq!(
+        ids(&list_json(&app, "alice", "?sort=due_at&order=asc").await),
+        expect(&["t3", "t1", "t4", "t6", "t2", "t5"])
+    );
+    assert_eq!(
+        ids(&list_json(&app, "alice", "?sort=due_at&order=desc").await),
+        expect(&["t6", "t4", "t1", "t3", "t5", "t2"])
+    );
+    assert_eq!(
+        ids(&list_json(&app, "alice", "?sort=due_at").await),
+        expect(&["t6", "t4", "t1", "t3", "t5", "t2"]),
+        "desc by default"
+    );
     assert_eq!(
         ids(&list_json(&app, "alice", "?sort=due_at&order=asc&has_due=true").await),
         expect(&["t3", "t1", "t4", "t6"])
@@ -1086,7 +1109,9 @@ async fn sort_by_due_at_puts_tasks_without_a_due_date_last_in_both_orders() {
 async fn sort_by_priority_orders_high_to_none_and_back_with_ties_by_id() {
     let app = spawn_app().await;
     let mut by_name = HashMap::new();
-    for (name, priority) in [("p1", "high"), ("p2", "none"), ("p3", "low"), ("p4", "high"), ("p5", "medium"), ("p6", "none")] {
+    for (name, priority) in
+        [("p1", "high"), ("p2", "none"), ("p3", "low"), ("p4", "high"), ("p5", "medium"), ("p6", "none")]
+    {
         let task = task_with(&app, "alice", name, json!({ "priority": priority })).await;
         by_name.insert(name, id(&task));
     }
@@ -1094,7 +1119,10 @@ async fn sort_by_priority_orders_high_to_none_and_back_with_ties_by_id() {
     let descending = expect(&["p4", "p1", "p5", "p3", "p6", "p2"]);
     assert_eq!(ids(&list_json(&app, "alice", "?sort=priority").await), descending, "desc by default");
     assert_eq!(ids(&list_json(&app, "alice", "?sort=priority&order=desc").await), descending);
-    assert_eq!(ids(&list_json(&app, "alice", "?sort=priority&order=asc").await), expect(&["p2", "p6", "p3", "p5", "p1", "p4"]));
+    assert_eq!(
+        ids(&list_json(&app, "alice", "?sort=priority&order=asc").await),
+        expect(&["p2", "p6", "p3", "p5", "p1", "p4"])
+    );
     assert_eq!(
         ids(&list_json(&app, "alice", "?sort=priority&order=asc&priority=high&priority=none").await),
         expect(&["p2", "p6", "p1", "p4"])
@@ -1104,7 +1132,8 @@ async fn sort_by_priority_orders_high_to_none_and_back_with_ties_by_id() {
 #[tokio::test]
 async fn default_list_order_and_search_stay_as_they_were() {
     let app = spawn_app().await;
-    let a = task_with(&app, "alice", "older milk", json!({ "priority": "high", "due_at": "2027-01-01T00:00:00Z" })).await;
+    let a =
+        task_with(&app, "alice", "older milk", json!({ "priority": "high", "due_at": "2027-01-01T00:00:00Z" })).await;
     let b = task_with(&app, "alice", "newer", json!({ "priority": "low" })).await;
     assert_eq!(ids(&list_json(&app, "alice", "").await), [id(&b), id(&a)], "created_at desc");
     assert_eq!(ids(&list_json(&app, "alice", "?q=MILK").await), [id(&a)]);
@@ -1198,7 +1227,11 @@ async fn pagination_survives_churn(sort: &str) {
         })
         .await;
 
-        assert!(pages.iter().all(|p| !p.is_empty() && p.len() <= 3), "{query}: page sizes {:?}", pages.iter().map(Vec::len).collect::<Vec<_>>());
+        assert!(
+            pages.iter().all(|p| !p.is_empty() && p.len() <= 3),
+            "{query}: page sizes {:?}",
+            pages.iter().map(Vec::len).collect::<Vec<_>>()
+        );
         let seen: Vec<Value> = pages.into_iter().flatten().collect();
         let mut times_seen: HashMap<i64, usize> = HashMap::new();
         for task in &seen {
@@ -1237,9 +1270,15 @@ async fn a_quiet_walk_by_due_at_and_priority_equals_the_unpaged_list() {
         let due = if i % 3 == 0 { Value::Null } else { json!(format!("2027-04-0{}T10:00:00Z", 1 + i % 4)) };
         task_with(&app, "alice", &format!("q{i}"), json!({ "due_at": due, "priority": PRIORITIES[i % 4] })).await;
     }
-    for query in ["?sort=due_at&order=asc", "?sort=due_at&order=desc", "?sort=priority&order=asc", "?sort=priority&order=desc"] {
+    for query in
+        ["?sort=due_at&order=asc", "?sort=due_at&order=desc", "?sort=priority&order=asc", "?sort=priority&order=desc"]
+    {
         let whole = ids(&list_json(&app, "alice", &format!("{query}&limit=200")).await);
-        let paged: Vec<i64> = walk::<Value>(&app, "alice", &format!("{query}&limit=2"), async |_| {}).await.iter().flat_map(|p| ids(p)).collect();
+        let paged: Vec<i64> = walk::<Value>(&app, "alice", &format!("{query}&limit=2"), async |_| {})
+            .await
+            .iter()
+            .flat_map(|p| ids(p))
+            .collect();
         assert_eq!(paged, whole, "{query}");
     }
 }
@@ -1291,7 +1330,12 @@ async fn the_next_link_keeps_the_organizing_filters() {
 
 fn tag_summary(tags: &[Value]) -> Vec<(String, u64)> {
     tags.iter()
-        .map(|t| (t["name"].as_str().unwrap_or_else(|| panic!("name of {t}")).to_lowercase(), t["count"].as_u64().unwrap_or_else(|| panic!("count of {t}"))))
+        .map(|t| {
+            (
+                t["name"].as_str().unwrap_or_else(|| panic!("name of {t}")).to_lowercase(),
+                t["count"].as_u64().unwrap_or_else(|| panic!("count of {t}")),
+            )
+        })
         .collect()
 }
 

@@ -111,8 +111,23 @@ async fn ownership_matrix_refuses_every_route_and_spelling() {
     let id = alice.tasks[0].id;
 
     let spellings_of_alice = [
-        "alice", "%61lice", "%61%6c%69%63%65", "ALICE", "Alice", "alice%20", "%20alice", "alice%00",
-        "%E2%80%8Balice", "%EF%BD%81lice", "alice%2F", "alice;bob", "alice%3Bbob", "bob%2F..%2Falice", "..%2Falice", "%FF", "alice%FF",
+        "alice",
+        "%61lice",
+        "%61%6c%69%63%65",
+        "ALICE",
+        "Alice",
+        "alice%20",
+        "%20alice",
+        "alice%00",
+        "%E2%80%8Balice",
+        "%EF%BD%81lice",
+        "alice%2F",
+        "alice;bob",
+        "alice%3Bbob",
+        "bob%2F..%2Falice",
+        "..%2Falice",
+        "%FF",
+        "alice%FF",
     ];
     let routes = |user: &str, id: i64| -> Vec<(Method, String, Option<Value>)> {
         vec![

@@ -32,7 +32,12 @@ fn json_value() -> impl Strategy<Value = Value> {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
             prop::collection::btree_map(
-                prop_oneof![Just("title".to_owned()), Just("description".to_owned()), Just("completed".to_owned()), "\\PC{0,6}"],
+                prop_oneof![
+                    Just("title".to_owned()),
+                    Just("description".to_owned()),
+                    Just("completed".to_owned()),
+                    "\\PC{0,6}"
+                ],
                 inner,
                 0..4
             )
@@ -46,7 +51,8 @@ async fn check(app: &TestApp, response: reqwest::Response, sent: &Value) -> Resu
     let status = response.status().as_u16();
     prop_assert!(status < 500, "{status} for {sent}");
     if status >= 400 {
-        let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        let content_type =
+            response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
         prop_assert_eq!(content_type, "application/problem+json");
         let problem: Value = response.json().await.unwrap();
         prop_assert_eq!(problem["status"].as_u64(), Some(u64::from(status)));
@@ -206,7 +212,8 @@ fn seconds_of(year: i32, month: u32, day: u32) -> i64 {
 
 /// An RFC 3339 instant in years 0002–9998 (so any offset keeps it in 0001–9999), any offset.
 fn good_instant() -> impl Strategy<Value = String> {
-    let seconds = prop_oneof![seconds_of(2, 1, 1)..seconds_of(9998, 12, 31), seconds_of(2020, 1, 1)..seconds_of(2040, 1, 1)];
+    let seconds =
+        prop_oneof![seconds_of(2, 1, 1)..seconds_of(9998, 12, 31), seconds_of(2020, 1, 1)..seconds_of(2040, 1, 1)];
     let offset_quarters = prop_oneof![Just(0i32), -48i32..=56];
     (seconds, offset_quarters).prop_map(|(seconds, quarters)| {
         let offset = chrono::FixedOffset::east_opt(quarters * 15 * 60).unwrap();
@@ -546,7 +553,8 @@ async fn check_organizing_answer(
         Verdict::Unsure => prop_assert!(status == success || (400..500).contains(&status), "{} for {}", status, sent),
     }
     if status >= 400 {
-        let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        let content_type =
+            response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
         prop_assert_eq!(content_type, "application/problem+json");
         let problem: Value = response.json().await.unwrap();
         prop_assert_eq!(problem["status"].as_u64(), Some(u64::from(status)));

@@ -44,8 +44,15 @@ async fn a_search_finds_the_same_tasks_whether_few_or_many_hold_the_text_or_it_i
     let needles = found(&app, "alice", "NEEDLE", "&limit=2&sort=title&order=asc").await;
     assert_eq!(
         needles,
-        ["a \"quoted\" needle", "Common chore 0007", "Common chore 0507", "Common chore 1007", "Common chore 1507",
-            "Common chore 2007", "Needle and thread"]
+        [
+            "a \"quoted\" needle",
+            "Common chore 0007",
+            "Common chore 0507",
+            "Common chore 1007",
+            "Common chore 1507",
+            "Common chore 2007",
+            "Needle and thread"
+        ]
     );
     let quoted = found(&app, "alice", "%22hi%22", "").await;
     assert_eq!(quoted, ["a \"quoted\" needle"], "a double quote is text, not FTS5 syntax");
@@ -86,7 +93,10 @@ async fn the_search_index_follows_creates_edits_completions_and_deletes() {
 
     // An occurrence created by completing a repeating task is found too.
     let weekly = app
-        .create("alice", json!({ "title": "Water the ficus", "due_at": "2026-12-07T09:00:00Z", "recurrence": "FREQ=WEEKLY" }))
+        .create(
+            "alice",
+            json!({ "title": "Water the ficus", "due_at": "2026-12-07T09:00:00Z", "recurrence": "FREQ=WEEKLY" }),
+        )
         .await;
     assert_eq!(weekly.status(), 201);
     let weekly: Task = weekly.json().await.unwrap();

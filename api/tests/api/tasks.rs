@@ -20,19 +20,30 @@ async fn create_returns_201_the_task_and_its_location() {
     assert!(!task.completed);
     assert_eq!(task.created_at, task.updated_at);
 
-    let fetched: Task = app.request(Method::GET, &location, Some(&app.token("alice"))).send().await.unwrap().json().await.unwrap();
+    let fetched: Task =
+        app.request(Method::GET, &location, Some(&app.token("alice"))).send().await.unwrap().json().await.unwrap();
     assert_eq!(fetched, task);
 }
 
 #[tokio::test]
 async fn task_json_has_exactly_the_contract_fields_with_rfc3339_utc_times() {
     let app = spawn_app().await;
-    let body: serde_json::Value = app.create("alice", json!({ "title": "x", "completed": true })).await.json().await.unwrap();
+    let body: serde_json::Value =
+        app.create("alice", json!({ "title": "x", "completed": true })).await.json().await.unwrap();
     let mut keys: Vec<&str> = body.as_object().unwrap().keys().map(String::as_str).collect();
     keys.sort_unstable();
     // SPEC's Task, then the fields of "Organizing tasks".
     let mut contract = ["id", "user_id", "title", "description", "completed", "created_at", "updated_at"].to_vec();
-    contract.extend(["priority", "tags", "due_at", "all_day", "time_zone", "recurrence", "remind_at", "next_occurrence_id"]);
+    contract.extend([
+        "priority",
+        "tags",
+        "due_at",
+        "all_day",
+        "time_zone",
+        "recurrence",
+        "remind_at",
+        "next_occurrence_id",
+    ]);
     contract.sort_unstable();
     assert_eq!(keys, contract);
     assert_eq!(body["completed"], true);
@@ -122,7 +133,8 @@ fn assert_moved_on(before: &Task, after: &Task, change: &str) {
 #[tokio::test]
 async fn put_and_patch_change_only_the_fields_sent_and_move_updated_at() {
     let app = spawn_app().await;
-    let task: Task = app.create("alice", json!({ "title": "Draft", "description": "keep me" })).await.json().await.unwrap();
+    let task: Task =
+        app.create("alice", json!({ "title": "Draft", "description": "keep me" })).await.json().await.unwrap();
 
     let response = app.update(Method::PUT, "alice", task.id, json!({ "title": " Final " })).await;
     assert_eq!(response.status(), 200);
@@ -132,20 +144,31 @@ async fn put_and_patch_change_only_the_fields_sent_and_move_updated_at() {
     assert!(!put.completed);
     assert_moved_on(&task, &put, "PUT title");
 
-    let patched: Task = app.update(Method::PATCH, "alice", task.id, json!({ "completed": true })).await.json().await.unwrap();
+    let patched: Task =
+        app.update(Method::PATCH, "alice", task.id, json!({ "completed": true })).await.json().await.unwrap();
     assert!(patched.completed);
     assert_eq!(patched.title, "Final");
     assert_eq!(patched.description.as_deref(), Some("keep me"));
     assert_moved_on(&put, &patched, "PATCH completed");
 
-    let cleared: Task = app.update(Method::PATCH, "alice", task.id, json!({ "description": null })).await.json().await.unwrap();
+    let cleared: Task =
+        app.update(Method::PATCH, "alice", task.id, json!({ "description": null })).await.json().await.unwrap();
     assert_eq!(cleared.description, None, "null clears the description");
     assert_moved_on(&patched, &cleared, "PATCH description null");
 
-    let reopened: Task = app.update(Method::PUT, "alice", task.id, json!({ "title": "Final", "completed": false })).await.json().await.unwrap();
+    let reopened: Task = app
+        .update(Method::PUT, "alice", task.id, json!({ "title": "Final", "completed": false }))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert!(!reopened.completed);
     assert_moved_on(&cleared, &reopened, "PUT completed false");
-    assert_eq!(app.get("alice", task.id).await.json::<Task>().await.unwrap(), reopened, "the stored task is the one returned");
+    assert_eq!(
+        app.get("alice", task.id).await.json::<Task>().await.unwrap(),
+        reopened,
+        "the stored task is the one returned"
+    );
 }
 
 #[tokio::test]
@@ -156,7 +179,11 @@ async fn update_needs_at_least_one_field() {
     assert!(body["errors"].as_array().is_some_and(|e| !e.is_empty()));
     let body = assert_problem(app.update(Method::PUT, "alice", task.id, json!({ "title": "   " })).await, 422).await;
     assert_eq!(body["errors"][0]["field"], "title");
-    let body = assert_problem(app.update(Method::PATCH, "alice", task.id, json!({ "title": null, "completed": true })).await, 422).await;
+    let body = assert_problem(
+        app.update(Method::PATCH, "alice", task.id, json!({ "title": null, "completed": true })).await,
+        422,
+    )
+    .await;
     assert_eq!(body["errors"][0]["field"], "title", "only the description can be cleared with null");
     assert_eq!(app.get("alice", task.id).await.json::<Task>().await.unwrap(), task, "nothing changed");
 }
@@ -204,7 +231,11 @@ async fn complete_without_a_body_toggles_and_with_one_sets() {
     assert_moved_on(&unset, &null_toggled, "toggle with a null body");
     assert_problem(app.complete("alice", task.id, Some(json!({ "completed": "yes" }))).await, 422).await;
     assert_problem(app.complete("alice", task.id, Some(json!({ "done": true }))).await, 422).await;
-    assert_eq!(app.get("alice", task.id).await.json::<Task>().await.unwrap(), null_toggled, "refused bodies moved nothing");
+    assert_eq!(
+        app.get("alice", task.id).await.json::<Task>().await.unwrap(),
+        null_toggled,
+        "refused bodies moved nothing"
+    );
 }
 
 #[tokio::test]
@@ -228,7 +259,12 @@ async fn missing_and_malformed_ids_are_404() {
     for path in [format!("/api/alice/tasks/+{}", task.id), format!("/api/alice/tasks/0{}", task.id)] {
         assert_problem(app.request(Method::GET, &path, Some(&token)).send().await.unwrap(), 404).await;
     }
-    for path in ["/api/alice/tasks/abc", "/api/alice/tasks/1.5", "/api/alice/tasks/99999999999999999999999", "/api/alice/tasks/%00"] {
+    for path in [
+        "/api/alice/tasks/abc",
+        "/api/alice/tasks/1.5",
+        "/api/alice/tasks/99999999999999999999999",
+        "/api/alice/tasks/%00",
+    ] {
         let response = app.request(Method::GET, path, Some(&token)).send().await.unwrap();
         assert_problem(response, 404).await;
     }
@@ -258,7 +294,8 @@ async fn title_and_description_limits_count_characters() {
     ];
     for (body, field) in cases {
         let problem = assert_problem(app.create("alice", body.clone()).await, 422).await;
-        let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        let fields: Vec<&str> =
+            problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
         assert!(fields.contains(&field), "{body} should name {field}, got {problem}");
     }
     assert_eq!(app.all_tasks("alice").await.len(), 1, "no refused body stored anything");
@@ -267,12 +304,10 @@ async fn title_and_description_limits_count_characters() {
 #[tokio::test]
 async fn several_rule_breaks_are_reported_together() {
     let app = spawn_app().await;
-    let problem = assert_problem(
-        app.create("alice", json!({ "title": "", "description": "x".repeat(1001) })).await,
-        422,
-    )
-    .await;
-    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    let problem =
+        assert_problem(app.create("alice", json!({ "title": "", "description": "x".repeat(1001) })).await, 422).await;
+    let fields: Vec<&str> =
+        problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["title", "description"]);
 }
 
@@ -318,9 +353,6 @@ async fn hostile_titles_and_descriptions_are_refused_naming_the_rule() {
         assert!(error["message"].as_str().unwrap().contains(rule), "{body}: {error}");
     }
     assert!(app.all_tasks("alice").await.is_empty(), "nothing stored");
-    let fine = app.create(
-        "alice",
-        json!({ "title": "Zürich → עברית 🥛", "description": "tabs\tand\nnewlines" }),
-    ).await;
+    let fine = app.create("alice", json!({ "title": "Zürich → עברית 🥛", "description": "tabs\tand\nnewlines" })).await;
     assert_eq!(fine.status(), 201);
 }

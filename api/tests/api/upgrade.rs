@@ -48,11 +48,13 @@ async fn migrate_before(store: &Store, version: i64) {
         Db::Sqlite(sqlite) => (sqlx::migrate!("migrations/sqlite"), Some(sqlite.path().to_owned())),
         Db::Postgres(_) => (sqlx::migrate!("migrations/postgres"), None),
     };
-    migrator.migrations = migrator.migrations.iter().filter(|m| m.version < version).cloned().collect::<Vec<_>>().into();
+    migrator.migrations =
+        migrator.migrations.iter().filter(|m| m.version < version).cloned().collect::<Vec<_>>().into();
     match (&store.db, sqlite) {
         (Db::Postgres(pool), _) => migrator.run(pool).await.unwrap(),
         (_, Some(path)) => {
-            let pool = sqlx::SqlitePool::connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(path)).await.unwrap();
+            let pool =
+                sqlx::SqlitePool::connect_with(sqlx::sqlite::SqliteConnectOptions::new().filename(path)).await.unwrap();
             migrator.run(&pool).await.unwrap();
             pool.close().await;
         }

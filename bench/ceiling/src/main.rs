@@ -21,7 +21,8 @@ async fn main() {
     let listener = tokio::net::TcpListener::bind(&addr).await.expect("bind CEILING_ADDR");
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
-            let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
             tokio::select! { _ = term.recv() => {}, _ = tokio::signal::ctrl_c() => {} }
         })
         .await

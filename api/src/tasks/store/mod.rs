@@ -155,10 +155,8 @@ impl TaskRow {
         let (next_due, next_rule) = rule.next_after(to_timestamp(due)?, zone.tz())?;
         let next_due = from_timestamp(next_due)?;
         // The reminder keeps its distance to the due date.
-        let remind_at = self
-            .remind_at
-            .and_then(|remind| remind.checked_add_signed(next_due - due))
-            .filter(in_stored_years);
+        let remind_at =
+            self.remind_at.and_then(|remind| remind.checked_add_signed(next_due - due)).filter(in_stored_years);
         Some(TaskRow {
             id: 0,
             completed: false,
@@ -245,7 +243,9 @@ fn plan(current: &TaskRow, changes: &TaskChanges, now: DateTime<Utc>) -> Result<
     row.updated_at = now.max(current.updated_at + chrono::Duration::microseconds(1));
 
     let occurrence = match (current.completed, row.completed, row.next_occurrence_id) {
-        (false, true, None) => row.next_occurrence(now).map_or(OccurrenceStep::None, |next| OccurrenceStep::Create(Box::new(next))),
+        (false, true, None) => {
+            row.next_occurrence(now).map_or(OccurrenceStep::None, |next| OccurrenceStep::Create(Box::new(next)))
+        }
         (true, false, Some(id)) => OccurrenceStep::DeleteIfUntouched(id),
         _ => OccurrenceStep::None,
     };
@@ -475,7 +475,8 @@ trait ListBinds {
     fn page(page: &Page<'_>) -> String {
         let Page { filters, key, order, after, limit, .. } = page;
         let (cmp, dir) = order.cmp_and_dir();
-        let after = after.as_ref().map_or(String::new(), |(value, id)| format!(" AND ({key}, id) {cmp} ({value}, {id})"));
+        let after =
+            after.as_ref().map_or(String::new(), |(value, id)| format!(" AND ({key}, id) {cmp} ({value}, {id})"));
         format!("SELECT {TASK_COLUMNS} FROM tasks WHERE {filters}{after} ORDER BY {key} {dir}, id {dir} LIMIT {limit}")
     }
 }
@@ -534,7 +535,8 @@ fn list_sql<B: ListBinds>(user_id: &str, query: &ListQuery, among: Option<Vec<i6
     }
     if let Some(text) = &query.q {
         let p = binds.text(format!("%{}%", escape_like(&fold(text))));
-        filters.push_str(&format!(" AND (title_folded LIKE {p} ESCAPE '\\' OR description_folded LIKE {p} ESCAPE '\\')"));
+        filters
+            .push_str(&format!(" AND (title_folded LIKE {p} ESCAPE '\\' OR description_folded LIKE {p} ESCAPE '\\')"));
     }
     if !query.priorities.is_empty() {
         let ranks = query.priorities.iter().map(|p| i64::from(p.rank())).collect();
@@ -554,7 +556,11 @@ fn list_sql<B: ListBinds>(user_id: &str, query: &ListQuery, among: Option<Vec<i6
         Some(true) => filters.push_str(" AND due_at IS NOT NULL"),
         // Sorting by due date, the undated tasks are one stretch of the index: go there.
         Some(false) if due_sort => {
-            filters.push_str(&format!(" AND due_at IS NULL AND {} = {}", B::due_key(query.order), B::no_due(query.order)));
+            filters.push_str(&format!(
+                " AND due_at IS NULL AND {} = {}",
+                B::due_key(query.order),
+                B::no_due(query.order)
+            ));
         }
         Some(false) => filters.push_str(" AND due_at IS NULL"),
         None => {}
@@ -667,7 +673,10 @@ mod tests {
         assert_eq!(next.remind_at.unwrap().to_rfc3339(), "2026-03-30T06:45:00+00:00");
         assert_eq!(next.recurrence.as_deref(), Some("FREQ=WEEKLY;BYDAY=MO;COUNT=2"));
         assert_eq!((next.completed, next.created_at, next.updated_at), (false, now, now));
-        assert_eq!((next.title.as_str(), next.priority, next.tags.clone()), ("Standup", Priority::High, vec!["work".into()]));
+        assert_eq!(
+            (next.title.as_str(), next.priority, next.tags.clone()),
+            ("Standup", Priority::High, vec!["work".into()])
+        );
     }
 
     #[test]
@@ -684,7 +693,10 @@ mod tests {
         task.completed = true;
         task.next_occurrence_id = Some(8);
         assert!(matches!(plan(&task, &complete(), task.updated_at).unwrap().occurrence, OccurrenceStep::None));
-        assert!(matches!(plan(&task, &toggle, task.updated_at).unwrap().occurrence, OccurrenceStep::DeleteIfUntouched(8)));
+        assert!(matches!(
+            plan(&task, &toggle, task.updated_at).unwrap().occurrence,
+            OccurrenceStep::DeleteIfUntouched(8)
+        ));
     }
 
     #[test]
@@ -694,7 +706,8 @@ mod tests {
         assert_eq!(plan(&task, &clear_due, task.updated_at).unwrap_err().field, "due_at");
         let mut plain = task.clone();
         (plain.recurrence, plain.due_at) = (None, None);
-        let repeat = TaskChanges { recurrence: Some(Some(Recurrence::parse("FREQ=DAILY").unwrap())), ..Default::default() };
+        let repeat =
+            TaskChanges { recurrence: Some(Some(Recurrence::parse("FREQ=DAILY").unwrap())), ..Default::default() };
         assert_eq!(plan(&plain, &repeat, task.updated_at).unwrap_err().field, "recurrence");
     }
 }

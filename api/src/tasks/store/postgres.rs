@@ -85,7 +85,11 @@ pub async fn delete(pool: &PgPool, user_id: &str, id: i64) -> Result<bool, Store
         .fetch_optional(&mut *tx)
         .await?;
     // Its tags go with it (ON DELETE CASCADE).
-    let deleted = sqlx::query("DELETE FROM tasks WHERE id = $1 AND user_id = $2").bind(id).bind(user_id).execute(&mut *tx).await?;
+    let deleted = sqlx::query("DELETE FROM tasks WHERE id = $1 AND user_id = $2")
+        .bind(id)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(deleted.rows_affected() > 0)
 }
@@ -113,7 +117,10 @@ pub async fn tags(pool: &PgPool, user_id: &str) -> Result<Vec<TagCount>, StoreEr
 }
 
 pub async fn upgrade_applied(pool: &PgPool, name: &str) -> Result<bool, StoreError> {
-    Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM api_upgrades WHERE name = $1)").bind(name).fetch_one(pool).await?)
+    Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM api_upgrades WHERE name = $1)")
+        .bind(name)
+        .fetch_one(pool)
+        .await?)
 }
 
 pub async fn mark_upgrade_applied(pool: &PgPool, name: &str) -> Result<(), StoreError> {
@@ -138,14 +145,16 @@ pub async fn upgrade_text_batch(pool: &PgPool, after: i64, limit: i64) -> Result
     let last_id = rows.last().map(|row| row.id);
     let mut report = UpgradeReport::default();
     for row in upgrade_rows(rows, &mut report) {
-        sqlx::query("UPDATE tasks SET title = $2, title_folded = $3, description = $4, description_folded = $5 WHERE id = $1")
-            .bind(row.id)
-            .bind(row.title)
-            .bind(row.title_folded)
-            .bind(row.description)
-            .bind(row.description_folded)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE tasks SET title = $2, title_folded = $3, description = $4, description_folded = $5 WHERE id = $1",
+        )
+        .bind(row.id)
+        .bind(row.title)
+        .bind(row.title_folded)
+        .bind(row.description)
+        .bind(row.description_folded)
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
     Ok(UpgradeBatch { report, last_id })

@@ -11,8 +11,8 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use todo_domain::Priority;
 
 use super::{
-    list_sql, plan, upgrade_rows, Edit, ListBinds, OccurrenceStep, Page, StoredText, TagCount, TaskChanges, TaskRow, UpgradeBatch,
-    UpgradeReport, AT_CAP, TASK_COLUMNS,
+    list_sql, plan, upgrade_rows, Edit, ListBinds, OccurrenceStep, Page, StoredText, TagCount, TaskChanges, TaskRow,
+    UpgradeBatch, UpgradeReport, AT_CAP, TASK_COLUMNS,
 };
 use crate::error::FieldError;
 use crate::tasks::list::{ListQuery, SortOrder};
@@ -72,13 +72,19 @@ pub fn update(
 
 pub fn delete(c: &Connection, user_id: &str, id: i64) -> rusqlite::Result<bool> {
     // Its tags go with it (ON DELETE CASCADE); a task linking to it forgets the link.
-    let deleted = c.prepare_cached("DELETE FROM tasks WHERE id = ?1 AND user_id = ?2")?.execute(params![id, user_id])?;
+    let deleted =
+        c.prepare_cached("DELETE FROM tasks WHERE id = ?1 AND user_id = ?2")?.execute(params![id, user_id])?;
     Ok(deleted > 0)
 }
 
 /// One page of the list, read from `among` (ids a search found) or from all the
 /// user's tasks.
-pub fn page(c: &Connection, user_id: &str, query: &ListQuery, among: Option<Vec<i64>>) -> rusqlite::Result<Vec<TaskRow>> {
+pub fn page(
+    c: &Connection,
+    user_id: &str,
+    query: &ListQuery,
+    among: Option<Vec<i64>>,
+) -> rusqlite::Result<Vec<TaskRow>> {
     if among.as_ref().is_some_and(Vec::is_empty) {
         return Ok(Vec::new());
     }
@@ -97,8 +103,10 @@ pub fn search(c: &Connection, user_id: &str, folded: &str, max: usize) -> rusqli
     if folded.chars().count() < 3 {
         return Ok(None);
     }
-    let key: Option<String> =
-        c.prepare_cached("SELECT key FROM search_owners WHERE user_id = ?1")?.query_row([user_id], |row| row.get(0)).optional()?;
+    let key: Option<String> = c
+        .prepare_cached("SELECT key FROM search_owners WHERE user_id = ?1")?
+        .query_row([user_id], |row| row.get(0))
+        .optional()?;
     // A user who never had a task has no key, and nothing to find.
     let Some(key) = key else { return Ok(Some(Vec::new())) };
     // Both as FTS5 strings, in which only `"` is special (doubled). The owner's
@@ -107,7 +115,8 @@ pub fn search(c: &Connection, user_id: &str, folded: &str, max: usize) -> rusqli
     let expression = format!("owner : \"{key}\" AND {{title description}} : {text}");
     let limit = i64::try_from(max).unwrap_or(i64::MAX).saturating_add(1);
     let mut statement = c.prepare_cached("SELECT rowid FROM tasks_search WHERE tasks_search MATCH ?1 LIMIT ?2")?;
-    let ids = statement.query_map(params![expression, limit], |row| row.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
+    let ids =
+        statement.query_map(params![expression, limit], |row| row.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
     Ok((ids.len() <= max).then_some(ids))
 }
 
@@ -321,7 +330,8 @@ impl ListBinds for Binds {
         let (cmp, dir) = order.cmp_and_dir();
         let (Some((value, id)), true) = (after, many_ties) else {
             // Without a cursor, or where ties are rare, the plain form seeks well enough.
-            let after = after.as_ref().map_or(String::new(), |(value, id)| format!(" AND ({key}, id) {cmp} ({value}, {id})"));
+            let after =
+                after.as_ref().map_or(String::new(), |(value, id)| format!(" AND ({key}, id) {cmp} ({value}, {id})"));
             return format!(
                 "SELECT {TASK_COLUMNS} FROM tasks WHERE {filters}{after} ORDER BY {key} {dir}, id {dir} LIMIT {limit}"
             );
