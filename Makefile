@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 CARGO ?= cargo
 
-.PHONY: help dev test test-api test-api-postgres test-schemathesis test-web test-e2e bench env openapi
+.PHONY: help dev test test-rust-style test-api test-api-postgres test-schemathesis test-web test-e2e bench env openapi
 
 help:
 	@echo "make dev    run the app: web on http://localhost:3000, API on http://127.0.0.1:8000 (docs at /docs)"
@@ -18,7 +18,14 @@ env:
 dev:
 	@scripts/dev.sh
 
-test: test-api test-api-postgres test-schemathesis test-web test-e2e
+test: test-rust-style test-api test-api-postgres test-schemathesis test-web test-e2e
+
+# Formatting (rustfmt.toml) and clippy's lints, warnings as errors: style never
+# drifts, and a lint is fixed (or allowed where it is, with the reason) when it appears.
+test-rust-style:
+	$(CARGO) fmt --all --check
+	$(CARGO) fmt --manifest-path bench/ceiling/Cargo.toml --check
+	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 
 # Unit tests, the black-box API suite and the fault tests on SQLite.
 test-api:
