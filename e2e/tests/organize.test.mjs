@@ -170,6 +170,35 @@ for (const mode of modes) {
         await expectTitles(page, ["Keep me"]);
       });
     });
+
+    test("a reminder shows on the page at its time", async () => {
+      const fay = await newPerson(browser, "fay", { timezoneId: TIME_ZONE });
+      const { page } = fay;
+      await step(`${mode.label} fay signs up`, [fay], () =>
+        signUp(page, stack.webUrl, { name: "Fay", email: `fay-${Date.now()}@example.com` }),
+      );
+      await step(`${mode.label} reminder`, [fay], async () => {
+        const remindAt = Date.now() + 8000;
+        await createTasks(stack, page, [
+          { title: "Stretch your legs", remind_at: new Date(remindAt).toISOString() },
+          { title: "Done already", remind_at: new Date(remindAt).toISOString(), completed: true },
+        ]);
+        await page.reload();
+        await expectTitles(page, ["Stretch your legs", "Done already"]);
+        const banner = page.getByRole("alert", { name: "Reminders" });
+        assert.equal(await banner.count(), 0, "not before its time");
+        await banner.getByText("Reminder: Stretch your legs").waitFor({ timeout: 20_000 });
+        assert.ok(Date.now() >= remindAt - 1000, "shown at its time, not before");
+        assert.doesNotMatch(await banner.innerText(), /Done already/);
+        await banner.getByRole("button", { name: "Dismiss the reminder for “Stretch your legs”" }).click();
+        await banner.waitFor({ state: "detached" });
+        // Once: a reload does not bring it back.
+        await page.reload();
+        await expectTitles(page, ["Stretch your legs", "Done already"]);
+        await page.waitForTimeout(1500);
+        assert.equal(await page.getByRole("alert", { name: "Reminders" }).count(), 0);
+      });
+    });
   });
 }
 

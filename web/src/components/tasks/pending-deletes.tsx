@@ -1,10 +1,10 @@
 "use client";
 
 import { useCallback, useEffect, useRef, useState } from "react";
-import { toast } from "sonner";
 import { describeError } from "@/lib/api/errors";
 import type { TaskApi } from "@/lib/api/task-api";
 import type { Task } from "@/lib/api/types";
+import { useToasts, type Toasts } from "./toasts";
 import { useDeleteTask } from "./use-tasks";
 
 /** How long a deleted task can be brought back before the DELETE is sent. */
@@ -21,6 +21,7 @@ interface PendingDeletionProps {
   /** Where the page finds this deletion's "send it now" (as it goes away). */
   register: (id: number, sendNow: (() => void) | undefined) => void;
   undoMs: number;
+  dismissToast: Toasts["dismiss"];
 }
 
 /**
@@ -28,7 +29,7 @@ interface PendingDeletionProps {
  * list, not in the row, so it outlives the hidden row; its mutation keeps the
  * task's own scope, so it runs after any change to the task still under way.
  */
-function PendingDeletion({ api, task, onSettled, onFailure, register, undoMs }: PendingDeletionProps) {
+function PendingDeletion({ api, task, onSettled, onFailure, register, undoMs, dismissToast }: PendingDeletionProps) {
   // A refused deletion shows its row again at once (the mutation's own
   // settling waits for the refetch that follows).
   const deleteTask = useDeleteTask(api, task.id, (error, failed) => {
@@ -42,7 +43,7 @@ function PendingDeletion({ api, task, onSettled, onFailure, register, undoMs }: 
     const send = (keepalive: boolean) => {
       if (sent.current) return;
       sent.current = true;
-      toast.dismiss(toastId(task.id));
+      dismissToast(toastId(task.id));
       mutate({ task, keepalive }, { onSettled: () => onSettled(task.id) });
     };
     const timer = setTimeout(() => send(false), undoMs);
@@ -51,7 +52,7 @@ function PendingDeletion({ api, task, onSettled, onFailure, register, undoMs }: 
       clearTimeout(timer);
       register(task.id, undefined);
     };
-  }, [task, mutate, onSettled, register, undoMs]);
+  }, [task, mutate, onSettled, register, undoMs, dismissToast]);
   return null;
 }
 
@@ -64,6 +65,8 @@ function PendingDeletion({ api, task, onSettled, onFailure, register, undoMs }: 
 export function usePendingDeletes(api: TaskApi, onFailure: (message: string) => void, undoMs = UNDO_MS) {
   const [pending, setPending] = useState<ReadonlyMap<number, Task>>(new Map());
   const senders = useRef(new Map<number, () => void>());
+  const toasts = useToasts();
+  const { show: showToast, dismiss: dismissToast } = toasts;
 
   const settle = useCallback((id: number) => {
     setPending((current) => {
@@ -90,30 +93,30 @@ export function usePendingDeletes(api: TaskApi, onFailure: (message: string) => 
     (task: Task) => {
       if (!senders.current.has(task.id)) return;
       settle(task.id);
-      toast.dismiss(toastId(task.id));
+      dismissToast(toastId(task.id));
       // Back to the row, whose Delete button the person last used.
       requestAnimationFrame(() =>
         document.querySelector<HTMLButtonElement>(`[data-task-id="${task.id}"] button[data-delete]`)?.focus(),
       );
     },
-    [settle],
+    [settle, dismissToast],
   );
 
   const remove = useCallback(
     (task: Task) => {
       setPending((current) => new Map(current).set(task.id, task));
-      toast(`Deleted “${task.title}”`, {
-        id: toastId(task.id),
+      showToast(toastId(task.id), `Deleted “${task.title}”`, {
         duration: undoMs,
         action: { label: "Undo", onClick: () => undo(task) },
       });
     },
-    [undo, undoMs],
+    [undo, undoMs, showToast],
   );
 
   const runners = [...pending.values()].map((task) => (
-    <PendingDeletion key={task.id} api={api} task={task} onSettled={settle} onFailure={onFailure} register={register} undoMs={undoMs} />
+    <PendingDeletion key={task.id} api={api} task={task} onSettled={settle} onFailure={onFailure} register={register} undoMs={undoMs}
+      dismissToast={dismissToast} />
   ));
 
-  return { pending, remove, runners };
+  return { pending, remove, runners, toaster: toasts.toaster };
 }

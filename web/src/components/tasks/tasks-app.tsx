@@ -5,6 +5,7 @@ import { createAuthorizedFetch } from "@/lib/api/authorized-fetch";
 import { createTaskApi } from "@/lib/api/task-api";
 import { TokenStore, trackTokenStore } from "@/lib/api/token-store";
 import { fetchApiToken } from "@/lib/auth-client";
+import { Reminders } from "./reminders";
 import { TasksView } from "./tasks-view";
 
 export interface TasksAppProps {
@@ -22,5 +23,10 @@ export function TasksApp({ userId, apiUrl }: TasksAppProps) {
   const [api] = useState(() => createTaskApi({ baseUrl: apiUrl, userId, fetch: createAuthorizedFetch(tokens) }));
   // Sign-out (a button outside this tree) clears the token through this registration.
   useEffect(() => trackTokenStore(tokens), [tokens]);
-  return <TasksView api={api} />;
+  return (
+    <div className="space-y-6">
+      <Reminders api={api} />
+      <TasksView api={api} />
+    </div>
+  );
 }

@@ -5,7 +5,6 @@ import { ApiError, describeError } from "@/lib/api/errors";
 import type { TaskApi } from "@/lib/api/task-api";
 import { browserTimeZone } from "@/lib/dates/zoned";
 import { belongsToView, DEFAULT_FILTERS, type TaskFilters } from "@/lib/tasks/filters";
-import { Toaster } from "sonner";
 import { NewTaskForm } from "./new-task-form";
 import { usePendingDeletes } from "./pending-deletes";
 import { TaskControls } from "./task-controls";
@@ -130,7 +129,7 @@ export function TasksView({ api, undoMs }: TasksViewProps) {
         )}
       </section>
       {deletes.runners}
-      <Toaster position="bottom-center" theme="system" />
+      {deletes.toaster}
     </div>
   );
 }

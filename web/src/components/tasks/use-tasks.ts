@@ -30,6 +30,33 @@ export function useTags(api: TaskApi) {
   return useQuery({ queryKey: tagsKey(api.userId), queryFn: () => api.tags(), staleTime: 60_000 });
 }
 
+/** The person's open tasks, read for their reminders (not a list on the page). */
+export function remindersKey(userId: string) {
+  return ["reminders", userId] as const;
+}
+
+/** Pages of open tasks read for reminders: enough for anyone's open tasks, bounded all the same. */
+const REMINDER_PAGES = 5;
+
+export function useReminderTasks(api: TaskApi) {
+  return useQuery({
+    queryKey: remindersKey(api.userId),
+    queryFn: async () => {
+      const tasks: Task[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < REMINDER_PAGES; page++) {
+        const result = await api.list({ status: "pending", sort: "due_at", order: "asc" }, cursor);
+        tasks.push(...result.tasks);
+        cursor = result.nextCursor;
+        if (!cursor) break;
+      }
+      return tasks;
+    },
+    staleTime: 60_000,
+    refetchInterval: 5 * 60_000,
+  });
+}
+
 /** Every task mutation of one person shares this key, so settling ones can see the others still running. */
 export function taskMutationKey(userId: string) {
   return ["tasks", userId] as const;
@@ -178,6 +205,7 @@ function useOptimisticTaskMutation<Variables, Result, Undo>(
       // optimistic state of the others, so the last one to settle refetches.
       if (queryClient.isMutating({ mutationKey }) === 1) {
         void queryClient.invalidateQueries({ queryKey: tagsKey(api.userId) });
+        void queryClient.invalidateQueries({ queryKey: remindersKey(api.userId) });
         return queryClient.invalidateQueries({ queryKey: tasksKey(api.userId) });
       }
     },
