@@ -9,7 +9,7 @@ export async function signUp(page, webUrl, { name, email }) {
   await page.goto(`${webUrl}/sign-up`);
   await page.getByLabel("Name").fill(name);
   await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
+  await page.getByLabel("Password", { exact: true }).fill(password);
   await page.getByRole("button", { name: "Create account" }).click();
   await page.waitForURL(/\/tasks$/);
 }
@@ -17,7 +17,7 @@ export async function signUp(page, webUrl, { name, email }) {
 export async function signIn(page, webUrl, email) {
   await page.goto(`${webUrl}/sign-in`);
   await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(password);
+  await page.getByLabel("Password", { exact: true }).fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL(/\/tasks$/);
 }

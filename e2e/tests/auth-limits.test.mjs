@@ -128,7 +128,7 @@ for (const mode of modes) {
         await step(`${mode.label} paused sign-in in the browser`, [person], async () => {
           await person.page.goto(`${stack.webUrl}/sign-in`);
           await person.page.getByLabel("Email").fill(victim.email);
-          await person.page.getByLabel("Password").fill(password);
+          await person.page.getByLabel("Password", { exact: true }).fill(password);
           await person.page.getByRole("button", { name: "Sign in" }).click();
           const alert = person.page.locator('[role="alert"]:not(#__next-route-announcer__)');
           await alert.waitFor();
@@ -250,7 +250,7 @@ for (const mode of modes) {
           assert.equal(await page.getByLabel("Name").getAttribute("maxlength"), "100");
           await page.getByLabel("Name").fill("Cora");
           await page.getByLabel("Email").fill(emailOf("csp"));
-          await page.getByLabel("Password").fill(password);
+          await page.getByLabel("Password", { exact: true }).fill(password);
           await page.getByRole("button", { name: "Create account" }).click();
           await page.waitForURL(/\/tasks$/);
           await page.getByText("No tasks yet").waitFor();

@@ -131,4 +131,47 @@ describe("AuthForm", () => {
 
     expect(await screen.findByRole("alert")).toHaveTextContent("The name is too long: use at most 100 characters.");
   });
+
+  it("shows the product's name and lets the person see the password they typed", async () => {
+    const user = renderForm("sign-in", async () => ({ error: null }));
+    expect(screen.getByText("Todo")).toBeInTheDocument();
+    expect(screen.getByRole("heading", { level: 1 })).toHaveTextContent("Sign in to Todo");
+
+    await user.type(screen.getByLabelText("Password"), "secret-words");
+    expect(screen.getByLabelText("Password")).toHaveAttribute("type", "password");
+    await user.click(screen.getByRole("button", { name: "Show password" }));
+    expect(screen.getByLabelText("Password")).toHaveAttribute("type", "text");
+    expect(screen.getByLabelText("Password")).toHaveValue("secret-words");
+    await user.click(screen.getByRole("button", { name: "Hide password" }));
+    expect(screen.getByLabelText("Password")).toHaveAttribute("type", "password");
+  });
+
+  it("marks the field a problem is about, one message at a time", async () => {
+    const submit = vi.fn(async () => ({ error: { status: 422, code: "USER_ALREADY_EXISTS" } }));
+    const user = renderForm("sign-up", submit);
+
+    await user.click(screen.getByRole("button", { name: "Create account" }));
+    expect(screen.getByRole("alert")).toHaveTextContent("Enter your name.");
+    expect(screen.getByLabelText("Name")).toHaveAttribute("aria-invalid", "true");
+    expect(screen.getByLabelText("Name")).toHaveFocus();
+    expect(screen.getByLabelText("Email")).not.toHaveAttribute("aria-invalid");
+
+    await user.type(screen.getByLabelText("Name"), "Ann");
+    await user.type(screen.getByLabelText("Email"), "ann@example.com");
+    await user.type(screen.getByLabelText("Password"), "correct-horse");
+    await user.click(screen.getByRole("button", { name: "Create account" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("An account with this email already exists");
+    expect(screen.getAllByRole("alert")).toHaveLength(1);
+    expect(screen.getByLabelText("Email")).toHaveAttribute("aria-invalid", "true");
+    expect(screen.getByLabelText("Name")).not.toHaveAttribute("aria-invalid");
+  });
+
+  it("keeps the focus on the button through a failed sign-in", async () => {
+    const user = renderForm("sign-in", async () => ({ error: { status: 401, code: "INVALID_EMAIL_OR_PASSWORD" } }));
+    await user.type(screen.getByLabelText("Email"), "ann@example.com");
+    await user.type(screen.getByLabelText("Password"), "wrong-horse");
+    await user.click(screen.getByRole("button", { name: "Sign in" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("Wrong email or password.");
+    expect(screen.getByRole("button", { name: "Sign in" })).toHaveFocus();
+  });
 });

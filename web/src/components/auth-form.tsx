@@ -4,7 +4,14 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useId, useState, type FormEvent } from "react";
 import { authClient } from "@/lib/auth-client";
-import { authErrorMessage, MAX_NAME_LENGTH, MIN_PASSWORD_LENGTH, validateCredentials } from "@/lib/auth-messages";
+import {
+  authErrorField,
+  authErrorMessage,
+  credentialsProblem,
+  MAX_NAME_LENGTH,
+  MIN_PASSWORD_LENGTH,
+  type CredentialField,
+} from "@/lib/auth-messages";
 
 type Mode = "sign-in" | "sign-up";
 
@@ -34,23 +41,31 @@ export function AuthForm({ mode, submit = submitWithBetterAuth }: AuthFormProps)
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string | undefined>();
+  const [invalidField, setInvalidField] = useState<CredentialField | undefined>();
   const [pending, setPending] = useState(false);
+  const [showPassword, setShowPassword] = useState(false);
   const errorId = useId();
   const passwordHintId = useId();
   const isSignUp = mode === "sign-up";
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    const problem = validateCredentials(mode, { name, email, password });
+    if (pending) return;
+    const problem = credentialsProblem(mode, { name, email, password });
     if (problem) {
-      setError(problem);
+      setError(problem.message);
+      setInvalidField(problem.field);
+      document.getElementById(problem.field)?.focus();
       return;
     }
     setPending(true);
     setError(undefined);
+    setInvalidField(undefined);
     const result = await submit(mode, { name, email, password });
     if (result.error) {
+      // One message at a time, next to the form; the field it is about is marked.
       setError(authErrorMessage(result.error));
+      setInvalidField(authErrorField(result.error));
       setPending(false);
       return;
     }
@@ -58,12 +73,17 @@ export function AuthForm({ mode, submit = submitWithBetterAuth }: AuthFormProps)
     router.refresh();
   }
 
+  const fieldState = (field: CredentialField) =>
+    invalidField === field ? { "aria-invalid": true as const, "aria-describedby": errorId } : {};
+
   const inputClass =
     "mt-1 block w-full rounded-md border border-zinc-400 bg-white px-3 py-2 text-base text-zinc-900 dark:bg-zinc-900 dark:text-zinc-100";
 
   return (
     <main className="mx-auto flex w-full max-w-sm flex-1 flex-col justify-center px-4 py-10">
-      <h1 className="mb-6 text-2xl font-semibold">{isSignUp ? "Create your account" : "Sign in"}</h1>
+      <p className="mb-1 text-3xl font-bold tracking-tight text-blue-700 dark:text-blue-400">Todo</p>
+      <p className="mb-6 text-zinc-700 dark:text-zinc-300">Your tasks, in one list.</p>
+      <h1 className="mb-6 text-2xl font-semibold">{isSignUp ? "Create your account" : "Sign in to Todo"}</h1>
       <form noValidate onSubmit={onSubmit} aria-describedby={error ? errorId : undefined} className="space-y-4">
         {isSignUp && (
           <div>
@@ -71,6 +91,7 @@ export function AuthForm({ mode, submit = submitWithBetterAuth }: AuthFormProps)
               Name
             </label>
             <input id="name" name="name" autoComplete="name" required maxLength={MAX_NAME_LENGTH} value={name}
+              {...fieldState("name")}
               onChange={(event) => setName(event.target.value)} className={inputClass} />
           </div>
         )}
@@ -79,17 +100,26 @@ export function AuthForm({ mode, submit = submitWithBetterAuth }: AuthFormProps)
             Email
           </label>
           <input id="email" name="email" type="email" autoComplete="email" required value={email}
+            {...fieldState("email")}
             onChange={(event) => setEmail(event.target.value)} className={inputClass} />
         </div>
         <div>
           <label htmlFor="password" className="block text-sm font-medium">
             Password
           </label>
-          <input id="password" name="password" type="password" required
-            autoComplete={isSignUp ? "new-password" : "current-password"}
-            minLength={isSignUp ? MIN_PASSWORD_LENGTH : undefined}
-            aria-describedby={isSignUp ? passwordHintId : undefined}
-            value={password} onChange={(event) => setPassword(event.target.value)} className={inputClass} />
+          <div className="mt-1 flex gap-2">
+            <input id="password" name="password" type={showPassword ? "text" : "password"} required
+              autoComplete={isSignUp ? "new-password" : "current-password"}
+              minLength={isSignUp ? MIN_PASSWORD_LENGTH : undefined}
+              aria-invalid={invalidField === "password" || undefined}
+              aria-describedby={[isSignUp ? passwordHintId : "", invalidField === "password" ? errorId : ""].filter(Boolean).join(" ") || undefined}
+              value={password} onChange={(event) => setPassword(event.target.value)} className={`${inputClass} mt-0 min-w-0 flex-1`} />
+            <button type="button" onClick={() => setShowPassword((shown) => !shown)} aria-controls="password"
+              aria-label={showPassword ? "Hide password" : "Show password"}
+              className="shrink-0 rounded-md border border-zinc-400 px-3 text-sm font-medium hover:bg-zinc-100 dark:hover:bg-zinc-800">
+              {showPassword ? "Hide" : "Show"}
+            </button>
+          </div>
           {isSignUp && (
             <p id={passwordHintId} className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">
               At least {MIN_PASSWORD_LENGTH} characters.
@@ -101,8 +131,9 @@ export function AuthForm({ mode, submit = submitWithBetterAuth }: AuthFormProps)
             {error}
           </p>
         )}
-        <button type="submit" disabled={pending}
-          className="w-full rounded-md bg-blue-700 px-4 py-2 font-medium text-white hover:bg-blue-800 disabled:opacity-60">
+        {/* aria-disabled, not disabled: a disabled button drops the keyboard focus to the page. */}
+        <button type="submit" aria-disabled={pending || undefined}
+          className="w-full rounded-md bg-blue-700 px-4 py-2 font-medium text-white hover:bg-blue-800 aria-disabled:opacity-60">
           {pending ? (isSignUp ? "Creating account…" : "Signing in…") : isSignUp ? "Create account" : "Sign in"}
         </button>
       </form>

@@ -65,20 +65,45 @@ export function authErrorMessage(error: AuthErrorLike): string {
   return error.message || "Something went wrong. Please try again.";
 }
 
-/** Checks done before sending, so the person hears about them at once. */
+export type CredentialField = "name" | "email" | "password";
+
+/** The field a refusal is about, to mark it invalid (none for a wrong email-or-password pair). */
+export function authErrorField(error: AuthErrorLike): CredentialField | undefined {
+  switch (error.code) {
+    case "USER_ALREADY_EXISTS":
+    case "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL":
+    case "INVALID_EMAIL":
+      return "email";
+    case "PASSWORD_TOO_SHORT":
+    case "PASSWORD_TOO_LONG":
+      return "password";
+    case NAME_TOO_LONG:
+      return "name";
+  }
+  return undefined;
+}
+
+/** Checks done before sending, so the person hears about them at once, at the field concerned. */
+export function credentialsProblem(
+  mode: "sign-in" | "sign-up",
+  fields: { name?: string; email: string; password: string },
+): { field: CredentialField; message: string } | undefined {
+  if (mode === "sign-up" && !fields.name?.trim()) return { field: "name", message: "Enter your name." };
+  if (mode === "sign-up" && characterCount(fields.name?.trim() ?? "") > MAX_NAME_LENGTH) return { field: "name", message: NAME_TOO_LONG_MESSAGE };
+  if (!fields.email.trim()) return { field: "email", message: "Enter your email address." };
+  if (!fields.password) return { field: "password", message: "Enter your password." };
+  if (mode === "sign-up" && fields.password.length < MIN_PASSWORD_LENGTH) {
+    return { field: "password", message: `The password is too short: use at least ${MIN_PASSWORD_LENGTH} characters.` };
+  }
+  if (mode === "sign-up" && fields.password.length > MAX_PASSWORD_LENGTH) {
+    return { field: "password", message: `The password is too long: use at most ${MAX_PASSWORD_LENGTH} characters.` };
+  }
+  return undefined;
+}
+
 export function validateCredentials(
   mode: "sign-in" | "sign-up",
   fields: { name?: string; email: string; password: string },
 ): string | undefined {
-  if (mode === "sign-up" && !fields.name?.trim()) return "Enter your name.";
-  if (mode === "sign-up" && characterCount(fields.name?.trim() ?? "") > MAX_NAME_LENGTH) return NAME_TOO_LONG_MESSAGE;
-  if (!fields.email.trim()) return "Enter your email address.";
-  if (!fields.password) return "Enter your password.";
-  if (mode === "sign-up" && fields.password.length < MIN_PASSWORD_LENGTH) {
-    return `The password is too short: use at least ${MIN_PASSWORD_LENGTH} characters.`;
-  }
-  if (mode === "sign-up" && fields.password.length > MAX_PASSWORD_LENGTH) {
-    return `The password is too long: use at most ${MAX_PASSWORD_LENGTH} characters.`;
-  }
-  return undefined;
+  return credentialsProblem(mode, fields)?.message;
 }

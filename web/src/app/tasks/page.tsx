@@ -13,6 +13,10 @@ export default async function TasksPage() {
   const apiUrl = readApiUrl();
   return (
     <div className="mx-auto w-full max-w-2xl flex-1 px-4 py-6">
+      <a href="#task-list-heading"
+        className="sr-only rounded-md bg-blue-700 px-3 py-2 font-medium text-white focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50">
+        Skip to your tasks
+      </a>
       <header className="mb-6 flex flex-wrap items-center justify-between gap-3">
         <div>
           <h1 className="text-2xl font-semibold">Tasks</h1>

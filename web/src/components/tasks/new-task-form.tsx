@@ -22,7 +22,7 @@ let nextPlaceholderId = -1;
 const FORM_FIELDS = ["title", "description", "priority", "tags", "due_at", "recurrence", "remind_at", "time_zone"] as const;
 const DETAIL_FIELDS = ["priority", "tags", "due_at", "recurrence", "remind_at", "time_zone"] as const;
 
-export function NewTaskForm({ api }: { api: TaskApi }) {
+export function NewTaskForm({ api, onAdded }: { api: TaskApi; /** Called with the title once the API has saved it. */ onAdded?: (title: string) => void }) {
   const createTask = useCreateTask(api);
   const [draft, setDraft] = useState<TaskDraft>(EMPTY_DRAFT);
   const [expanded, setExpanded] = useState(false);
@@ -56,7 +56,8 @@ export function NewTaskForm({ api }: { api: TaskApi }) {
         // The typed text stays in the form until the API has saved it. The
         // fields stay editable meanwhile: only a field that still holds what
         // was sent is cleared, and focus only moves if it is still in the form.
-        onSuccess: () => {
+        onSuccess: (created) => {
+          onAdded?.(created.title);
           setDraft((current) => {
             const next = { ...current };
             for (const key of Object.keys(EMPTY_DRAFT) as (keyof TaskDraft)[]) {

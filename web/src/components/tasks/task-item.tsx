@@ -22,6 +22,8 @@ interface TaskItemProps {
   onFailure: (message: string) => void;
   /** Deletes the task (with Undo: see usePendingDeletes). */
   onDelete: (task: Task) => void;
+  /** Says a change to screen readers (ticks and saved edits). */
+  announce: (message: string) => void;
 }
 
 const EDIT_FIELDS = ["title", "description", "priority", "tags", "due_at", "recurrence", "remind_at", "time_zone"] as const;
@@ -79,7 +81,7 @@ function focusAfterDelete(row: HTMLElement | null) {
   target?.focus();
 }
 
-export function TaskItem({ api, task, now, onFailure, onDelete }: TaskItemProps) {
+export function TaskItem({ api, task, now, onFailure, onDelete, announce }: TaskItemProps) {
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState(false);
   const [before, setBefore] = useState<TaskDraft>(() => draftOf(task, browserTimeZone()));
@@ -150,7 +152,10 @@ export function TaskItem({ api, task, now, onFailure, onDelete }: TaskItemProps)
     const changes = changesOf(task, before, draft, browserTimeZone());
     stopEditing();
     if (Object.keys(changes).length === 0) return;
-    updateTask.mutate({ changes, titleBefore: task.title });
+    updateTask.mutate(
+      { changes, titleBefore: task.title },
+      { onSuccess: (saved) => announce(`Saved “${saved.title}”.`) },
+    );
   }
 
   function onEditorKeyDown(event: KeyboardEvent) {
@@ -165,7 +170,9 @@ export function TaskItem({ api, task, now, onFailure, onDelete }: TaskItemProps)
     // Against the latest state, not this render's `task`: a second click may
     // come before the first one's optimistic change has re-rendered the row.
     const completed = !intendedCompleted(queryClient, api.userId, task);
-    setCompleted.mutate({ task: latestTask(queryClient, api.userId, task.id) ?? task, completed });
+    const current = latestTask(queryClient, api.userId, task.id) ?? task;
+    setCompleted.mutate({ task: current, completed });
+    announce(completed ? `“${current.title}” done.` : `“${current.title}” not done.`);
   }
 
   function onDeleteClick() {

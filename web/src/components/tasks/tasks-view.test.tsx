@@ -527,6 +527,58 @@ describe("TasksView while changes are under way", () => {
   });
 });
 
+describe("TasksView for keyboard and screen-reader users", () => {
+  const spoken = () => document.querySelector("[aria-live=polite]")?.textContent;
+
+  it("keeps the focus in the list when a ticked task leaves a filtered list", async () => {
+    service.add("Buy milk");
+    service.add("Walk the dog");
+    const user = userEvent.setup();
+    renderTasks();
+    await screen.findByText("Buy milk");
+    await user.selectOptions(screen.getByLabelText("Show"), "pending");
+    await waitFor(() => expect(service.count("GET", LIST)).toBe(2));
+
+    await user.click(screen.getByRole("checkbox", { name: "Done: Buy milk" }));
+    await waitFor(() => expect(screen.queryByText("Buy milk")).not.toBeInTheDocument());
+    expect(screen.getByRole("heading", { name: "Your tasks" })).toHaveFocus();
+  });
+
+  it("announces a tick and a saved edit", async () => {
+    service.add("Buy milk");
+    const user = userEvent.setup();
+    renderTasks();
+
+    await user.click(await screen.findByRole("checkbox", { name: "Done: Buy milk" }));
+    await waitFor(() => expect(spoken()).toBe("“Buy milk” done."));
+
+    await user.click(screen.getByRole("button", { name: "Edit “Buy milk”" }));
+    const form = screen.getByRole("form", { name: "Edit “Buy milk”" });
+    await user.type(within(form).getByLabelText("Title"), " now");
+    await user.click(within(form).getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(spoken()).toBe("Saved “Buy milk now”."));
+  });
+
+  it("tells a failed tick at the row, once, and Dismiss leaves the focus on its checkbox", async () => {
+    service.add("Buy milk");
+    const user = userEvent.setup();
+    renderTasks();
+    const checkbox = await screen.findByRole("checkbox", { name: "Done: Buy milk" });
+
+    service.failNext({ status: 503 }, { method: PATCH });
+    await user.click(checkbox);
+    const row = checkbox.closest("li")!;
+    const alert = await within(row).findByRole("alert");
+    expect(alert).toHaveTextContent("Could not update “Buy milk”. The task service is unavailable");
+    expect(screen.getAllByRole("alert")).toHaveLength(1);
+    expect(checkbox).toHaveAccessibleDescription(/Could not update/);
+
+    await user.click(within(alert).getByRole("button", { name: "Dismiss" }));
+    expect(within(row).queryByRole("alert")).not.toBeInTheDocument();
+    expect(screen.getByRole("checkbox", { name: "Done: Buy milk" })).toHaveFocus();
+  });
+});
+
 describe("TasksView when the API refuses the token", () => {
   it("offers to sign in again when the session has ended", async () => {
     const tokens = new TokenStore(async () => {

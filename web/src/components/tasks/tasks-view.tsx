@@ -1,6 +1,6 @@
 "use client";
 
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { ApiError, describeError } from "@/lib/api/errors";
 import type { TaskApi } from "@/lib/api/task-api";
 import { browserTimeZone } from "@/lib/dates/zoned";
@@ -19,6 +19,46 @@ export function useNow(intervalMs = 60_000): Date {
     return () => clearInterval(timer);
   }, [intervalMs]);
   return now;
+}
+
+/**
+ * Keeps the keyboard focus in the list when what held it goes away without the
+ * person moving it: a ticked task leaving a filtered list, an edited one that no
+ * longer matches the search, "Try again" once the list has loaded. The list's
+ * heading takes it instead of the page.
+ */
+function useFocusKeptIn(section: React.RefObject<HTMLElement | null>) {
+  useEffect(() => {
+    const root = section.current;
+    if (!root) return;
+    let last: Element | null = null;
+    const onFocusIn = (event: FocusEvent) => {
+      last = event.target as Element;
+    };
+    const observer = new MutationObserver(() => {
+      const active = document.activeElement;
+      if (last && !last.isConnected && (!active || active === document.body)) {
+        last = null;
+        document.getElementById("task-list-heading")?.focus();
+      }
+    });
+    root.addEventListener("focusin", onFocusIn);
+    observer.observe(root, { childList: true, subtree: true });
+    return () => {
+      root.removeEventListener("focusin", onFocusIn);
+      observer.disconnect();
+    };
+  }, [section]);
+}
+
+/** A polite live region's text: each message is said, also the same one twice. */
+function useAnnouncer(): [string, (message: string) => void] {
+  const [message, setMessage] = useState("");
+  const announce = useCallback((next: string) => {
+    setMessage("");
+    requestAnimationFrame(() => setMessage(next));
+  }, []);
+  return [message, announce];
 }
 
 /** "5 left · 3 done", of the rows shown. */
@@ -42,6 +82,9 @@ export function TasksView({ api, undoMs }: TasksViewProps) {
   const now = useNow();
   const onFilters = useCallback((next: TaskFilters) => setFilters(next), []);
   const deletes = usePendingDeletes(api, setFailure, undoMs);
+  const sectionRef = useRef<HTMLElement>(null);
+  useFocusKeptIn(sectionRef);
+  const [announcement, announce] = useAnnouncer();
 
   const timeZone = browserTimeZone();
   // A task waiting out its undo window is hidden, also from lists refetched meanwhile.
@@ -56,18 +99,25 @@ export function TasksView({ api, undoMs }: TasksViewProps) {
 
   return (
     <div className="space-y-6">
-      <NewTaskForm api={api} />
+      <NewTaskForm api={api} onAdded={(title) => announce(`Added “${title}”.`)} />
+      <p aria-live="polite" className="sr-only">
+        {announcement}
+      </p>
 
       {failure && (
         <div role="alert" className="flex items-start justify-between gap-3 rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
           <p>{failure}</p>
-          <button type="button" onClick={() => setFailure(undefined)} className="shrink-0 underline">
+          <button type="button" className="shrink-0 underline"
+            onClick={() => {
+              setFailure(undefined);
+              document.getElementById("task-list-heading")?.focus();
+            }}>
             Dismiss
           </button>
         </div>
       )}
 
-      <section aria-labelledby="task-list-heading" className="space-y-4">
+      <section ref={sectionRef} aria-labelledby="task-list-heading" className="space-y-4">
         {/* Focusable from script: it takes the focus when the last row is deleted. */}
         <h2 id="task-list-heading" tabIndex={-1} className="text-lg font-semibold">
           Your tasks
@@ -115,7 +165,8 @@ export function TasksView({ api, undoMs }: TasksViewProps) {
             ) : (
               <ul className={`space-y-2 ${list.isPlaceholderData ? "opacity-60" : ""}`} aria-label="Tasks">
                 {tasks.map((task) => (
-                  <TaskItem key={task.id} api={api} task={task} now={now} onFailure={setFailure} onDelete={deletes.remove} />
+                  <TaskItem key={task.id} api={api} task={task} now={now} onFailure={setFailure} onDelete={deletes.remove}
+                    announce={announce} />
                 ))}
               </ul>
             )}
