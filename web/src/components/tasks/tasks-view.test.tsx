@@ -544,6 +544,29 @@ describe("TasksView for keyboard and screen-reader users", () => {
     expect(screen.getByRole("heading", { name: "Your tasks" })).toHaveFocus();
   });
 
+  it("gives the list heading the focus once Try again has loaded the list, and after Dismiss", async () => {
+    service.failNext({ status: 503 }, { method: "GET", path: LIST });
+    service.add("Buy milk");
+    const user = userEvent.setup();
+    renderTasks();
+    await user.click(await screen.findByRole("button", { name: "Try again" }));
+    expect(await screen.findByText("Buy milk")).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByRole("heading", { name: "Your tasks" })).toHaveFocus());
+
+    // A failure told on the page (the row has gone meanwhile), then dismissed.
+    const release = service.holdNext({ method: PATCH }, { status: 503 });
+    await user.click(screen.getByRole("button", { name: "Edit “Buy milk”" }));
+    const form = await screen.findByRole("form", { name: "Edit “Buy milk”" });
+    await user.type(within(form).getByLabelText("Title"), " now");
+    await user.click(within(form).getByRole("button", { name: "Save" }));
+    await user.selectOptions(screen.getByLabelText("Show"), "completed");
+    await screen.findByText("No tasks match these filters.");
+    release();
+    const alert = await screen.findByRole("alert");
+    await user.click(within(alert).getByRole("button", { name: "Dismiss" }));
+    expect(screen.getByRole("heading", { name: "Your tasks" })).toHaveFocus();
+  });
+
   it("announces a tick and a saved edit", async () => {
     service.add("Buy milk");
     const user = userEvent.setup();
