@@ -66,6 +66,7 @@ pub fn build_router(state: AppState, settings: &Settings) -> Router {
     let (router, openapi) = router_and_openapi();
     let request_id = HeaderName::from_static("x-request-id");
     let middleware = ServiceBuilder::new()
+        .layer(from_fn(crate::metrics::track))
         .layer(map_request(drop_unusable_request_id))
         .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
         .layer(
@@ -217,6 +218,7 @@ async fn problem_for_bare_errors(response: Response) -> Response {
 /// A configured application bound to its listener, ready to serve.
 pub struct Application {
     listener: TcpListener,
+    metrics_listener: Option<TcpListener>,
     router: Router,
     limits: ConnectionLimits,
     db: Db,
@@ -250,7 +252,20 @@ impl Application {
         let settings =
             Settings { cors_origins: config.cors_origins.clone(), request_timeout: config.request_timeout() };
         let listener = TcpListener::bind(config.api_addr).await?;
-        Ok(Self { listener, router: build_router(state, &settings), limits: connection_limits(config), db })
+        let metrics_listener = match config.metrics_addr {
+            Some(addr) => {
+                crate::metrics::install();
+                Some(TcpListener::bind(addr).await?)
+            }
+            None => None,
+        };
+        let router = build_router(state, &settings);
+        Ok(Self { listener, metrics_listener, router, limits: connection_limits(config), db })
+    }
+
+    /// Where `/metrics` is served, when `METRICS_ADDR` is set.
+    pub fn metrics_addr(&self) -> Option<std::net::SocketAddr> {
+        self.metrics_listener.as_ref().and_then(|listener| listener.local_addr().ok())
     }
 
     pub fn local_addr(&self) -> std::net::SocketAddr {
@@ -263,6 +278,9 @@ impl Application {
 
     /// Serves until `shutdown` completes, then lets in-flight requests finish.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        if let Some(listener) = self.metrics_listener {
+            tokio::spawn(crate::metrics::serve(listener, self.db.clone()));
+        }
         let result = crate::serve::serve(self.listener, self.router, self.limits, shutdown).await;
         self.db.close().await;
         result

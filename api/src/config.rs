@@ -69,6 +69,15 @@ pub struct Config {
     #[arg(long, env = "MAX_SEARCHES_PER_USER", default_value_t = 2)]
     pub max_searches_per_user: u32,
 
+    /// How log lines are written: `text` for people, `json` for log shippers (the
+    /// request id in every line).
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = crate::telemetry::LogFormat::Text)]
+    pub log_format: crate::telemetry::LogFormat,
+
+    /// Where `/metrics` (Prometheus text) is served, e.g. `127.0.0.1:9100`; unset: not at all.
+    #[arg(long, env = "METRICS_ADDR")]
+    pub metrics_addr: Option<SocketAddr>,
+
     /// Longest token lifetime (`exp` − `iat`, seconds) accepted; a longer-lived token
     /// is refused. It bounds how long a revoked session must be remembered.
     #[arg(long, env = "JWT_MAX_LIFETIME_SECS", default_value_t = crate::auth::verifier::DEFAULT_MAX_LIFETIME_SECS,

@@ -171,20 +171,29 @@ impl IntoResponse for ApiError {
         let mut extra_headers = Vec::new();
         match &self {
             // Server-side failures are logged with their cause; the client only learns the status.
-            Self::Internal(source) => tracing::error!(error = %source, "request failed"),
+            Self::Internal(source) => {
+                tracing::error!(error = %source, "request failed");
+                metrics::counter!("store_errors_total", "kind" => "internal").increment(1);
+            }
             Self::StoreUnavailable(source) => {
                 tracing::warn!(error = %source, "task store unavailable");
+                metrics::counter!("store_errors_total", "kind" => "unavailable").increment(1);
                 extra_headers.push((header::RETRY_AFTER, HeaderValue::from_static("1")));
             }
             Self::Unauthorized(refusal) => {
-                // Into the request's log line (see app.rs), so refusals can be counted by reason.
+                // Into the request's log line (see app.rs) and the metrics, by reason.
                 tracing::Span::current().record("refused", refusal.reason());
+                metrics::counter!("auth_refusals_total", "reason" => refusal.reason()).increment(1);
                 extra_headers.push((header::WWW_AUTHENTICATE, www_authenticate(*refusal)));
             }
             Self::RateLimited { retry_after_secs } => {
+                metrics::counter!("rate_limited_total", "limit" => "requests_per_minute").increment(1);
                 extra_headers.push((header::RETRY_AFTER, HeaderValue::from(*retry_after_secs)));
             }
-            Self::Busy(_) => extra_headers.push((header::RETRY_AFTER, HeaderValue::from_static("1"))),
+            Self::Busy(_) => {
+                metrics::counter!("rate_limited_total", "limit" => "searches_at_once").increment(1);
+                extra_headers.push((header::RETRY_AFTER, HeaderValue::from_static("1")));
+            }
             _ => {}
         }
         let mut response = match self {

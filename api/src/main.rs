@@ -16,7 +16,7 @@ async fn main() -> ExitCode {
     // A missing .env is fine: every setting has a flag, a variable or a default.
     let _ = dotenvy::dotenv();
     let config = Config::parse();
-    todo_api::telemetry::init();
+    todo_api::telemetry::init(config.log_format);
 
     let app = match Application::build(&config).await {
         Ok(app) => app,

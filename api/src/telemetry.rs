@@ -4,10 +4,25 @@ use std::borrow::Cow;
 
 use tracing_subscriber::EnvFilter;
 
+/// How log lines are written (`LOG_FORMAT`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// One line of text each, for people.
+    #[default]
+    Text,
+    /// One JSON object each, for log shippers; the request's fields (its id, method,
+    /// path, and a refusal's reason) are in every line logged within it.
+    Json,
+}
+
 /// Logs to stderr; `RUST_LOG` overrides the default level.
-pub fn init() {
+pub fn init(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_writer(std::io::stderr).init();
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().with_current_span(true).with_span_list(false).init(),
+    }
 }
 
 /// The most bytes of one client-chosen value (a path, a method) that a log line carries.

@@ -63,6 +63,7 @@ async fn receive_event(
         Recorded::Applied => {
             auth.verifier.revocations().add(&ending);
             tracing::info!(event = ending.kind(), "security event received");
+            metrics::counter!("security_events_total", "outcome" => "accepted").increment(1);
             Ok(StatusCode::ACCEPTED)
         }
     }
@@ -253,6 +254,7 @@ impl IntoResponse for EventError {
         if let Self::Refused { err, .. } = &self {
             tracing::Span::current().record("refused", *err);
         }
+        metrics::counter!("security_events_total", "outcome" => err).increment(1);
         let mut response = (status, Json(EventErrorBody { err, description: self.to_string() })).into_response();
         if status == StatusCode::SERVICE_UNAVAILABLE {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));

@@ -52,6 +52,10 @@ impl Revoked {
         before_cutoff() == Some(true) || session_ended() == Some(true)
     }
 
+    fn count(&self) -> usize {
+        self.sessions.values().map(HashSet::len).sum::<usize>() + self.users.len()
+    }
+
     fn merge(&mut self, other: Revoked) {
         for (user_id, sessions) in other.sessions {
             self.sessions.entry(user_id).or_default().extend(sessions);
@@ -106,6 +110,7 @@ impl Revocations {
         let mut held = self.held.write().unwrap_or_else(PoisonError::into_inner);
         held.revoked.add(ending);
         held.additions += 1;
+        metrics::gauge!("revocations_held").set(held.revoked.count() as f64);
     }
 
     /// Take before reading the store, for [`Revocations::replace`].
@@ -124,12 +129,12 @@ impl Revocations {
         } else {
             held.revoked.merge(revoked);
         }
+        metrics::gauge!("revocations_held").set(held.revoked.count() as f64);
     }
 
-    /// How many sessions and users are revoked, for logs and metrics.
+    /// How many sessions and users are revoked.
     pub fn count(&self) -> usize {
-        let held = self.held();
-        held.revoked.sessions.values().map(HashSet::len).sum::<usize>() + held.revoked.users.len()
+        self.held().revoked.count()
     }
 
     fn held(&self) -> std::sync::RwLockReadGuard<'_, Held> {

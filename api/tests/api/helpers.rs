@@ -33,6 +33,8 @@ pub const ISSUER: &str = "http://localhost:3000";
 
 pub struct TestApp {
     pub base: String,
+    /// `http://…/metrics` when the app was given `--metrics-addr`.
+    pub metrics_url: Option<String>,
     pub client: reqwest::Client,
     pub secret: String,
     _sqlite_dir: Option<tempfile::TempDir>,
@@ -154,8 +156,9 @@ pub async fn spawn_app_on(store: Store, options: Options) -> TestApp {
     let config = config_for(&options, &store.url);
     let app = Application::build_with_db(&config, store.db.clone()).await.expect("app builds");
     let addr = app.local_addr();
+    let metrics_url = app.metrics_addr().map(|addr| format!("http://{addr}/metrics"));
     tokio::spawn(app.run_until(std::future::pending()));
-    TestApp::new(addr, options.secret.unwrap_or_default(), store.sqlite_dir)
+    TestApp { metrics_url, ..TestApp::new(addr, options.secret.unwrap_or_default(), store.sqlite_dir) }
 }
 
 /// Another app over a store an earlier app of this test opened: a second
@@ -222,6 +225,7 @@ impl TestApp {
     fn new(addr: SocketAddr, secret: String, sqlite_dir: Option<tempfile::TempDir>) -> Self {
         Self {
             base: format!("http://{addr}"),
+            metrics_url: None,
             client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
             secret,
             _sqlite_dir: sqlite_dir,

@@ -12,6 +12,7 @@ mod helpers;
 mod jwks;
 mod limits;
 mod list;
+mod metrics;
 mod openapi_document;
 mod organize;
 mod ownership;
