@@ -16,7 +16,7 @@ use utoipa_axum::routes;
 use super::store::{self, Received, Recorded};
 use super::Ending;
 use crate::app::AppState;
-use crate::auth::verifier::{check_issued_at, check_subject, now_secs, TokenKind, LEEWAY_SECS, MAX_SUBJECT_BYTES};
+use crate::auth::verifier::{check_issued_at, check_subject, now_secs, plain_id, TokenKind, LEEWAY_SECS};
 use crate::auth::{AuthState, TokenError};
 use crate::db::{Db, StoreError};
 
@@ -144,11 +144,6 @@ impl EventClaims {
         let covered_until = now_secs().max(iat) + max_token_lifetime + 2 * LEEWAY_SECS;
         Ok(Received { jti, jti_expires_at: self.exp + LEEWAY_SECS, ending, ending_expires_at: covered_until })
     }
-}
-
-/// An id from another system (`jti`, `sid`): not empty, not huge, no control characters.
-fn plain_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= MAX_SUBJECT_BYTES && !id.chars().any(char::is_control)
 }
 
 /// The body of an event request: a compact JWT sent as `application/secevent+jwt`.
