@@ -1,8 +1,7 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { act, render, screen, waitFor, within } from "@testing-library/react";
+import { renderWithApi } from "@/test/render-with-api";
+import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createTaskApi } from "@/lib/api/task-api";
 import { FakeTaskService } from "@/test/fake-task-service";
 import { UNDO_MS } from "./pending-deletes";
 import { TasksView } from "./tasks-view";
@@ -10,13 +9,7 @@ import { TasksView } from "./tasks-view";
 let service: FakeTaskService;
 
 function renderTasks() {
-  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
-  const api = createTaskApi({ baseUrl: "http://api.test", userId: service.userId, fetch: service.fetch });
-  return render(
-    <QueryClientProvider client={queryClient}>
-      <TasksView api={api} />
-    </QueryClientProvider>,
-  );
+  return renderWithApi(service, (api) => <TasksView api={api} />);
 }
 
 const advance = (ms: number) => act(async () => void (await vi.advanceTimersByTimeAsync(ms)));

@@ -1,8 +1,7 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { act, render, screen, within } from "@testing-library/react";
+import { renderWithApi } from "@/test/render-with-api";
+import { act, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createTaskApi } from "@/lib/api/task-api";
 import { FakeTaskService } from "@/test/fake-task-service";
 import { Reminders } from "./reminders";
 
@@ -12,13 +11,7 @@ const inSeconds = (seconds: number) => new Date(NOW + seconds * 1000).toISOStrin
 const advance = (ms: number) => act(async () => void (await vi.advanceTimersByTimeAsync(ms)));
 
 function renderReminders() {
-  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
-  const api = createTaskApi({ baseUrl: "http://api.test", userId: service.userId, fetch: service.fetch });
-  return render(
-    <QueryClientProvider client={queryClient}>
-      <Reminders api={api} />
-    </QueryClientProvider>,
-  );
+  return renderWithApi(service, (api) => <Reminders api={api} />);
 }
 
 beforeEach(() => {

@@ -1,9 +1,8 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { renderWithApi } from "@/test/render-with-api";
+import { render, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { useState } from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createTaskApi } from "@/lib/api/task-api";
 import { browserTimeZone } from "@/lib/dates/zoned";
 import { NO_REPEAT, type RepeatRule } from "@/lib/tasks/recurrence";
 import { FakeTaskService } from "@/test/fake-task-service";
@@ -16,13 +15,7 @@ const NOW = new Date("2026-12-02T10:00:00Z");
 let service: FakeTaskService;
 
 function renderTasks() {
-  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
-  const api = createTaskApi({ baseUrl: "http://api.test", userId: service.userId, fetch: service.fetch });
-  return render(
-    <QueryClientProvider client={queryClient}>
-      <TasksView api={api} />
-    </QueryClientProvider>,
-  );
+  return renderWithApi(service, (api) => <TasksView api={api} />);
 }
 
 const taskList = () => screen.getByRole("list", { name: "Tasks" });

@@ -1,10 +1,9 @@
-import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/react";
+import { renderWithApi } from "@/test/render-with-api";
+import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createAuthorizedFetch } from "@/lib/api/authorized-fetch";
 import { ApiError } from "@/lib/api/errors";
-import { createTaskApi } from "@/lib/api/task-api";
 import { TokenStore } from "@/lib/api/token-store";
 import { FakeTaskService } from "@/test/fake-task-service";
 import { TasksView } from "./tasks-view";
@@ -12,15 +11,8 @@ import { TasksView } from "./tasks-view";
 let service: FakeTaskService;
 
 function renderTasks(pageSize = 100, fetch: (request: Request) => Promise<Response> = service.fetch) {
-  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
-  const api = createTaskApi({ baseUrl: "http://api.test", userId: service.userId, fetch, pageSize });
-  const rendered = render(
-    <QueryClientProvider client={queryClient}>
-      {/* Deletions are sent after a short Undo window here; pending-deletes.test.tsx covers the real one. */}
-      <TasksView api={api} undoMs={20} />
-    </QueryClientProvider>,
-  );
-  return { ...rendered, queryClient };
+  // Deletions are sent after a short Undo window here; pending-deletes.test.tsx covers the real one.
+  return renderWithApi(service, (api) => <TasksView api={api} undoMs={20} />, { fetch, pageSize });
 }
 
 const taskList = () => screen.getByRole("list", { name: "Tasks" });
