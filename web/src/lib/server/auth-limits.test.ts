@@ -26,12 +26,12 @@ function addresses() {
   return () => `198.51.${subnet}.${++host}`;
 }
 
-async function setUp(env: Record<string, string> = {}) {
+async function setUp(env: Record<string, string> = {}, store: PGlite = new PGlite()) {
   const config = readAuthConfig(
     { BETTER_AUTH_SECRET: SECRET, BETTER_AUTH_URL: BASE_URL, BETTER_AUTH_RATE_LIMIT: "on", TRUSTED_PROXIES: "10.0.0.0/8", ...env },
     "/repo",
   );
-  const auth = await createMigratedAuth(config, new PGliteDialect(new PGlite()));
+  const auth = await createMigratedAuth(config, new PGliteDialect(store));
   const handle = authRequestHandler(auth, config.trustedProxies);
   const token = peerStampToken();
 
@@ -265,5 +265,36 @@ describe("names", { timeout: 60_000 }, () => {
     expect((session.body.user as { name: string }).name).toBe("Ann");
 
     expect((await update("c".repeat(MAX_NAME_LENGTH))).status).toBe(200);
+  });
+});
+
+describe("several web instances on one accounts database", { timeout: 60_000 }, () => {
+  it("share one sign-in limit: the counters are rows in the database, not in either process", async () => {
+    // AUTH_DATABASE_URL set is what makes instances shareable; the store itself is a
+    // PGlite both instances are handed, standing in for the one PostgreSQL.
+    const store = new PGlite();
+    const env = { AUTH_DATABASE_URL: "postgres://accounts.example/shared" };
+    const first = await setUp(env, store);
+    const second = await setUp(env, store);
+    const peer = addresses()();
+    const statuses = [
+      (await first.signIn(peer, email("nobody"), "wrong-horse")).status,
+      (await second.signIn(peer, email("nobody"), "wrong-horse")).status,
+      (await first.signIn(peer, email("nobody"), "wrong-horse")).status,
+      (await second.signIn(peer, email("nobody"), "wrong-horse")).status,
+    ];
+    // Better Auth allows 3 sign-in attempts per 10 s per address, counted across both.
+    expect(statuses).toEqual([401, 401, 401, 429]);
+    const { rows } = await store.query<{ count: number }>(`select "count" from "rateLimit" where "key" like $1`, [
+      `%${peer}%`,
+    ]);
+    expect(rows.map((row) => Number(row.count))).toEqual([3]);
+  });
+
+  it("keeps the counters in memory on the embedded store, which only one process can open", async () => {
+    const store = new PGlite();
+    await setUp({}, store);
+    const { rows } = await store.query(`select 1 from information_schema.tables where table_name = 'rateLimit'`);
+    expect(rows).toEqual([]);
   });
 });

@@ -105,7 +105,14 @@ function buildAuthOptions(config: AuthConfig, dialect: Dialect) {
       ipAddress: { ipAddressHeaders: [CLIENT_ADDRESS_HEADER] },
     },
     telemetry: { enabled: false },
-    ...(config.rateLimitEnabled === undefined ? {} : { rateLimit: { enabled: config.rateLimitEnabled } }),
+    rateLimit: {
+      ...(config.rateLimitEnabled === undefined ? {} : { enabled: config.rateLimitEnabled }),
+      // PGlite is one process's store, so one process's memory is the right place for
+      // its counters. On PostgreSQL several web instances may share the accounts, and
+      // one limit must hold across them: the counters live in the database (Better
+      // Auth's `rateLimit` table, updated with one conditional increment per request).
+      storage: config.databaseUrl ? ("database" as const) : ("memory" as const),
+    },
     plugins: [
       jwt(jwtPluginOptions(config)),
       signInLimit({ maxFailures: config.signInMaxFailures, windowSeconds: config.signInFailureWindowSeconds }),
