@@ -236,12 +236,14 @@ impl Application {
     pub async fn build_with_db(config: &Config, db: Db) -> Result<Self, StartError> {
         config.validate()?;
         db.migrate().await?;
-        let upgraded = crate::tasks::store::upgrade_text(&db).await?;
+        let upgraded = crate::tasks::store::upgrade_stored_tasks(&db).await?;
         if upgraded != crate::tasks::store::UpgradeReport::default() {
             tracing::info!(
                 repaired = upgraded.repaired,
                 refolded = upgraded.refolded,
-                "brought stored task text to today's rules (control characters and overrides taken out, search forms refolded)"
+                restamped = upgraded.restamped,
+                "brought stored tasks to today's rules (control characters and overrides taken out, search forms \
+                 refolded, SQLite times in one text form)"
             );
         }
         let state = state_for(db.clone(), config);

@@ -1,9 +1,10 @@
 //! Rows written under older rules are brought to today's at start, once.
 
 use todo_api::db::Db;
-use todo_api::tasks::store::{upgrade_text, UpgradeReport};
+use todo_api::tasks::model::Task;
+use todo_api::tasks::store::{upgrade_stored_tasks, UpgradeReport};
 
-use crate::helpers::{fresh_store, insert_raw_tasks, spawn_app_on, Options, RawTask, Store};
+use crate::helpers::{fresh_store, insert_raw_tasks, spawn_app_on, walk, Options, RawTask, Store};
 
 /// A task as an older release could have written it: any text, folded by lower-casing only.
 fn old_row(title: &str, description: Option<&str>) -> RawTask {
@@ -27,9 +28,13 @@ async fn older_rows_are_repaired_refolded_and_searchable_and_the_upgrade_runs_on
     ];
     insert_raw_tasks(&store.db, "alice", old_rows).await;
 
-    let report = upgrade_text(&store.db).await.unwrap();
-    assert_eq!(report, UpgradeReport { repaired: 2, refolded: 1 });
-    assert_eq!(upgrade_text(&store.db).await.unwrap(), UpgradeReport::default(), "once done, it is not run again");
+    let report = upgrade_stored_tasks(&store.db).await.unwrap();
+    assert_eq!(report, UpgradeReport { repaired: 2, refolded: 1, restamped: 0 });
+    assert_eq!(
+        upgrade_stored_tasks(&store.db).await.unwrap(),
+        UpgradeReport::default(),
+        "once done, it is not run again"
+    );
 
     let app = spawn_app_on(store, Options::default()).await;
     let tasks = app.all_tasks("alice").await;
@@ -79,4 +84,54 @@ async fn tasks_written_before_the_search_index_existed_are_found_through_it() {
     // Tasks created now join the same index.
     app.create_ok("alice", "New needle").await;
     assert_eq!(app.list_ok("alice", "?q=needle").await.len(), 2);
+}
+
+#[tokio::test]
+async fn sqlite_times_written_by_hand_are_rewritten_so_pages_by_time_hold_every_task_once_on_sqlite() {
+    let store = fresh_store().await;
+    let Db::Sqlite(sqlite) = &store.db else { panic!("a SQLite test (the PostgreSQL run skips it by its name)") };
+    store.db.migrate().await.unwrap();
+    insert_raw_tasks(&store.db, "alice", (1..=6).map(|i| old_row(&format!("Task {i}"), None)).collect()).await;
+    // One second apart, in every form a hand edit or an older tool could leave;
+    // compared as text with a cursor (which is written as the API writes times),
+    // each but the third is out of place or equal to no cursor.
+    let times = [
+        (1, "2026-01-01T10:00:01Z"),
+        (2, "2026-01-01 10:00:02"),
+        (3, "2026-01-01T10:00:03+00:00"),
+        (4, "2026-01-01T11:00:04+01:00"),
+        (5, "2026-01-01T10:00:05.5Z"),
+        (6, "2026-01-01T10:00:06.25+00:00"),
+    ];
+    sqlite
+        .write(move |c| {
+            for (id, time) in times {
+                c.execute(
+                    "UPDATE tasks SET created_at = ?2, updated_at = ?2 WHERE id = ?1",
+                    rusqlite::params![id, time],
+                )?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+
+    let report = upgrade_stored_tasks(&store.db).await.unwrap();
+    assert_eq!(report.restamped, 5);
+    assert_eq!(upgrade_stored_tasks(&store.db).await.unwrap(), UpgradeReport::default());
+
+    let app = spawn_app_on(store, Options::default()).await;
+    for sort in ["created_at", "updated_at"] {
+        for order in ["asc", "desc"] {
+            let pages: Vec<Vec<Task>> =
+                walk(&app, "alice", &format!("?sort={sort}&order={order}&limit=1"), async |_| {}).await;
+            let mut ids: Vec<i64> = pages.into_iter().flatten().map(|t| t.id).collect();
+            if order == "desc" {
+                ids.reverse();
+            }
+            assert_eq!(ids, [1, 2, 3, 4, 5, 6], "sort={sort}&order={order}");
+        }
+    }
+    let first = &app.all_tasks("alice").await[0];
+    assert_eq!(first.created_at.to_rfc3339(), "2026-01-01T10:00:01+00:00", "the instant is kept");
 }

@@ -252,7 +252,7 @@ fn plan(current: &TaskRow, changes: &TaskChanges, now: DateTime<Utc>) -> Result<
     Ok(Edit { tags_changed: row.tags != current.tags, row, occurrence })
 }
 
-/// One task's text as stored, for [`upgrade_text`].
+/// One task's text as stored, for the text upgrade.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 struct StoredText {
     id: i64,
@@ -270,13 +270,17 @@ pub struct UpgradeReport {
     pub repaired: u64,
     /// Text that only needed its folded form computed again.
     pub refolded: u64,
+    /// SQLite rows whose `created_at`/`updated_at` text was in another form than
+    /// the one the API writes (`Z`, another offset, SQLite's `datetime()`), rewritten.
+    pub restamped: u64,
 }
 
-/// The name [`upgrade_text`] is recorded under once done.
+/// The names the upgrades in [`upgrade_stored_tasks`] are recorded under once done.
 const TEXT_UPGRADE: &str = "text-rules-and-folding-1";
+const TIME_FORM_UPGRADE: &str = "sqlite-time-text-form-1";
 /// The title a task gets when nothing visible was left of its own.
 const UNTITLED: &str = "Untitled";
-/// Tasks read and rewritten per transaction by [`upgrade_text`].
+/// Tasks read and rewritten per transaction by the text upgrade.
 const UPGRADE_BATCH: i64 = 500;
 
 impl StoredText {
@@ -296,41 +300,60 @@ impl StoredText {
     }
 }
 
-/// Brings every stored task's text to today's rules, once: older rows may hold
-/// control characters or bidirectional overrides that titles may no longer
-/// carry, and folded forms computed by older, simpler folding (lower-casing
-/// only). Runs at start, after the schema migrations, in batches of one
-/// transaction each; `updated_at` is left alone (the person changed nothing).
-pub async fn upgrade_text(db: &Db) -> Result<UpgradeReport, StoreError> {
+/// Brings every stored task to today's rules, once each, at start (after the
+/// schema migrations):
+/// - Text: older rows may hold control characters or bidirectional overrides
+///   that titles may no longer carry, and folded forms computed by older,
+///   simpler folding (lower-casing only). In batches of one transaction each.
+/// - SQLite times: keyset pages compare `created_at`/`updated_at` as text, which
+///   orders times only when every row has the form the API writes (`+00:00`); a
+///   row edited by hand (`Z`, SQLite's `datetime()`) would be skipped or repeated.
+///
+/// `updated_at` keeps its instant: the person changed nothing.
+pub async fn upgrade_stored_tasks(db: &Db) -> Result<UpgradeReport, StoreError> {
     let mut report = UpgradeReport::default();
-    let mut after = 0;
-    let applied = match db {
-        Db::Sqlite(store) => store.read(|c| sqlite::upgrade_applied(c, TEXT_UPGRADE)).await?,
-        Db::Postgres(pool) => postgres::upgrade_applied(pool, TEXT_UPGRADE).await?,
-    };
-    if applied {
-        return Ok(report);
-    }
-    loop {
-        let batch = match db {
-            Db::Sqlite(store) => store.write(move |c| sqlite::upgrade_text_batch(c, after, UPGRADE_BATCH)).await?,
-            Db::Postgres(pool) => postgres::upgrade_text_batch(pool, after, UPGRADE_BATCH).await?,
-        };
-        report.repaired += batch.report.repaired;
-        report.refolded += batch.report.refolded;
-        match batch.last_id {
-            Some(last) => after = last,
-            None => break,
+    if !upgrade_applied(db, TEXT_UPGRADE).await? {
+        let mut after = 0;
+        loop {
+            let batch = match db {
+                Db::Sqlite(store) => store.write(move |c| sqlite::upgrade_text_batch(c, after, UPGRADE_BATCH)).await?,
+                Db::Postgres(pool) => postgres::upgrade_text_batch(pool, after, UPGRADE_BATCH).await?,
+            };
+            report.repaired += batch.report.repaired;
+            report.refolded += batch.report.refolded;
+            match batch.last_id {
+                Some(last) => after = last,
+                None => break,
+            }
         }
+        mark_upgrade_applied(db, TEXT_UPGRADE).await?;
     }
-    match db {
-        Db::Sqlite(store) => store.write(|c| sqlite::mark_upgrade_applied(c, TEXT_UPGRADE)).await?,
-        Db::Postgres(pool) => postgres::mark_upgrade_applied(pool, TEXT_UPGRADE).await?,
+    // PostgreSQL keeps times as timestamptz: nothing to rewrite there.
+    if let Db::Sqlite(store) = db {
+        if !upgrade_applied(db, TIME_FORM_UPGRADE).await? {
+            report.restamped = store.write(sqlite::restamp_times).await?;
+            mark_upgrade_applied(db, TIME_FORM_UPGRADE).await?;
+        }
     }
     Ok(report)
 }
 
-/// One batch of [`upgrade_text`]: what it changed, and the last id it read (none at the end).
+async fn upgrade_applied(db: &Db, name: &'static str) -> Result<bool, StoreError> {
+    Ok(match db {
+        Db::Sqlite(store) => store.read(move |c| sqlite::upgrade_applied(c, name)).await?,
+        Db::Postgres(pool) => postgres::upgrade_applied(pool, name).await?,
+    })
+}
+
+async fn mark_upgrade_applied(db: &Db, name: &'static str) -> Result<(), StoreError> {
+    match db {
+        Db::Sqlite(store) => store.write(move |c| sqlite::mark_upgrade_applied(c, name)).await?,
+        Db::Postgres(pool) => postgres::mark_upgrade_applied(pool, name).await?,
+    }
+    Ok(())
+}
+
+/// One batch of the text upgrade: what it changed, and the last id it read (none at the end).
 struct UpgradeBatch {
     report: UpgradeReport,
     last_id: Option<i64>,

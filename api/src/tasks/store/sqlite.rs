@@ -163,6 +163,34 @@ pub fn upgrade_text_batch(c: &Connection, after: i64, limit: i64) -> rusqlite::R
     Ok(UpgradeBatch { report, last_id })
 }
 
+/// Rewrites every `created_at`/`updated_at` not in the exact form [`stamp`]
+/// writes into it, keeping the instant; returns how many rows changed. Any other
+/// text of the same instant (`Z`, another offset, `datetime()`'s form, `.25` for
+/// `.250`) compares wrongly against a cursor. Text that is no time at all is left
+/// as it is (reading that row fails loudly, as before).
+pub fn restamp_times(c: &Connection) -> rusqlite::Result<u64> {
+    // One pass over the table, once in a store's life (it is recorded as applied).
+    let mut select = c.prepare("SELECT id, created_at, updated_at FROM tasks")?;
+    let mut rows = select.query([])?;
+    let mut changes = Vec::new();
+    while let Some(row) = rows.next()? {
+        let restamp = |index| -> rusqlite::Result<(bool, String)> {
+            let text = row.get_ref(index)?.as_str()?;
+            let canonical = parse_time(text).map_or_else(|_| text.to_owned(), |time| stamp(&time));
+            Ok((canonical != text, canonical))
+        };
+        let ((created_changed, created), (updated_changed, updated)) = (restamp(1)?, restamp(2)?);
+        if created_changed || updated_changed {
+            changes.push((row.get::<_, i64>(0)?, created, updated));
+        }
+    }
+    let mut update = c.prepare("UPDATE tasks SET created_at = ?2, updated_at = ?3 WHERE id = ?1")?;
+    for (id, created, updated) in &changes {
+        update.execute(params![id, created, updated])?;
+    }
+    Ok(changes.len() as u64)
+}
+
 fn insert(c: &Connection, row: &TaskRow) -> rusqlite::Result<i64> {
     // A NULL id makes SQLite pick the next one (AUTOINCREMENT: never one used before).
     let sql = "INSERT INTO tasks (id, user_id, title, title_folded, description, description_folded, completed, \
@@ -398,11 +426,11 @@ fn from_micros(index: usize, micros: i64) -> rusqlite::Result<DateTime<Utc>> {
 /// Reads what the API writes (RFC 3339), and also SQLite's own `datetime()` form
 /// (`YYYY-MM-DD HH:MM:SS`, UTC), so a row edited by hand does not break a list.
 fn time_from_row(row: &Row<'_>, index: usize) -> rusqlite::Result<DateTime<Utc>> {
-    let text = row.get_ref(index)?.as_str()?;
-    DateTime::parse_from_rfc3339(text)
-        .map(|time| time.with_timezone(&Utc))
-        .or_else(|err| {
-            chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f").map(|t| t.and_utc()).map_err(|_| err)
-        })
-        .map_err(|err| conversion(index, err))
+    parse_time(row.get_ref(index)?.as_str()?).map_err(|err| conversion(index, err))
+}
+
+fn parse_time(text: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
+    DateTime::parse_from_rfc3339(text).map(|time| time.with_timezone(&Utc)).or_else(|err| {
+        chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f").map(|t| t.and_utc()).map_err(|_| err)
+    })
 }
