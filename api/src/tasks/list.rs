@@ -6,7 +6,7 @@ use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use todo_domain::{fold, Priority, Tag};
+use todo_domain::{fold, Priority, Tag, Tags};
 
 use super::model::parse_instant;
 use super::store::TaskRow;
@@ -15,8 +15,6 @@ use crate::error::FieldError;
 pub const DEFAULT_LIMIT: u32 = 100;
 pub const MAX_LIMIT: u32 = 200;
 const MAX_QUERY_CHARS: usize = 200;
-/// As many tags as one task can carry: a filter for more could match nothing.
-const MAX_TAG_FILTERS: usize = todo_domain::tags::MAX_TAGS;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -243,17 +241,15 @@ impl TryFrom<ListParams> for ListQuery {
         };
         let due_before = instant("due_before", params.due_before);
         let due_after = instant("due_after", params.due_after);
-        let mut tags: Vec<Tag> = Vec::new();
-        for raw in &params.tag {
-            match Tag::parse(raw) {
-                Ok(tag) if tags.iter().any(|t| t.folded() == tag.folded()) => {}
-                Ok(tag) => tags.push(tag),
-                Err(message) => errors.push(FieldError::new("tag", message)),
-            }
-        }
-        if tags.len() > MAX_TAG_FILTERS {
-            errors.push(FieldError::new("tag", format!("at most {MAX_TAG_FILTERS} tags")));
-        }
+        // The rules of a task's tags: a filter for more than a task can carry
+        // could match nothing; the same tag twice is one.
+        let tags: Vec<Tag> = Tags::parse(&params.tag).map_or_else(
+            |problems| {
+                errors.extend(problems.into_iter().map(|(_, message)| FieldError::new("tag", message)));
+                Vec::new()
+            },
+            |tags| tags.iter().cloned().collect(),
+        );
         let mut priorities = params.priority;
         priorities.sort();
         priorities.dedup();

@@ -1055,6 +1055,7 @@ async fn bad_organizing_query_values_are_422_naming_the_parameter() {
         ("?due_after=2027-01-01".to_owned(), "due_after"),
         ("?due_after=10000-01-01T00:00:00Z".to_owned(), "due_after"),
         (format!("?tag={long_tag}"), "tag"),
+        (format!("?{}", tag_filters(21)), "tag"),
         ("?sort=colour".to_owned(), "sort"),
     ] {
         let response = app.list("alice", &query).await;
@@ -1067,6 +1068,12 @@ async fn bad_organizing_query_values_are_422_naming_the_parameter() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     assert!(list_json(&app, "alice", &format!("?tag={}", "t".repeat(32))).await.is_empty(), "32 characters are fine");
+    assert!(list_json(&app, "alice", &format!("?{}", tag_filters(20))).await.is_empty(), "as many as a task can carry");
+}
+
+/// `tag=t0&tag=t1…`: `n` different tags to filter by.
+fn tag_filters(n: usize) -> String {
+    (0..n).map(|i| format!("tag=t{i}")).collect::<Vec<_>>().join("&")
 }
 
 #[tokio::test]
