@@ -75,16 +75,65 @@ describe("delete with Undo", () => {
     expect(within(rows()!).queryByText("Buy milk")).not.toBeInTheDocument();
   });
 
-  it("brings the task back and says why when the deletion is refused", async () => {
+  it("brings the task back and says why at its row when the deletion is refused", async () => {
     service.add("Buy milk");
+    service.add("Walk the dog");
     const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
     renderTasks();
 
     await user.click(await screen.findByRole("button", { name: "Delete “Buy milk”" }));
     service.failNext({ status: 503 }, { method: "DELETE" });
     await advance(UNDO_MS);
-    expect(await screen.findByText(/Could not delete “Buy milk”\. The task service is unavailable/)).toBeInTheDocument();
-    expect(await within(rows()!).findByText("Buy milk")).toBeInTheDocument();
+    const row = (await within(rows()!).findByText("Buy milk")).closest("li")!;
+    // Said once, at the row, as an alert (announced), and tied to its checkbox.
+    const alert = within(row).getByRole("alert");
+    expect(alert).toHaveTextContent(/Could not delete “Buy milk”\. The task service is unavailable/);
+    expect(screen.getAllByText(/Could not delete/)).toHaveLength(1);
+    expect(within(row).getByRole("checkbox", { name: "Done: Buy milk" })).toHaveAttribute("aria-describedby", alert.id);
+    expect(service.tasks.map((task) => task.title)).toEqual(["Buy milk", "Walk the dog"]);
+
+    await user.click(within(row).getByRole("button", { name: "Dismiss" }));
+    expect(screen.queryByText(/Could not delete/)).not.toBeInTheDocument();
+    expect(within(row).getByRole("checkbox", { name: "Done: Buy milk" })).toHaveFocus();
+  });
+
+  it("says at the row when the task service cannot be reached, and a new try clears it", async () => {
+    service.add("Buy milk");
+    const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
+    renderTasks();
+
+    await user.click(await screen.findByRole("button", { name: "Delete “Buy milk”" }));
+    service.failNext("network", { method: "DELETE" });
+    await advance(UNDO_MS);
+    const row = (await within(rows()!).findByText("Buy milk")).closest("li")!;
+    expect(within(row).getByRole("alert")).toHaveTextContent(/Could not delete “Buy milk”\. Cannot reach the task service/);
+
+    await user.click(within(row).getByRole("button", { name: "Delete “Buy milk”" }));
+    expect(screen.queryByText(/Could not delete/)).not.toBeInTheDocument();
+    await advance(UNDO_MS);
+    await waitFor(() => expect(service.tasks).toEqual([]));
+    expect(screen.queryByText(/Could not delete/)).not.toBeInTheDocument();
+  });
+
+  it("says it above the list when the list shown no longer holds the task", async () => {
+    service.add("Buy milk");
+    service.add("Answer mail", { completed: true });
+    const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
+    renderTasks();
+
+    await user.click(await screen.findByRole("button", { name: "Delete “Buy milk”" }));
+    await user.selectOptions(screen.getByLabelText("Show"), "completed");
+    await waitFor(() => expect(within(rows()!).queryByText("Answer mail")).toBeInTheDocument());
+    service.failNext({ status: 503 }, { method: "DELETE" });
+    await advance(UNDO_MS);
+    const alert = await screen.findByText(/Could not delete “Buy milk”/);
+    expect(rows()).not.toContainElement(alert);
+
+    // Back in a list that shows the task, it is said at the row.
+    await user.selectOptions(screen.getByLabelText("Show"), "all");
+    const row = (await within(rows()!).findByText("Buy milk")).closest("li")!;
+    await waitFor(() => expect(within(row).getByRole("alert")).toHaveTextContent(/Could not delete “Buy milk”/));
+    expect(screen.getAllByText(/Could not delete/)).toHaveLength(1);
   });
 
   it("sends waiting deletions at once when the page goes away", async () => {

@@ -17,7 +17,7 @@ interface PendingDeletionProps {
   task: Task;
   /** Called once the API has answered (either way). */
   onSettled: (id: number) => void;
-  onFailure: (message: string) => void;
+  onFailure: (task: Task, message: string) => void;
   /** Where the page finds this deletion's "send it now" (as it goes away). */
   register: (id: number, sendNow: (() => void) | undefined) => void;
   undoMs: number;
@@ -34,7 +34,7 @@ function PendingDeletion({ api, task, onSettled, onFailure, register, undoMs, di
   // settling waits for the refetch that follows).
   const deleteTask = useDeleteTask(api, task.id, (error, failed) => {
     onSettled(failed.id);
-    onFailure(`Could not delete “${failed.title}”. ${describeError(error)}`);
+    onFailure(failed, `Could not delete “${failed.title}”. ${describeError(error)}`);
   });
   const sent = useRef(false);
   const { mutate } = deleteTask;
@@ -60,9 +60,11 @@ function PendingDeletion({ api, task, onSettled, onFailure, register, undoMs, di
  * Deletion with Undo: `remove` hides the task at once and offers Undo in a
  * toast; only when the window has passed is the DELETE sent. When the page
  * goes away (reload, closing the tab) first, the waiting deletions are sent
- * then, as requests that outlive the page.
+ * then, as requests that outlive the page. A refused deletion brings the row
+ * back and gives `onFailure` the task and what to say, for the page to say it
+ * at that row.
  */
-export function usePendingDeletes(api: TaskApi, onFailure: (message: string) => void, undoMs = UNDO_MS) {
+export function usePendingDeletes(api: TaskApi, onFailure: (task: Task, message: string) => void, undoMs = UNDO_MS) {
   const [pending, setPending] = useState<ReadonlyMap<number, Task>>(new Map());
   const senders = useRef(new Map<number, () => void>());
   const toasts = useToasts();

@@ -24,6 +24,13 @@ interface TaskItemProps {
   onDelete: (task: Task) => void;
   /** Says a change to screen readers (ticks and saved edits). */
   announce: (message: string) => void;
+  /**
+   * Why this task's deletion failed: the deletion outlives the hidden row, so
+   * the list keeps its failure and the row, back in the list, says it.
+   */
+  deleteFailure?: string;
+  /** Forgets `deleteFailure` (dismissed, or the person acts on the task again). */
+  onDismissDeleteFailure: (id: number) => void;
 }
 
 const EDIT_FIELDS = ["title", "description", "priority", "tags", "due_at", "recurrence", "remind_at", "time_zone"] as const;
@@ -81,7 +88,7 @@ function focusAfterDelete(row: HTMLElement | null) {
   target?.focus();
 }
 
-export function TaskItem({ api, task, now, onFailure, onDelete, announce }: TaskItemProps) {
+export function TaskItem({ api, task, now, onFailure, onDelete, announce, deleteFailure, onDismissDeleteFailure }: TaskItemProps) {
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState(false);
   const [before, setBefore] = useState<TaskDraft>(() => draftOf(task, browserTimeZone()));
@@ -121,6 +128,13 @@ export function TaskItem({ api, task, now, onFailure, onDelete, announce }: Task
   );
   const placeholder = isPlaceholder(task);
   const baseId = `task-${task.id}`;
+  // One message at the row: the latest failure of a tick, else of the deletion.
+  const shownError = rowError ?? deleteFailure;
+
+  function clearErrors() {
+    setRowError(undefined);
+    if (deleteFailure) onDismissDeleteFailure(task.id);
+  }
 
   function focusEditButton() {
     requestAnimationFrame(() => editButtonRef.current?.focus());
@@ -131,7 +145,7 @@ export function TaskItem({ api, task, now, onFailure, onDelete, announce }: Task
     setBefore(current);
     setDraft(current);
     setEditError(undefined);
-    setRowError(undefined);
+    clearErrors();
     setEditing(true);
   }
 
@@ -166,7 +180,7 @@ export function TaskItem({ api, task, now, onFailure, onDelete, announce }: Task
   }
 
   function onToggle() {
-    setRowError(undefined);
+    clearErrors();
     // Against the latest state, not this render's `task`: a second click may
     // come before the first one's optimistic change has re-rendered the row.
     const completed = !intendedCompleted(queryClient, api.userId, task);
@@ -176,6 +190,7 @@ export function TaskItem({ api, task, now, onFailure, onDelete, announce }: Task
   }
 
   function onDeleteClick() {
+    clearErrors();
     focusAfterDelete(rowRef.current);
     onDelete(latestTask(queryClient, api.userId, task.id) ?? task);
   }
@@ -251,7 +266,7 @@ export function TaskItem({ api, task, now, onFailure, onDelete, announce }: Task
       <div className="flex flex-wrap items-start gap-3">
         <input id={`${baseId}-done`} type="checkbox" checked={task.completed} disabled={placeholder} onChange={onToggle}
           className="mt-1 h-5 w-5 shrink-0 accent-blue-700" aria-label={`Done: ${task.title}`}
-          aria-describedby={rowError ? errorId : undefined} />
+          aria-describedby={shownError ? errorId : undefined} />
         <div className="min-w-0 flex-1">
           <p className={`break-words font-medium ${task.completed ? "text-zinc-600 line-through dark:text-zinc-400" : ""}`}>{task.title}</p>
           {task.description && (
@@ -270,10 +285,10 @@ export function TaskItem({ api, task, now, onFailure, onDelete, announce }: Task
           </button>
         </div>
       </div>
-      {rowError && (
+      {shownError && (
         <div id={errorId} role="alert" className="mt-2 flex items-start justify-between gap-3 rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
-          <p>{rowError}</p>
-          <button type="button" onClick={() => { setRowError(undefined); document.getElementById(`${baseId}-done`)?.focus(); }}
+          <p>{shownError}</p>
+          <button type="button" onClick={() => { clearErrors(); document.getElementById(`${baseId}-done`)?.focus(); }}
             className="shrink-0 underline">
             Dismiss
           </button>

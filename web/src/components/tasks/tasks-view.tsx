@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ApiError, describeError } from "@/lib/api/errors";
 import type { TaskApi } from "@/lib/api/task-api";
+import type { Task } from "@/lib/api/types";
 import { browserTimeZone } from "@/lib/dates/zoned";
 import { belongsToView, DEFAULT_FILTERS, type TaskFilters } from "@/lib/tasks/filters";
 import { NewTaskForm } from "./new-task-form";
@@ -81,7 +82,24 @@ export function TasksView({ api, undoMs }: TasksViewProps) {
   const tags = useTags(api);
   const now = useNow();
   const onFilters = useCallback((next: TaskFilters) => setFilters(next), []);
-  const deletes = usePendingDeletes(api, setFailure, undoMs);
+  // Refused deletions by task id: each is said at its row, back in the list
+  // (where the person is looking, also on a phone), like a refused tick.
+  const [deleteFailures, setDeleteFailures] = useState<ReadonlyMap<number, string>>(new Map());
+  const onDeleteFailure = useCallback(
+    (task: Task, message: string) => setDeleteFailures((current) => new Map(current).set(task.id, message)),
+    [],
+  );
+  const forgetDeleteFailure = useCallback(
+    (id: number) =>
+      setDeleteFailures((current) => {
+        if (!current.has(id)) return current;
+        const next = new Map(current);
+        next.delete(id);
+        return next;
+      }),
+    [],
+  );
+  const deletes = usePendingDeletes(api, onDeleteFailure, undoMs);
   const sectionRef = useRef<HTMLElement>(null);
   useFocusKeptIn(sectionRef);
   const [announcement, announce] = useAnnouncer();
@@ -91,6 +109,11 @@ export function TasksView({ api, undoMs }: TasksViewProps) {
   const tasks = (list.data?.pages.flatMap((page) => page.tasks) ?? []).filter(
     (task) => !deletes.pending.has(task.id) && belongsToView(task, filters.view, now, timeZone),
   );
+  // A refused deletion whose task this list does not show (filtered away, or
+  // gone for good) is said above the list instead.
+  const shown = new Set(tasks.map((task) => task.id));
+  const unplaced = [...deleteFailures].filter(([id]) => !shown.has(id));
+  const messages = [...(failure ? [failure] : []), ...unplaced.map(([, message]) => message)];
   const filtered =
     filters.status !== "all" || filters.q.trim() !== "" || filters.view !== "all" || filters.tags.length > 0 || filters.priorities.length > 0;
   // Only when this app's own session has ended does signing in again help; if
@@ -104,12 +127,17 @@ export function TasksView({ api, undoMs }: TasksViewProps) {
         {announcement}
       </p>
 
-      {failure && (
+      {messages.length > 0 && (
         <div role="alert" className="flex items-start justify-between gap-3 rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
-          <p>{failure}</p>
+          <div>
+            {messages.map((message) => (
+              <p key={message}>{message}</p>
+            ))}
+          </div>
           <button type="button" className="shrink-0 underline"
             onClick={() => {
               setFailure(undefined);
+              for (const [id] of unplaced) forgetDeleteFailure(id);
               document.getElementById("task-list-heading")?.focus();
             }}>
             Dismiss
@@ -166,7 +194,7 @@ export function TasksView({ api, undoMs }: TasksViewProps) {
               <ul className={`space-y-2 ${list.isPlaceholderData ? "opacity-60" : ""}`} aria-label="Tasks">
                 {tasks.map((task) => (
                   <TaskItem key={task.id} api={api} task={task} now={now} onFailure={setFailure} onDelete={deletes.remove}
-                    announce={announce} />
+                    announce={announce} deleteFailure={deleteFailures.get(task.id)} onDismissDeleteFailure={forgetDeleteFailure} />
                 ))}
               </ul>
             )}
