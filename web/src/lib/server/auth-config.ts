@@ -1,6 +1,7 @@
 import "server-only";
 import path from "node:path";
 import { parseTrustedProxies, TrustedProxiesError, type TrustedProxies } from "./client-ip";
+import { readApiUrl } from "./public-config";
 
 export const ASYMMETRIC_ALGS = ["EdDSA", "ES256", "RS256", "PS256"] as const;
 export type AsymmetricAlg = (typeof ASYMMETRIC_ALGS)[number];
@@ -31,6 +32,11 @@ export interface AuthConfig {
   /** Failed password sign-ins allowed per email within the window; 0 switches the limit off. */
   signInMaxFailures: number;
   signInFailureWindowSeconds: number;
+  /**
+   * The task API's base URL (NEXT_PUBLIC_API_URL, the one the browser uses):
+   * security events about ended sessions are pushed to its `/auth/events`.
+   */
+  apiUrl: string;
 }
 
 export class AuthConfigError extends Error {
@@ -141,5 +147,6 @@ export function readAuthConfig(env: Readonly<Record<string, string | undefined>>
       DEFAULT_SIGN_IN_FAILURE_WINDOW_SECONDS,
       1,
     ),
+    apiUrl: readApiUrl(env),
   };
 }

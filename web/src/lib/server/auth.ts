@@ -5,7 +5,7 @@ import { APIError } from "better-auth/api";
 import { getMigrations } from "better-auth/db/migration";
 import { jwt, type JWKOptions, type JwtOptions } from "better-auth/plugins/jwt";
 import { SignJWT, type JWTPayload } from "jose";
-import { PostgresDialect, type Dialect } from "kysely";
+import { Kysely, PostgresDialect, type Dialect } from "kysely";
 import {
   characterCount,
   MAX_NAME_LENGTH,
@@ -16,6 +16,7 @@ import {
 } from "@/lib/auth-messages";
 import { readAuthConfig, type AuthConfig } from "./auth-config";
 import { authRequestHandler, CLIENT_ADDRESS_HEADER } from "./auth-request";
+import { securityEvents, type SecurityEventsOptions } from "./security-events/plugin";
 import { loadRootEnv, repoRoot } from "./root-env";
 import { signInLimit } from "./sign-in-limit";
 
@@ -32,7 +33,12 @@ export function jwtPluginOptions(config: AuthConfig): JwtOptions {
     audience: config.baseURL,
     expirationTime: `${config.jwtExpiresInSeconds}s`,
     // `sub` (the user id) is added by the plugin; the rest of the user row stays out of the token.
-    definePayload: ({ user }: { user: { email: string; name: string } }) => ({ email: user.email, name: user.name }),
+    // `sid` names the session, so the API can refuse its tokens once it ends (SPEC "Sessions and revocation").
+    definePayload: ({ user, session }: { user: { email: string; name: string }; session: { id: string } }) => ({
+      email: user.email,
+      name: user.name,
+      sid: session.id,
+    }),
   };
   if (config.jwtAlg === "HS256") {
     const key = new TextEncoder().encode(config.secret);
@@ -75,13 +81,17 @@ async function refuseLongName(user: { name?: unknown }): Promise<void> {
   }
 }
 
-function buildAuthOptions(config: AuthConfig, dialect: Dialect) {
+function buildAuthOptions(config: AuthConfig, dialect: Dialect, outbox?: SecurityEventsOptions["outbox"]) {
+  // One Kysely for Better Auth and the security-event outbox, so on PGlite (one
+  // connection) their statements queue on the same driver.
+  const db = new Kysely<unknown>({ dialect });
+  const jwtOptions = jwtPluginOptions(config);
   return {
     appName: "Todo",
     baseURL: config.baseURL,
     secret: config.secret,
     trustedOrigins: config.trustedOrigins,
-    database: { dialect, type: "postgres" as const },
+    database: { db, type: "postgres" as const },
     emailAndPassword: {
       enabled: true,
       autoSignIn: true,
@@ -93,6 +103,8 @@ function buildAuthOptions(config: AuthConfig, dialect: Dialect) {
       expiresIn: config.sessionExpiresInSeconds,
       updateAge: 24 * 60 * 60,
     },
+    // The Account page deletes the account after the password is typed again.
+    user: { deleteUser: { enabled: true } },
     databaseHooks: {
       user: {
         create: { before: refuseLongName },
@@ -114,7 +126,15 @@ function buildAuthOptions(config: AuthConfig, dialect: Dialect) {
       storage: config.databaseUrl ? ("database" as const) : ("memory" as const),
     },
     plugins: [
-      jwt(jwtPluginOptions(config)),
+      jwt(jwtOptions),
+      securityEvents({
+        db,
+        jwtOptions,
+        issuer: config.baseURL,
+        apiUrl: config.apiUrl,
+        jwtExpiresInSeconds: config.jwtExpiresInSeconds,
+        outbox,
+      }),
       signInLimit({ maxFailures: config.signInMaxFailures, windowSeconds: config.signInFailureWindowSeconds }),
     ],
   };
@@ -122,11 +142,11 @@ function buildAuthOptions(config: AuthConfig, dialect: Dialect) {
 
 /**
  * A Better Auth instance on `dialect`, with its tables (user, session, account,
- * verification, jwks) migrated first. The server does this when it starts
+ * verification, jwks, securityEventOutbox) migrated first. The server does this when it starts
  * (src/instrumentation.ts) or else on first use, never during `next build`.
  */
-export async function createMigratedAuth(config: AuthConfig, dialect: Dialect) {
-  const options = buildAuthOptions(config, dialect);
+export async function createMigratedAuth(config: AuthConfig, dialect: Dialect, outbox?: SecurityEventsOptions["outbox"]) {
+  const options = buildAuthOptions(config, dialect, outbox);
   const { runMigrations } = await getMigrations(options);
   await runMigrations();
   return betterAuth(options);
