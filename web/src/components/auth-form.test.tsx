@@ -30,6 +30,20 @@ describe("AuthForm", () => {
     expect(router.replace).toHaveBeenCalledWith("/tasks");
   });
 
+  it("signs in and goes back to the page that sent the person here, keeping it on the sign-up link", async () => {
+    const submit = vi.fn(async () => ({ error: null }));
+    render(<AuthForm mode="sign-in" next="/device?user_code=ABCD" submit={submit} />);
+    const user = userEvent.setup();
+    expect(screen.getByRole("link", { name: "Create an account" })).toHaveAttribute(
+      "href",
+      "/sign-up?next=%2Fdevice%3Fuser_code%3DABCD",
+    );
+    await user.type(screen.getByLabelText("Email"), "ann@example.com");
+    await user.type(screen.getByLabelText("Password"), "correct-horse");
+    await user.click(screen.getByRole("button", { name: "Sign in" }));
+    expect(router.replace).toHaveBeenCalledWith("/device?user_code=ABCD");
+  });
+
   it("says a password is too short before sending it", async () => {
     const submit = vi.fn(async () => ({ error: null }));
     const user = renderForm("sign-up", submit);

@@ -17,6 +17,8 @@ type Mode = "sign-in" | "sign-up";
 
 export interface AuthFormProps {
   mode: Mode;
+  /** Where to go once signed in (a path on this app, checked by the page); /tasks by default. */
+  next?: string;
   /** Injected by tests; the Better Auth client otherwise. */
   submit?: (mode: Mode, fields: { name: string; email: string; password: string }) => Promise<{
     error: { code?: string; message?: string; status?: number; retryAfter?: unknown } | null;
@@ -35,7 +37,7 @@ async function submitWithBetterAuth(mode: Mode, fields: { name: string; email: s
   }
 }
 
-export function AuthForm({ mode, submit = submitWithBetterAuth }: AuthFormProps) {
+export function AuthForm({ mode, next = "/tasks", submit = submitWithBetterAuth }: AuthFormProps) {
   const router = useRouter();
   const [name, setName] = useState("");
   const [email, setEmail] = useState("");
@@ -69,7 +71,7 @@ export function AuthForm({ mode, submit = submitWithBetterAuth }: AuthFormProps)
       setPending(false);
       return;
     }
-    router.replace("/tasks");
+    router.replace(next);
     router.refresh();
   }
 
@@ -139,7 +141,7 @@ export function AuthForm({ mode, submit = submitWithBetterAuth }: AuthFormProps)
       </form>
       <p className="mt-6 text-sm">
         {isSignUp ? "Already have an account? " : "New here? "}
-        <Link href={isSignUp ? "/sign-in" : "/sign-up"} className="font-medium text-blue-700 underline dark:text-blue-400">
+        <Link href={`${isSignUp ? "/sign-in" : "/sign-up"}${next === "/tasks" ? "" : `?next=${encodeURIComponent(next)}`}`} className="font-medium text-blue-700 underline dark:text-blue-400">
           {isSignUp ? "Sign in" : "Create an account"}
         </Link>
       </p>

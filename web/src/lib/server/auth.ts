@@ -3,9 +3,12 @@ import fs from "node:fs";
 import { betterAuth } from "better-auth";
 import { APIError } from "better-auth/api";
 import { getMigrations } from "better-auth/db/migration";
+import { bearer } from "better-auth/plugins/bearer";
+import { deviceAuthorization } from "better-auth/plugins/device-authorization";
 import { jwt, type JWKOptions, type JwtOptions } from "better-auth/plugins/jwt";
 import { SignJWT, type JWTPayload } from "jose";
 import { Kysely, PostgresDialect, type Dialect } from "kysely";
+import { isDeviceClient } from "@/lib/device-clients";
 import {
   characterCount,
   MAX_NAME_LENGTH,
@@ -136,6 +139,12 @@ function buildAuthOptions(config: AuthConfig, dialect: Dialect, outbox?: Securit
         outbox,
       }),
       signInLimit({ maxFailures: config.signInMaxFailures, windowSeconds: config.signInFailureWindowSeconds }),
+      // `todo login` (RFC 8628): the command line asks /device/code, the person
+      // approves on /device, the command line's /device/token poll gets a session.
+      // It then sends that session as `Authorization: Bearer` (the bearer plugin)
+      // to /token and /sign-out, as it has no cookie jar.
+      deviceAuthorization({ expiresIn: "15m", interval: "5s", validateClient: isDeviceClient }),
+      bearer(),
     ],
   };
 }

@@ -1,11 +1,14 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { AuthForm } from "@/components/auth-form";
+import { safeNextPath } from "@/lib/next-path";
 import { getCurrentSession } from "@/lib/server/session";
 
 export const metadata: Metadata = { title: "Sign in · Todo" };
 
-export default async function SignInPage() {
-  if (await getCurrentSession()) redirect("/tasks");
-  return <AuthForm mode="sign-in" />;
+export default async function SignInPage({ searchParams }: { searchParams: Promise<{ next?: string | string[] }> }) {
+  // `?next=` brings a person back where signing in interrupted them (the /device page).
+  const next = safeNextPath((await searchParams).next);
+  if (await getCurrentSession()) redirect(next);
+  return <AuthForm mode="sign-in" next={next} />;
 }
