@@ -1,0 +1,164 @@
+//! The session `todo login` got, kept in a file only its owner can read.
+//!
+//! The file holds the Better Auth session token (a bearer credential good for
+//! the session's lifetime, 7 days by default) and the last access token (a JWT
+//! good for minutes), so each command need not fetch one. It is created with
+//! mode 0600 in a 0700 directory, replaced atomically, and refused when anyone
+//! but its owner can read or write it, as ssh refuses a private key.
+
+use std::fs;
+use std::io::Write;
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::CliError;
+
+#[derive(Clone, Serialize, Deserialize)]
+pub struct Credentials {
+    /// The web app the session was made on (Better Auth's base URL).
+    pub web_url: String,
+    /// The task API that accepts this web app's tokens.
+    pub api_url: String,
+    /// Better Auth's session token, sent as `Authorization: Bearer` to `/api/auth/*`.
+    pub session_token: String,
+    /// The last access token and its `exp` (seconds since the epoch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<CachedToken>,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+pub struct CachedToken {
+    pub token: String,
+    pub expires_at: i64,
+}
+
+// Never printed: Debug says which server, not the secrets.
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("web_url", &self.web_url)
+            .field("api_url", &self.api_url)
+            .finish_non_exhaustive()
+    }
+}
+
+pub fn path(dir: &Path) -> PathBuf {
+    dir.join("credentials")
+}
+
+/// The saved session, `None` when there is none.
+pub fn load(dir: &Path) -> Result<Option<Credentials>, CliError> {
+    let path = path(dir);
+    let metadata = match fs::symlink_metadata(&path) {
+        Ok(metadata) => metadata,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) => return Err(CliError::failed(format!("Cannot read {}: {error}.", path.display()))),
+    };
+    check_private(&path, &metadata)?;
+    let text = fs::read_to_string(&path)
+        .map_err(|error| CliError::failed(format!("Cannot read {}: {error}.", path.display())))?;
+    match serde_json::from_str(&text) {
+        Ok(credentials) => Ok(Some(credentials)),
+        Err(_) => {
+            Err(CliError::failed(format!("{} is damaged. Run `todo logout`, then `todo login` again.", path.display())))
+        }
+    }
+}
+
+/// Refuses a file that is not a plain file of ours that only we can read and write.
+fn check_private(path: &Path, metadata: &fs::Metadata) -> Result<(), CliError> {
+    if !metadata.file_type().is_file() {
+        return Err(CliError::failed(format!("{} is not a plain file; refusing to use it.", path.display())));
+    }
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if metadata.uid() != me {
+        return Err(CliError::failed(format!("{} belongs to another user; refusing to use it.", path.display())));
+    }
+    let mode = metadata.permissions().mode() & 0o777;
+    if mode & 0o077 != 0 {
+        return Err(CliError::failed(format!(
+            "{} can be read by others (mode {mode:o}); refusing to use it. Run `chmod 600 {}` or sign in again.",
+            path.display(),
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Writes the credentials: a new file with mode 0600 beside the old one, then
+/// renamed over it, so a reader never sees half a file or a wider mode.
+pub fn save(dir: &Path, credentials: &Credentials) -> Result<(), CliError> {
+    let cannot =
+        |error: std::io::Error| CliError::failed(format!("Cannot save the sign-in in {}: {error}.", dir.display()));
+    fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(cannot)?;
+    let final_path = path(dir);
+    let temp_path = dir.join(format!(".credentials.{}.tmp", std::process::id()));
+    let _ = fs::remove_file(&temp_path);
+    let mut file = fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(&temp_path).map_err(cannot)?;
+    let text = serde_json::to_string_pretty(credentials).expect("credentials serialize");
+    let written = file.write_all(text.as_bytes()).and_then(|()| file.sync_all());
+    if let Err(error) = written.and_then(|()| fs::rename(&temp_path, &final_path)) {
+        let _ = fs::remove_file(&temp_path);
+        return Err(cannot(error));
+    }
+    Ok(())
+}
+
+/// Removes the file; `false` when there was none.
+pub fn remove(dir: &Path) -> Result<bool, CliError> {
+    let path = path(dir);
+    match fs::remove_file(&path) {
+        Ok(()) => Ok(true),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(error) => Err(CliError::failed(format!("Cannot remove {}: {error}.", path.display()))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Credentials {
+        Credentials {
+            web_url: "http://localhost:3000".into(),
+            api_url: "http://127.0.0.1:8000".into(),
+            session_token: "secret-session".into(),
+            access_token: None,
+        }
+    }
+
+    #[test]
+    fn saves_with_mode_0600_in_a_0700_directory_and_reads_back() {
+        let home = tempfile::tempdir().unwrap();
+        let dir = home.path().join("todo");
+        save(&dir, &sample()).unwrap();
+        assert_eq!(fs::metadata(path(&dir)).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(fs::metadata(&dir).unwrap().permissions().mode() & 0o777, 0o700);
+        assert_eq!(load(&dir).unwrap().unwrap().session_token, "secret-session");
+        assert!(remove(&dir).unwrap());
+        assert!(load(&dir).unwrap().is_none());
+        assert!(!remove(&dir).unwrap());
+    }
+
+    #[test]
+    fn refuses_a_file_others_can_read() {
+        let home = tempfile::tempdir().unwrap();
+        save(home.path(), &sample()).unwrap();
+        for mode in [0o644, 0o640, 0o604, 0o660] {
+            fs::set_permissions(path(home.path()), fs::Permissions::from_mode(mode)).unwrap();
+            let error = load(home.path()).unwrap_err().to_string();
+            assert!(error.contains("can be read by others"), "{mode:o}: {error}");
+        }
+    }
+
+    #[test]
+    fn debug_shows_no_secret() {
+        let mut credentials = sample();
+        credentials.access_token = Some(CachedToken { token: "jwt-secret".into(), expires_at: 1 });
+        let shown = format!("{credentials:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+    }
+}

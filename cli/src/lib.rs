@@ -1,0 +1,534 @@
+//! `todo`: Todo's tasks from a terminal. `main.rs` only calls [`run`]; every
+//! part lives here so it can be tested: the command line ([`args`]), sign-in
+//! ([`session`]), the task API ([`api`]), and what is printed ([`output`]).
+
+pub mod api;
+pub mod args;
+pub mod config;
+pub mod credentials;
+pub mod dates;
+pub mod error;
+pub mod every;
+pub mod output;
+pub mod safe_text;
+pub mod session;
+pub mod task;
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{CommandFactory, Parser};
+use jiff::{ToSpan, ZonedDateTime};
+use reqwest::blocking::Client;
+use reqwest::Method;
+use serde_json::{json, Map, Value};
+use todo_domain::{Tags, Title};
+use url::Url;
+
+use crate::api::Api;
+use crate::args::{AddArgs, Cli, ColorWhen, Command, EditArgs, Global, LsArgs, Shell, SortArg};
+use crate::config::{parse_base_url, ConfigFile, DEFAULT_API_URL, DEFAULT_WEB_URL};
+use crate::credentials::Credentials;
+use crate::error::CliError;
+use crate::session::Session;
+use crate::task::{TagCount, Task};
+
+/// Runs `todo` with these arguments (the first is the program's name) and
+/// returns the exit code: 0 done, 1 failed, 2 usage, 3 signed out.
+pub fn run<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(error) => {
+            // --help and --version land here too, with exit code 0.
+            let _ = error.print();
+            return error.exit_code();
+        }
+    };
+    anstream::ColorChoice::write_global(match cli.global.color {
+        ColorWhen::Auto => anstream::ColorChoice::Auto,
+        ColorWhen::Always => anstream::ColorChoice::Always,
+        ColorWhen::Never => anstream::ColorChoice::Never,
+    });
+    match execute(cli) {
+        Ok(()) => 0,
+        Err(error) => {
+            let _ = writeln!(anstream::stderr(), "{error}");
+            i32::from(error.exit_code())
+        }
+    }
+}
+
+fn execute(cli: Cli) -> Result<(), CliError> {
+    let Cli { global, command } = cli;
+    match command {
+        Command::Completions { shell } => {
+            completions(shell);
+            Ok(())
+        }
+        Command::Login { no_browser } => login(&global, no_browser),
+        Command::Logout => logout(&global),
+        Command::Whoami => whoami(&global),
+        Command::Add(args) => add(&global, args),
+        Command::Ls(args) => ls(&global, args),
+        Command::Show { id } => {
+            let mut api = connect(&global)?;
+            let url = task_url(&mut api, id, "")?;
+            let task = api.json(Method::GET, url, None)?;
+            print_task(&global, task, output::task_details)
+        }
+        Command::Edit(args) => edit(&global, args),
+        Command::Done { ids } => complete(&global, &ids, true),
+        Command::Undo { ids } => complete(&global, &ids, false),
+        Command::Rm { ids } => remove(&global, &ids),
+        Command::Tags => tags(&global),
+    }
+}
+
+fn completions(shell: Shell) {
+    let shell = match shell {
+        Shell::Bash => clap_complete::Shell::Bash,
+        Shell::Zsh => clap_complete::Shell::Zsh,
+        Shell::Fish => clap_complete::Shell::Fish,
+    };
+    clap_complete::generate(shell, &mut Cli::command(), "todo", &mut std::io::stdout());
+}
+
+fn http_client() -> Result<Client, CliError> {
+    Client::builder()
+        .user_agent(concat!("todo-cli/", env!("CARGO_PKG_VERSION")))
+        .timeout(Duration::from_secs(30))
+        .build()
+        .map_err(|_| CliError::failed("Cannot set up HTTPS on this machine."))
+}
+
+fn print(text: &str) -> Result<(), CliError> {
+    let mut out = anstream::stdout();
+    // A closed pipe (`todo ls | head`) is not a failure of the command.
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(CliError::failed(format!("Cannot write the output: {error}.")))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn eprint(text: &str) {
+    let _ = anstream::stderr().write_all(text.as_bytes());
+}
+
+/// JSON for scripts, exactly the API's values, with the characters that could
+/// rewrite a terminal (DEL, C1 controls, bidirectional controls) written as
+/// `\u` escapes, which every JSON reader reads back as the same text.
+fn print_json(value: &Value) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(value).expect("JSON values serialize");
+    let mut safe = String::with_capacity(text.len() + 1);
+    for c in text.chars() {
+        if safe_text::line(c.encode_utf8(&mut [0; 4])).len() == c.len_utf8() {
+            safe.push(c);
+        } else {
+            safe.push_str(&format!("\\u{:04x}", c as u32));
+        }
+    }
+    safe.push('\n');
+    print(&safe)
+}
+
+fn print_task(global: &Global, task: Value, render: impl Fn(&Task, &ZonedDateTime) -> String) -> Result<(), CliError> {
+    if global.json {
+        return print_json(&task);
+    }
+    let parsed = read_task(task)?;
+    print(&render(&parsed, &now()))
+}
+
+fn read_task(value: Value) -> Result<Task, CliError> {
+    serde_json::from_value(value).map_err(|_| CliError::failed("The task service's task cannot be read."))
+}
+
+fn now() -> ZonedDateTime {
+    jiff::Timestamp::now().to_zoned_datetime(dates::local_zone().tz().clone())
+}
+
+/// Which servers a command talks to (see [`config`] for the order).
+fn servers(global: &Global, config: &ConfigFile, saved: Option<&Credentials>) -> Result<(Url, Url), CliError> {
+    let web = match (&global.server, saved, &config.web_url) {
+        (Some(url), _, _) => parse_base_url(url, "--server")?,
+        (None, Some(saved), _) => parse_base_url(&saved.web_url, "The saved web app's address")?,
+        (None, None, Some(url)) => parse_base_url(url, "web_url in config.toml")?,
+        (None, None, None) => parse_base_url(DEFAULT_WEB_URL, "The default web app")?,
+    };
+    let api = match (&global.api_url, saved, &config.api_url) {
+        (Some(url), _, _) => parse_base_url(url, "--api-url")?,
+        (None, Some(saved), _) => parse_base_url(&saved.api_url, "The saved API address")?,
+        (None, None, Some(url)) => parse_base_url(url, "api_url in config.toml")?,
+        (None, None, None) => parse_base_url(DEFAULT_API_URL, "The default API")?,
+    };
+    Ok((web, api))
+}
+
+/// The session and the API for a command that needs them.
+fn connect(global: &Global) -> Result<Api, CliError> {
+    let dir = config::config_dir()?;
+    let http = http_client()?;
+    let session = Session::load(dir.clone(), http.clone())?;
+    let config = ConfigFile::load(&dir)?;
+    let (web, api) = servers(global, &config, Some(session.credentials()))?;
+    if web.as_str() != parse_base_url(&session.credentials().web_url, "The saved web app's address")?.as_str() {
+        return Err(CliError::usage(format!(
+            "You are signed in to {}, not {web}. Run `todo login --server {web}` first.",
+            session.credentials().web_url
+        )));
+    }
+    Ok(Api::new(http, api, session))
+}
+
+fn login(global: &Global, no_browser: bool) -> Result<(), CliError> {
+    let dir = config::config_dir()?;
+    let config = ConfigFile::load(&dir)?;
+    // A damaged or too-open file must not stop a fresh sign-in, which replaces it.
+    let saved = credentials::load(&dir).ok().flatten();
+    let (web, api) = servers(global, &config, saved.as_ref())?;
+    let http = http_client()?;
+    let code = session::request_device_code(&http, &web)?;
+    let link = code.verification_uri_complete.clone().unwrap_or_else(|| code.verification_uri.clone());
+    let shown = session::format_user_code(&code.user_code);
+    eprint(&format!("To sign in, open this link and approve the code {shown}:\n  {}\n", safe_text::line(&link)));
+    if !no_browser && webbrowser::open(&link).is_err() {
+        eprint("(Could not open a browser here: open the link yourself, on any device.)\n");
+    }
+    eprint("Waiting for approval… (Ctrl-C to stop)\n");
+    let session_token = session::poll_for_session(&http, &web, &code)?;
+    let credentials =
+        Credentials { web_url: web.to_string(), api_url: api.to_string(), session_token, access_token: None };
+    let mut session = Session::new(dir.clone(), http, credentials);
+    let account = session.account()?;
+    session.save()?;
+    // Fetches and keeps the first access token: proves the session works for the API too.
+    session.renew_access_token()?;
+    if let Some(old) = saved.filter(|old| old.session_token != session.credentials().session_token) {
+        // The session this one replaces is ended, not left valid until it expires.
+        let _ = Session::new(dir, http_client()?, old).sign_out();
+    }
+    eprint(&format!("Signed in as {}.\n", account_words(&account)));
+    Ok(())
+}
+
+fn account_words(account: &session::Account) -> String {
+    let email = safe_text::line(&account.email);
+    if account.name.is_empty() {
+        email
+    } else {
+        format!("{} <{email}>", safe_text::line(&account.name))
+    }
+}
+
+fn logout(global: &Global) -> Result<(), CliError> {
+    let dir = config::config_dir()?;
+    let session = match Session::load(dir.clone(), http_client()?) {
+        Ok(session) => session,
+        Err(CliError::SignedOut) => {
+            eprint("You were not signed in.\n");
+            return Ok(());
+        }
+        // A file we refuse to read is still ours to delete.
+        Err(error) => {
+            Session::forget(&dir)?;
+            return Err(error);
+        }
+    };
+    let ended = session.sign_out();
+    Session::forget(&dir)?;
+    match ended {
+        Ok(()) => {
+            if !global.json {
+                eprint("Signed out.\n");
+            }
+            Ok(())
+        }
+        Err(error) => Err(CliError::failed(format!(
+            "Signed out on this machine, but the session could not be ended on the server: {error} \
+             It ends by itself when it expires."
+        ))),
+    }
+}
+
+fn whoami(global: &Global) -> Result<(), CliError> {
+    let dir = config::config_dir()?;
+    let session = Session::load(dir, http_client()?)?;
+    let account = session.account()?;
+    let credentials = session.credentials();
+    if global.json {
+        return print_json(&json!({
+            "id": account.id,
+            "email": account.email,
+            "name": account.name,
+            "web_url": credentials.web_url,
+            "api_url": credentials.api_url,
+        }));
+    }
+    print(&format!(
+        "{}\n  web app:   {}\n  task API:  {}\n",
+        account_words(&account),
+        safe_text::line(&credentials.web_url),
+        safe_text::line(&credentials.api_url)
+    ))
+}
+
+fn task_url(api: &mut Api, id: u64, rest: &str) -> Result<Url, CliError> {
+    api.user_url(&format!("/tasks/{id}{rest}"))
+}
+
+fn checked_tags(tags: &[String]) -> Result<Vec<String>, CliError> {
+    Tags::parse(tags).map(|tags| tags.names()).map_err(|errors| {
+        let (index, why) = &errors[0];
+        CliError::usage(match index {
+            Some(i) => format!("The tag {:?} {why}.", safe_text::line(&tags[*i])),
+            None => format!("A task takes {why}."),
+        })
+    })
+}
+
+/// The due date's fields: `due_at`, `all_day` and the zone it was meant in.
+fn due_fields(body: &mut Map<String, Value>, words: &str, now: &ZonedDateTime) -> Result<(), CliError> {
+    let when = dates::parse_when(words, now)?;
+    body.insert("due_at".into(), json!(when.at.to_string()));
+    body.insert("all_day".into(), json!(when.all_day));
+    body.insert("time_zone".into(), json!(dates::local_zone().name()));
+    Ok(())
+}
+
+fn add(global: &Global, args: AddArgs) -> Result<(), CliError> {
+    let title = args.title.join(" ");
+    Title::parse(&title).map_err(|why| CliError::usage(format!("The title {why}.")))?;
+    let now = now();
+    let mut body = Map::new();
+    body.insert("title".into(), json!(title.trim()));
+    if let Some(description) = args.description {
+        body.insert("description".into(), json!(description));
+    }
+    if let Some(priority) = args.priority {
+        body.insert("priority".into(), json!(priority.as_str()));
+    }
+    if !args.tags.is_empty() {
+        body.insert("tags".into(), json!(checked_tags(&args.tags)?));
+    }
+    if let Some(due) = &args.due {
+        due_fields(&mut body, due, &now)?;
+    }
+    if let Some(remind) = &args.remind {
+        body.insert("remind_at".into(), json!(dates::parse_reminder(remind, &now)?.to_string()));
+    }
+    if let Some(every) = &args.every {
+        if args.due.is_none() {
+            return Err(CliError::usage("--every needs --due: a repeating task needs a first due date."));
+        }
+        body.insert("recurrence".into(), json!(every::parse_every(every)?.to_string()));
+    }
+    let mut api = connect(global)?;
+    let url = api.user_url("/tasks")?;
+    let task = api.json(Method::POST, url, Some(&Value::Object(body)))?;
+    print_task(global, task, |task, _| output::task_line("Added", task))
+}
+
+fn edit(global: &Global, args: EditArgs) -> Result<(), CliError> {
+    let now = now();
+    let mut body = Map::new();
+    if let Some(title) = &args.title {
+        Title::parse(title).map_err(|why| CliError::usage(format!("The title {why}.")))?;
+        body.insert("title".into(), json!(title.trim()));
+    }
+    if let Some(description) = args.description {
+        body.insert("description".into(), if description.is_empty() { Value::Null } else { json!(description) });
+    }
+    if let Some(priority) = args.priority {
+        body.insert("priority".into(), json!(priority.as_str()));
+    }
+    if args.no_tags {
+        body.insert("tags".into(), json!([]));
+    } else if !args.tags.is_empty() {
+        body.insert("tags".into(), json!(checked_tags(&args.tags)?));
+    }
+    match args.due.as_deref() {
+        Some(words) if dates::is_none_word(words) => {
+            body.insert("due_at".into(), Value::Null);
+        }
+        Some(words) => due_fields(&mut body, words, &now)?,
+        None => {}
+    }
+    match args.remind.as_deref() {
+        Some(words) if dates::is_none_word(words) => {
+            body.insert("remind_at".into(), Value::Null);
+        }
+        Some(words) => {
+            body.insert("remind_at".into(), json!(dates::parse_reminder(words, &now)?.to_string()));
+        }
+        None => {}
+    }
+    match args.every.as_deref() {
+        Some(words) if dates::is_none_word(words) => {
+            body.insert("recurrence".into(), Value::Null);
+        }
+        Some(words) => {
+            body.insert("recurrence".into(), json!(every::parse_every(words)?.to_string()));
+        }
+        None => {}
+    }
+    if body.is_empty() {
+        return Err(CliError::usage(
+            "Nothing to change: give at least one of --title, --description, --priority, --tag, --no-tags, --due, --remind, --every.",
+        ));
+    }
+    let mut api = connect(global)?;
+    let url = task_url(&mut api, args.id, "")?;
+    let task = api.json(Method::PATCH, url, Some(&Value::Object(body)))?;
+    print_task(global, task, |task, _| output::task_line("Changed", task))
+}
+
+fn complete(global: &Global, ids: &[u64], completed: bool) -> Result<(), CliError> {
+    let mut api = connect(global)?;
+    let mut answers = Vec::new();
+    for &id in ids {
+        let url = task_url(&mut api, id, "/complete")?;
+        let task = api.json(Method::PATCH, url, Some(&json!({ "completed": completed })))?;
+        if !global.json {
+            let parsed = read_task(task.clone())?;
+            let mut line = output::task_line(if completed { "Done" } else { "Reopened" }, &parsed);
+            if let (true, Some(next)) = (completed, parsed.next_occurrence_id) {
+                let url = task_url(&mut api, next.unsigned_abs(), "")?;
+                let next_task = read_task(api.json(Method::GET, url, None)?)?;
+                let due = output::due_words(&next_task, &now());
+                line.push_str(&format!(
+                    "  next: {next}{}\n",
+                    if due.is_empty() { String::new() } else { format!(", due {due}") }
+                ));
+            }
+            print(&line)?;
+        }
+        answers.push(task);
+    }
+    if global.json {
+        return print_json(&one_or_array(answers));
+    }
+    Ok(())
+}
+
+fn one_or_array(mut values: Vec<Value>) -> Value {
+    if values.len() == 1 {
+        values.remove(0)
+    } else {
+        Value::Array(values)
+    }
+}
+
+fn remove(global: &Global, ids: &[u64]) -> Result<(), CliError> {
+    let mut api = connect(global)?;
+    for &id in ids {
+        let url = task_url(&mut api, id, "")?;
+        api.empty(Method::DELETE, url)?;
+        if !global.json {
+            print(&format!("Deleted {id}\n"))?;
+        }
+    }
+    Ok(())
+}
+
+fn tags(global: &Global) -> Result<(), CliError> {
+    let mut api = connect(global)?;
+    let url = api.user_url("/tags")?;
+    let answer = api.json(Method::GET, url, None)?;
+    if global.json {
+        return print_json(&answer);
+    }
+    let tags: Vec<TagCount> =
+        serde_json::from_value(answer).map_err(|_| CliError::failed("The task service's tags cannot be read."))?;
+    print(&output::tag_table(&tags))
+}
+
+/// The list query for `ls`: the web app's views as the API's filters.
+pub fn list_query(args: &LsArgs, now: &ZonedDateTime) -> Vec<(&'static str, String)> {
+    let mut query = vec![];
+    let status = if args.done {
+        "completed"
+    } else if args.all {
+        "all"
+    } else {
+        "pending"
+    };
+    query.push(("status", status.to_owned()));
+    let start_of_today = now.start_of_day().map(|z| z.timestamp()).unwrap_or(now.timestamp());
+    let start_of_tomorrow = now
+        .date()
+        .checked_add(1.day())
+        .ok()
+        .and_then(|d| now.time_zone().to_zoned_datetime(d.to_datetime(jiff::civil::Time::midnight())).ok())
+        .map(|z| z.timestamp())
+        .unwrap_or(now.timestamp());
+    if args.today {
+        query.push(("due_after", start_of_today.to_string()));
+        query.push(("due_before", start_of_tomorrow.to_string()));
+    } else if args.overdue {
+        query.push(("due_before", now.timestamp().to_string()));
+    } else if args.upcoming {
+        query.push(("due_after", start_of_tomorrow.to_string()));
+    }
+    for tag in &args.tags {
+        query.push(("tag", tag.clone()));
+    }
+    for priority in &args.priorities {
+        query.push(("priority", priority.as_str().to_owned()));
+    }
+    if let Some(text) = &args.query {
+        query.push(("q", text.clone()));
+    }
+    let (sort, order) = match args.sort {
+        SortArg::Due => ("due_at", "asc"),
+        SortArg::Priority => ("priority", "desc"),
+        SortArg::Created => ("created_at", "desc"),
+        SortArg::Updated => ("updated_at", "desc"),
+        SortArg::Title => ("title", "asc"),
+    };
+    let order = match (order, args.reverse) {
+        (order, false) => order,
+        ("asc", true) => "desc",
+        (_, true) => "asc",
+    };
+    query.push(("sort", sort.to_owned()));
+    query.push(("order", order.to_owned()));
+    query.push(("limit", "200".to_owned()));
+    query
+}
+
+fn ls(global: &Global, args: LsArgs) -> Result<(), CliError> {
+    let now = now();
+    let mut api = connect(global)?;
+    let mut url = api.user_url("/tasks")?;
+    url.query_pairs_mut().extend_pairs(list_query(&args, &now));
+    let mut items = api.all_pages(url)?;
+    let mut tasks = Vec::with_capacity(items.len());
+    for item in &items {
+        tasks.push(read_task(item.clone())?);
+    }
+    if args.overdue {
+        // An all-day task is overdue only once its date is over, which the
+        // API's instant window cannot say: due today at local midnight is not overdue yet.
+        let keep: Vec<bool> = tasks.iter().map(|task| output::is_overdue(task, &now)).collect();
+        let mut flags = keep.iter();
+        items.retain(|_| *flags.next().unwrap_or(&false));
+        tasks.retain(|task| output::is_overdue(task, &now));
+    }
+    if global.json {
+        return print_json(&Value::Array(items));
+    }
+    print(&output::task_table(&tasks, &now))
+}
+
+/// Where the config and credentials live, for `--help` texts and tests.
+pub fn config_dir() -> Result<PathBuf, CliError> {
+    config::config_dir()
+}

@@ -1,0 +1,231 @@
+//! What a person reads: tables and details on a terminal, in colour when it
+//! is one (anstream strips the colour for pipes, `NO_COLOR` and `--color never`).
+//! Every text from the server goes through [`safe_text`] first.
+
+use anstyle::{AnsiColor, Style};
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ZonedDateTime};
+use todo_domain::Zone;
+use unicode_width::UnicodeWidthStr;
+
+use crate::safe_text;
+use crate::task::{TagCount, Task};
+
+const HEADER: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+const OVERDUE: Style = AnsiColor::Red.on_default();
+const HIGH: Style = AnsiColor::Red.on_default().bold();
+const MEDIUM: Style = AnsiColor::Yellow.on_default();
+const TAG: Style = AnsiColor::Cyan.on_default();
+
+fn paint(style: Style, text: &str) -> String {
+    if text.is_empty() || style == Style::new() {
+        return text.to_owned();
+    }
+    format!("{style}{text}{style:#}")
+}
+
+/// `text` padded with spaces to `width` terminal columns.
+fn pad(text: &str, width: usize) -> String {
+    let shown = UnicodeWidthStr::width(text);
+    format!("{text}{}", " ".repeat(width.saturating_sub(shown)))
+}
+
+/// The zone a task's dates are computed in: its own, else the local one.
+fn task_zone(task: &Task, local: &TimeZone) -> TimeZone {
+    Zone::parse(&task.time_zone).map(|zone| zone.tz().clone()).unwrap_or_else(|_| local.clone())
+}
+
+/// The calendar date a due date falls on for the person: an all-day task's date
+/// in its own zone (that is what all-day means), a timed one's in the local zone.
+fn due_date(task: &Task, at: Timestamp, now: &ZonedDateTime) -> Date {
+    if task.all_day {
+        at.to_zoned_datetime(task_zone(task, now.time_zone())).date()
+    } else {
+        at.to_zoned_datetime(now.time_zone().clone()).date()
+    }
+}
+
+/// Whether an open task's due date has passed: a timed one at its instant, an
+/// all-day one once its date is over (as the web app's Overdue view says).
+pub fn is_overdue(task: &Task, now: &ZonedDateTime) -> bool {
+    match task.due_at {
+        Some(at) if !task.completed => {
+            if task.all_day {
+                due_date(task, at, now) < now.date()
+            } else {
+                at < now.timestamp()
+            }
+        }
+        _ => false,
+    }
+}
+
+/// A date in words near today (`today`, `tomorrow`, `Fri 11 Dec`), the full date further off.
+fn date_words(date: Date, today: Date) -> String {
+    let days = (date - today).get_days();
+    match days {
+        0 => "today".to_owned(),
+        1 => "tomorrow".to_owned(),
+        -1 => "yesterday".to_owned(),
+        _ if date.year() == today.year() => date.strftime("%a %d %b").to_string(),
+        _ => date.to_string(),
+    }
+}
+
+/// A due date as the table shows it, with ↻ when the task repeats.
+pub fn due_words(task: &Task, now: &ZonedDateTime) -> String {
+    let Some(at) = task.due_at else { return String::new() };
+    let date = due_date(task, at, now);
+    let mut words = date_words(date, now.date());
+    if !task.all_day {
+        words.push(' ');
+        words.push_str(&at.to_zoned_datetime(now.time_zone().clone()).strftime("%H:%M").to_string());
+    }
+    if task.recurrence.is_some() {
+        words.push_str(" ↻");
+    }
+    words
+}
+
+/// An instant in full, in the local zone (`2026-12-24 17:00 CET`).
+pub fn instant_words(at: Timestamp, now: &ZonedDateTime) -> String {
+    at.to_zoned_datetime(now.time_zone().clone()).strftime("%Y-%m-%d %H:%M %Z").to_string()
+}
+
+/// The task list as an aligned table: id, done mark, priority, due date, title and tags.
+pub fn task_table(tasks: &[Task], now: &ZonedDateTime) -> String {
+    if tasks.is_empty() {
+        return "No tasks.\n".to_owned();
+    }
+    struct Row {
+        id: String,
+        done: &'static str,
+        priority: String,
+        due: String,
+        overdue: bool,
+        title: String,
+        tags: String,
+        task: Task,
+    }
+    let rows: Vec<Row> = tasks
+        .iter()
+        .map(|task| Row {
+            id: task.id.to_string(),
+            done: if task.completed { "[x]" } else { "[ ]" },
+            priority: if task.priority == "none" { String::new() } else { safe_text::line(&task.priority) },
+            due: due_words(task, now),
+            overdue: is_overdue(task, now),
+            title: safe_text::line(&task.title),
+            tags: task.tags.iter().map(|tag| format!("#{}", safe_text::line(tag))).collect::<Vec<_>>().join(" "),
+            task: task.clone(),
+        })
+        .collect();
+    let width = |cell: fn(&Row) -> &str, header: &str| {
+        rows.iter().map(|row| UnicodeWidthStr::width(cell(row))).max().unwrap_or(0).max(header.len())
+    };
+    let id_width = width(|r| &r.id, "ID");
+    let priority_width = width(|r| &r.priority, "PRI");
+    let due_width = width(|r| &r.due, "DUE");
+
+    let mut out = String::new();
+    let header =
+        format!("{:>id_width$}  {}  {}  {}  TITLE", "ID", "   ", pad("PRI", priority_width), pad("DUE", due_width));
+    out.push_str(&paint(HEADER, &header));
+    out.push('\n');
+    for row in &rows {
+        let priority_style = match row.task.priority.as_str() {
+            "high" => HIGH,
+            "medium" => MEDIUM,
+            _ => Style::new(),
+        };
+        let title_style = if row.task.completed { DIM } else { Style::new() };
+        let due_style = if row.overdue { OVERDUE } else { Style::new() };
+        let mut line = format!(
+            "{:>id_width$}  {}  {}  {}  {}",
+            row.id,
+            row.done,
+            paint(priority_style, &pad(&row.priority, priority_width)),
+            paint(due_style, &pad(&row.due, due_width)),
+            paint(title_style, &row.title),
+        );
+        if !row.tags.is_empty() {
+            line.push_str("  ");
+            line.push_str(&paint(TAG, &row.tags));
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// One task in full.
+pub fn task_details(task: &Task, now: &ZonedDateTime) -> String {
+    let mut lines: Vec<(&str, String)> = vec![
+        ("status", if task.completed { "done".to_owned() } else { "open".to_owned() }),
+        ("priority", safe_text::line(&task.priority)),
+    ];
+    if let Some(at) = task.due_at {
+        let mut due = if task.all_day {
+            format!("{} (all day, {})", due_date(task, at, now), safe_text::line(&task.time_zone))
+        } else {
+            instant_words(at, now)
+        };
+        if is_overdue(task, now) {
+            due = paint(OVERDUE, &format!("{due}, overdue"));
+        }
+        lines.push(("due", due));
+    }
+    if let Some(rule) = &task.recurrence {
+        lines.push(("repeats", safe_text::line(rule)));
+    }
+    if let Some(at) = task.remind_at {
+        lines.push(("remind", instant_words(at, now)));
+    }
+    if !task.tags.is_empty() {
+        lines.push(("tags", paint(TAG, &task.tags.iter().map(|t| safe_text::line(t)).collect::<Vec<_>>().join(", "))));
+    }
+    if let Some(next) = task.next_occurrence_id {
+        lines.push(("next", format!("task {next}")));
+    }
+    if let Some(at) = task.created_at {
+        lines.push(("created", instant_words(at, now)));
+    }
+    if let Some(at) = task.updated_at {
+        lines.push(("updated", instant_words(at, now)));
+    }
+    let mut out = paint(HEADER, &format!("{}  {}", task.id, safe_text::line(&task.title)));
+    out.push('\n');
+    for (label, value) in lines {
+        out.push_str(&format!("  {}  {value}\n", pad(&format!("{label}:"), 9)));
+    }
+    if let Some(description) = task.description.as_deref().filter(|d| !d.is_empty()) {
+        out.push('\n');
+        for line in safe_text::block(description).lines() {
+            out.push_str(&format!("  {line}\n"));
+        }
+    }
+    out
+}
+
+/// What a change did, in one line: `Added 42  Buy milk`.
+pub fn task_line(verb: &str, task: &Task) -> String {
+    format!("{verb} {}  {}\n", task.id, safe_text::line(&task.title))
+}
+
+/// Every tag and its count.
+pub fn tag_table(tags: &[TagCount]) -> String {
+    if tags.is_empty() {
+        return "No tags.\n".to_owned();
+    }
+    let names: Vec<String> = tags.iter().map(|t| safe_text::line(&t.name)).collect();
+    let name_width = names.iter().map(|n| UnicodeWidthStr::width(n.as_str())).max().unwrap_or(0).max(3);
+    let count_width = tags.iter().map(|t| t.count.to_string().len()).max().unwrap_or(0).max(5);
+    let mut out = paint(HEADER, &format!("{}  {:>count_width$}", pad("TAG", name_width), "TASKS"));
+    out.push('\n');
+    for (name, tag) in names.iter().zip(tags) {
+        out.push_str(&format!("{}  {:>count_width$}\n", paint(TAG, &pad(name, name_width)), tag.count));
+    }
+    out
+}
