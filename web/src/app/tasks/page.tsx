@@ -24,7 +24,16 @@ export default async function TasksPage() {
             Signed in as {session.user.name || session.user.email}
           </p>
         </div>
-        <SignOutButton />
+        <div className="flex flex-wrap items-center gap-3">
+          {/* Plain links: the Sessions and Account pages are their own routes, and this page ships no script for them. */}
+          <nav aria-label="Account">
+            <ul className="flex gap-3 text-sm">
+              <li><a href="/sessions" className="font-medium text-blue-700 underline dark:text-blue-400">Sessions</a></li>
+              <li><a href="/account" className="font-medium text-blue-700 underline dark:text-blue-400">Account</a></li>
+            </ul>
+          </nav>
+          <SignOutButton />
+        </div>
       </header>
       <main>
         <TasksApp key={session.user.id} userId={session.user.id} apiUrl={apiUrl} />

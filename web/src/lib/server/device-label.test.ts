@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { describeUserAgent } from "./device-label";
+
+describe("describeUserAgent", () => {
+  it("names the browser (major version) and the system", () => {
+    expect(
+      describeUserAgent("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.7339.80 Safari/537.36"),
+    ).toEqual({ browser: "Chrome 140", system: "Linux" });
+    expect(
+      describeUserAgent("Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1"),
+    ).toEqual({ browser: "Safari 17", system: "iOS" });
+    expect(describeUserAgent("Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:132.0) Gecko/20100101 Firefox/132.0")).toEqual({
+      browser: "Firefox 132",
+      system: "Windows 10",
+    });
+  });
+
+  it("says so when there is nothing to go by", () => {
+    expect(describeUserAgent(null)).toEqual({ browser: "Unknown browser", system: "unknown system" });
+    expect(describeUserAgent("")).toEqual({ browser: "Unknown browser", system: "unknown system" });
+    expect(describeUserAgent("curl/8.5.0").system).toBe("unknown system");
+  });
+});
