@@ -2,6 +2,7 @@
 
 use std::convert::Infallible;
 use std::future::Future;
+use std::num::NonZeroU32;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -24,12 +25,13 @@ use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::auth::{AuthState, TokenVerifier, UserRateLimiter};
+use crate::auth::{AuthState, TokenVerifier};
 use crate::config::{Config, ConfigError};
 use crate::db::Db;
 use crate::error::{plain_problem, ApiError, PROBLEM_JSON};
 use crate::extract::BODY_LIMIT_BYTES;
 use crate::openapi::ApiDoc;
+use crate::rate_limit::{RedisLimit, UserRateLimiter};
 use crate::serve::ConnectionLimits;
 use crate::telemetry::loggable;
 
@@ -246,14 +248,7 @@ impl Application {
                  refolded, SQLite times in one text form)"
             );
         }
-        let state = state_for(db.clone(), config);
-        // Before the first request: a restarted instance forgets no revocation.
-        let revocations = state.auth.verifier.revocations();
-        crate::sessions::reload(&db, revocations).await?;
-        crate::sessions::keep_in_step(db.clone(), Arc::downgrade(revocations));
-        let settings =
-            Settings { cors_origins: config.cors_origins.clone(), request_timeout: config.request_timeout() };
-        let listener = TcpListener::bind(config.api_addr).await?;
+        // Before any metric is recorded (the rate limit's gauge is set at once).
         let metrics_listener = match config.metrics_addr {
             Some(addr) => {
                 crate::metrics::install();
@@ -261,6 +256,17 @@ impl Application {
             }
             None => None,
         };
+        let state = state_for(db.clone(), config);
+        if let Some(redis) = state.auth.rate_limiter.as_ref().and_then(|limiter| limiter.shared()) {
+            redis.connect().await;
+        }
+        // Before the first request: a restarted instance forgets no revocation.
+        let revocations = state.auth.verifier.revocations();
+        crate::sessions::reload(&db, revocations).await?;
+        crate::sessions::keep_in_step(db.clone(), Arc::downgrade(revocations));
+        let settings =
+            Settings { cors_origins: config.cors_origins.clone(), request_timeout: config.request_timeout() };
+        let listener = TcpListener::bind(config.api_addr).await?;
         let router = build_router(state, &settings);
         Ok(Self { listener, metrics_listener, router, limits: connection_limits(config), db })
     }
@@ -300,9 +306,17 @@ pub fn connection_limits(config: &Config) -> ConnectionLimits {
     }
 }
 
-/// The shared state for a store and a configuration; starts the rate limiter's sweeper.
+/// The shared state for a store and a configuration (validated: a bad `REDIS_URL`
+/// panics); starts the rate limiter's sweeper.
 pub fn state_for(db: Db, config: &Config) -> AppState {
-    let rate_limiter = UserRateLimiter::per_minute(config.rate_limit_per_minute).map(Arc::new);
+    // 0 switches the limit off.
+    let rate_limiter = NonZeroU32::new(config.rate_limit_per_minute).map(|per_minute| {
+        let shared = config.redis_url().map(|url| {
+            RedisLimit::new(url, &config.redis_key_prefix, per_minute, config.redis_timeout())
+                .expect("REDIS_URL was checked by Config::validate")
+        });
+        Arc::new(UserRateLimiter::new(per_minute, shared))
+    });
     if let Some(limiter) = rate_limiter.clone() {
         let limiter = Arc::downgrade(&limiter);
         tokio::spawn(async move {

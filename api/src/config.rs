@@ -56,6 +56,23 @@ pub struct Config {
     #[arg(long, env = "RATE_LIMIT_PER_MINUTE", default_value_t = 600)]
     pub rate_limit_per_minute: u32,
 
+    /// Redis shared by every instance of the API, e.g. `redis://127.0.0.1:6379` (or
+    /// `redis://:password@host:6379/0`): the per-user rate limit is then one limit across
+    /// them all. Unset: each instance limits on its own. When Redis is unreachable or slow,
+    /// each instance falls back to its own limit until Redis is back; no request fails.
+    #[arg(long, env = "REDIS_URL", hide_env_values = true)]
+    pub redis_url: Option<String>,
+
+    /// Longest wait, in milliseconds, for Redis's answer on a request; a later answer
+    /// counts as Redis being down (the request is limited in process).
+    #[arg(long, env = "REDIS_TIMEOUT_MS", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub redis_timeout_ms: u64,
+
+    /// Start of every rate-limit key in Redis (then the user id); deployments sharing
+    /// one Redis keep apart by it.
+    #[arg(long, env = "REDIS_KEY_PREFIX", default_value = "todo:rate-limit:")]
+    pub redis_key_prefix: String,
+
     /// Seconds a request may take before it is answered 503.
     #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = 15)]
     pub request_timeout_secs: u64,
@@ -122,6 +139,8 @@ pub enum ConfigError {
     SecretTooShort(usize),
     #[error("the JWKS URL must be an absolute http:// or https:// URL, got {0:?}")]
     BadJwksUrl(String),
+    #[error(transparent)]
+    BadRedisUrl(#[from] crate::rate_limit::BadRedisUrl),
     #[error("CORS_ORIGINS must list origins such as http://localhost:3000; `*` is not allowed (got {0:?})")]
     BadCorsOrigin(String),
 }
@@ -154,6 +173,14 @@ impl Config {
         Duration::from_secs(self.jwks_refetch_interval_secs)
     }
 
+    pub fn redis_url(&self) -> Option<&str> {
+        given(&self.redis_url)
+    }
+
+    pub fn redis_timeout(&self) -> Duration {
+        Duration::from_millis(self.redis_timeout_ms)
+    }
+
     pub fn request_timeout(&self) -> Duration {
         Duration::from_secs(self.request_timeout_secs)
     }
@@ -179,6 +206,9 @@ impl Config {
             if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() <= "https://".len() {
                 return Err(ConfigError::BadJwksUrl(url));
             }
+        }
+        if let Some(url) = self.redis_url() {
+            redis::Client::open(url).map_err(crate::rate_limit::BadRedisUrl::from)?;
         }
         if let Some(origin) =
             self.cors_origins.iter().find(|o| o.trim() == "*" || HeaderValue::from_str(o.trim()).is_err())
@@ -222,6 +252,21 @@ mod tests {
     fn refuses_a_wildcard_cors_origin() {
         let config = parse(&["--better-auth-url", "http://a", "--cors-origins", "http://a,*"]);
         assert_eq!(config.validate(), Err(ConfigError::BadCorsOrigin("*".into())));
+    }
+
+    #[test]
+    fn a_redis_url_must_be_plain_redis_and_never_shows_in_the_error() {
+        let config = parse(&["--better-auth-url", "http://a", "--redis-url", ""]);
+        assert_eq!(config.redis_url(), None, "empty counts as unset");
+        assert_eq!(config.validate(), Ok(()));
+        let config = parse(&["--better-auth-url", "http://a", "--redis-url", "redis://:pw-123@127.0.0.1:6379/0"]);
+        assert_eq!(config.validate(), Ok(()));
+        for url in ["rediss://:pw-123@cache:6380", "http://:pw-123@cache", "pw-123"] {
+            let config = parse(&["--better-auth-url", "http://a", "--redis-url", url]);
+            let err = config.validate().expect_err(url).to_string();
+            assert!(err.starts_with("REDIS_URL is not a usable redis:// URL"), "{url}: {err}");
+            assert!(!err.contains("pw-123"), "{url}: the password leaks into {err}");
+        }
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod extract;
 pub mod health;
 pub mod metrics;
 pub mod openapi;
+pub mod rate_limit;
 pub mod serve;
 pub mod sessions;
 pub mod tasks;

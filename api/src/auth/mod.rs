@@ -3,16 +3,14 @@
 pub mod jwks;
 pub mod verifier;
 
-use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use axum::extract::{FromRef, FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota};
 
 use crate::error::{ApiError, Unauthenticated};
+use crate::rate_limit::UserRateLimiter;
 pub use verifier::{Claims, TokenError, TokenVerifier};
 
 /// The verified caller. Taking one in a handler means: a valid Bearer token
@@ -42,7 +40,10 @@ where
         let token = bearer_token(&parts.headers)?;
         let claims = auth.verifier.verify(token).await.map_err(Unauthenticated::Token)?;
         if let Some(limiter) = &auth.rate_limiter {
-            limiter.check(&claims.sub)?;
+            limiter
+                .check(&claims.sub)
+                .await
+                .map_err(|over| ApiError::RateLimited { retry_after_secs: over.retry_after_secs })?;
         }
         // A path that does not even decode (invalid UTF-8) cannot name the caller.
         let params = RawPathParams::from_request_parts(parts, state).await.map_err(|_| ApiError::Forbidden)?;
@@ -70,30 +71,4 @@ fn bearer_token(headers: &HeaderMap) -> Result<&str, Unauthenticated> {
         return Err(malformed);
     }
     Ok(token)
-}
-
-/// Requests per minute per user, in memory.
-pub struct UserRateLimiter {
-    limiter: DefaultKeyedRateLimiter<String>,
-}
-
-impl UserRateLimiter {
-    /// `None` when the limit is switched off (0).
-    pub fn per_minute(limit: u32) -> Option<Self> {
-        let limit = NonZeroU32::new(limit)?;
-        Some(Self { limiter: DefaultKeyedRateLimiter::keyed(Quota::per_minute(limit)) })
-    }
-
-    fn check(&self, user_id: &String) -> Result<(), ApiError> {
-        self.limiter.check_key(user_id).map_err(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            ApiError::RateLimited { retry_after_secs: wait.as_secs() + u64::from(wait.subsec_nanos() > 0) }
-        })
-    }
-
-    /// Forgets users whose budget is full again, so memory follows active users only.
-    pub fn forget_idle(&self) {
-        self.limiter.retain_recent();
-        self.limiter.shrink_to_fit();
-    }
 }
