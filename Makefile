@@ -31,14 +31,26 @@ test-rust-style:
 test-api:
 	env -u TEST_DATABASE_URL $(CARGO) test --locked --workspace -- --skip on_postgres
 
-# The same black-box suite against PostgreSQL, each test in its own schema,
-# and the fault tests that need PostgreSQL.
+# The same black-box suite against PostgreSQL, each test in its own schema, the
+# fault tests that need PostgreSQL, and the scale-out tests (two API processes on one
+# PostgreSQL and one Redis) when a Redis is there: TEST_REDIS_URL, or else
+# redis://127.0.0.1:6379 when it answers (skipped, and said so, when it does not).
+# A TEST_REDIS_URL that is set but does not answer fails the run.
 test-api-postgres:
-	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-		$(CARGO) test --locked -p todo-api --test api --test faults -- --skip on_sqlite; \
-	else \
-		echo "TEST_DATABASE_URL is not set: skipping the PostgreSQL run of the API suite"; \
-	fi
+	@if [ -z "$$TEST_DATABASE_URL" ]; then \
+		echo "TEST_DATABASE_URL is not set: skipping the PostgreSQL run of the API suite and the scale-out tests"; \
+		exit 0; \
+	fi; \
+	scale_out="--test scale_out"; \
+	if [ -z "$$TEST_REDIS_URL" ]; then \
+		if scripts/redis-ping.sh 127.0.0.1:6379; then \
+			export TEST_REDIS_URL=redis://127.0.0.1:6379; \
+		else \
+			echo "TEST_REDIS_URL is not set and no Redis answers at 127.0.0.1:6379: skipping the scale-out tests"; \
+			scale_out=""; \
+		fi; \
+	fi; \
+	$(CARGO) test --locked -p todo-api --test api --test faults $$scale_out -- --skip on_sqlite
 
 # Schemathesis (in its own venv) against the running API: no 5xx, every
 # response as /openapi.json documents it.

@@ -2,48 +2,18 @@
 //! in the middle of a stream of creates. Tests named `…on_postgres` need
 //! `TEST_DATABASE_URL`; `make test` runs them when it is set.
 
+mod support;
+
 use std::net::SocketAddr;
 use std::process::Stdio;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
-use jsonwebtoken::{EncodingKey, Header};
 use serde_json::{json, Value};
-use tokio::net::{TcpListener, TcpStream};
 use tokio::process::{Child, Command};
-use tokio::sync::{watch, Mutex};
+use tokio::sync::Mutex;
 
-const SECRET: &str = "fault-tests-secret-fault-tests-secret";
-
-fn token(user: &str) -> String {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
-    let claims = json!({ "sub": user, "iat": now, "exp": now + 900 });
-    jsonwebtoken::encode(&Header::default(), &claims, &EncodingKey::from_secret(SECRET.as_bytes())).unwrap()
-}
-
-fn postgres_url() -> String {
-    std::env::var("TEST_DATABASE_URL")
-        .ok()
-        .filter(|url| !url.is_empty())
-        .expect("this test needs TEST_DATABASE_URL (a PostgreSQL database); `make test` sets it in CI")
-}
-
-/// A fresh schema, and a URL whose connections use it.
-async fn postgres_schema_url(base: &str) -> String {
-    use sqlx::Connection;
-    let schema = format!("todo_test_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::PgConnection::connect(base).await.unwrap();
-    // Where no test's schema is (see `prepare_database` in tests/api/helpers.rs);
-    // a race with another test creating it fails harmlessly.
-    let _ = sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public").execute(&mut conn).await;
-    sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut conn).await.unwrap();
-    let separator = if base.contains('?') { '&' } else { '?' };
-    format!("{base}{separator}options=-c%20search_path%3D{schema}")
-}
-
-fn free_port() -> SocketAddr {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap()
-}
+use support::{free_port, postgres_schema_url, postgres_url, token, TcpRelay, SECRET};
 
 /// The real binary, on `database_url`, listening on `addr`. It runs in an empty
 /// directory with a cleared environment, so no developer `.env` reaches it.
@@ -146,43 +116,6 @@ async fn sigkill_during_creates_loses_no_acknowledged_create_on_postgres() {
     sigkill_loses_no_acknowledged_create(&url).await;
 }
 
-/// A TCP relay to PostgreSQL that the test can cut (closing every open
-/// connection and refusing new ones) and restore.
-struct StoreLink {
-    addr: SocketAddr,
-    up: watch::Sender<bool>,
-}
-
-impl StoreLink {
-    async fn start(target: SocketAddr) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let (up, _) = watch::channel(true);
-        let up_rx = up.subscribe();
-        tokio::spawn(async move {
-            loop {
-                let Ok((mut client, _)) = listener.accept().await else { break };
-                let mut up = up_rx.clone();
-                if !*up.borrow() {
-                    continue; // dropped: connection refused, in effect
-                }
-                tokio::spawn(async move {
-                    let Ok(mut server) = TcpStream::connect(target).await else { return };
-                    tokio::select! {
-                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
-                        _ = up.wait_for(|up| !*up) => {}
-                    }
-                });
-            }
-        });
-        Self { addr, up }
-    }
-
-    fn set_up(&self, up: bool) {
-        self.up.send_replace(up);
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_store_outage_gives_503_and_recovery_needs_no_restart_on_postgres() {
     let base = postgres_url();
@@ -191,7 +124,7 @@ async fn a_store_outage_gives_503_and_recovery_needs_no_restart_on_postgres() {
     let target: SocketAddr = format!("{}:{}", options.get_host(), options.get_port())
         .parse()
         .unwrap_or_else(|_| format!("127.0.0.1:{}", options.get_port()).parse().unwrap());
-    let link = StoreLink::start(target).await;
+    let link = TcpRelay::start(target).await;
     let via_link =
         schema_url.replacen(&format!("{}:{}", options.get_host(), options.get_port()), &link.addr.to_string(), 1);
     assert_ne!(via_link, schema_url, "the URL goes through the relay");

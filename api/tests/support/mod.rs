@@ -1,0 +1,82 @@
+//! What the process-level tests (`faults.rs`, `scale_out.rs`) share: tokens for the
+//! real binary, a schema of PostgreSQL each, free ports and a TCP relay that can be cut.
+// Each test binary includes this module and uses a part of it.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use jsonwebtoken::{EncodingKey, Header};
+use serde_json::json;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+
+/// The HS256 secret the binaries under test are started with.
+pub const SECRET: &str = "fault-tests-secret-fault-tests-secret";
+
+pub fn token(user: &str) -> String {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
+    let claims = json!({ "sub": user, "iat": now, "exp": now + 900 });
+    jsonwebtoken::encode(&Header::default(), &claims, &EncodingKey::from_secret(SECRET.as_bytes())).unwrap()
+}
+
+pub fn postgres_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|url| !url.is_empty())
+        .expect("this test needs TEST_DATABASE_URL (a PostgreSQL database); `make test` sets it in CI")
+}
+
+/// A fresh schema, and a URL whose connections use it.
+pub async fn postgres_schema_url(base: &str) -> String {
+    use sqlx::Connection;
+    let schema = format!("todo_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(base).await.unwrap();
+    // Where no test's schema is (see `prepare_database` in tests/api/helpers.rs);
+    // a race with another test creating it fails harmlessly.
+    let _ = sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public").execute(&mut conn).await;
+    sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut conn).await.unwrap();
+    let separator = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{separator}options=-c%20search_path%3D{schema}")
+}
+
+pub fn free_port() -> SocketAddr {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap()
+}
+
+/// A TCP relay to a server (PostgreSQL, Redis) that the test can cut (closing every
+/// open connection and refusing new ones) and restore.
+pub struct TcpRelay {
+    pub addr: SocketAddr,
+    up: watch::Sender<bool>,
+}
+
+impl TcpRelay {
+    pub async fn start(target: SocketAddr) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (up, _) = watch::channel(true);
+        let up_rx = up.subscribe();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut client, _)) = listener.accept().await else { break };
+                let mut up = up_rx.clone();
+                if !*up.borrow() {
+                    continue; // dropped: connection refused, in effect
+                }
+                tokio::spawn(async move {
+                    let Ok(mut server) = TcpStream::connect(target).await else { return };
+                    tokio::select! {
+                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                        _ = up.wait_for(|up| !*up) => {}
+                    }
+                });
+            }
+        });
+        Self { addr, up }
+    }
+
+    pub fn set_up(&self, up: bool) {
+        self.up.send_replace(up);
+    }
+}
