@@ -13,7 +13,7 @@ if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 
-(cd "$root" && cargo build --locked --quiet -p todo-api --bin todo-api)
+(cd "$root" && cargo build --locked --quiet -p todo-api --bin todo-api -p todo-cli --bin todo)
 "$root/scripts/npm-deps.sh" web
 "$root/scripts/npm-deps.sh" e2e
 (cd "$root/web" && npm run --silent build >/dev/null)

@@ -31,6 +31,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct Global {
     /// Print the API's JSON instead of a table (for scripts)
     #[arg(long, global = true)]
@@ -39,10 +40,10 @@ pub struct Global {
     #[arg(long, global = true, value_enum, default_value_t = ColorWhen::Auto, value_name = "WHEN")]
     pub color: ColorWhen,
     /// The web app's address (default: the one you signed in to, else config.toml, else http://localhost:3000)
-    #[arg(long, global = true, env = "TODO_SERVER", value_name = "URL")]
+    #[arg(long, global = true, env = "TODO_SERVER", hide_env_values = true, value_name = "URL")]
     pub server: Option<String>,
     /// The task API's address (default: the one you signed in with, else config.toml, else http://127.0.0.1:8000)
-    #[arg(long, global = true, env = "TODO_API_URL", value_name = "URL")]
+    #[arg(long, global = true, env = "TODO_API_URL", hide_env_values = true, value_name = "URL")]
     pub api_url: Option<String>,
 }
 
@@ -168,6 +169,7 @@ pub struct AddArgs {
     /// A longer note
     #[arg(long, short = 'd')]
     pub description: Option<String>,
+    /// How much it matters (high sorts first)
     #[arg(long, short = 'p', value_enum)]
     pub priority: Option<PriorityArg>,
     /// A tag (repeat for several)
@@ -222,11 +224,13 @@ pub struct LsArgs {
 pub struct EditArgs {
     /// The task's id
     pub id: u64,
+    /// A new title
     #[arg(long)]
     pub title: Option<String>,
     /// A longer note ("" clears it)
     #[arg(long, short = 'd')]
     pub description: Option<String>,
+    /// How much it matters (high sorts first)
     #[arg(long, short = 'p', value_enum)]
     pub priority: Option<PriorityArg>,
     /// The task's tags from now on (repeat for several)

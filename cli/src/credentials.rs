@@ -23,7 +23,7 @@ pub struct Credentials {
     pub api_url: String,
     /// Better Auth's session token, sent as `Authorization: Bearer` to `/api/auth/*`.
     pub session_token: String,
-    /// The last access token and its `exp` (seconds since the epoch).
+    /// The last access token and when to stop using it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_token: Option<CachedToken>,
 }
@@ -31,7 +31,8 @@ pub struct Credentials {
 #[derive(Clone, Serialize, Deserialize)]
 pub struct CachedToken {
     pub token: String,
-    pub expires_at: i64,
+    /// Seconds since the epoch, shortly before the token's `exp`.
+    pub renew_at: i64,
 }
 
 // Never printed: Debug says which server, not the secrets.
@@ -157,7 +158,7 @@ mod tests {
     #[test]
     fn debug_shows_no_secret() {
         let mut credentials = sample();
-        credentials.access_token = Some(CachedToken { token: "jwt-secret".into(), expires_at: 1 });
+        credentials.access_token = Some(CachedToken { token: "jwt-secret".into(), renew_at: 1 });
         let shown = format!("{credentials:?}");
         assert!(!shown.contains("secret"), "{shown}");
     }

@@ -126,17 +126,23 @@ fn eprint(text: &str) {
 /// rewrite a terminal (DEL, C1 controls, bidirectional controls) written as
 /// `\u` escapes, which every JSON reader reads back as the same text.
 fn print_json(value: &Value) -> Result<(), CliError> {
+    print(&safe_json(value))
+}
+
+fn safe_json(value: &Value) -> String {
     let text = serde_json::to_string_pretty(value).expect("JSON values serialize");
     let mut safe = String::with_capacity(text.len() + 1);
     for c in text.chars() {
-        if safe_text::line(c.encode_utf8(&mut [0; 4])).len() == c.len_utf8() {
-            safe.push(c);
-        } else {
+        // serde_json escapes C0 controls inside strings; outside them only
+        // newlines and spaces occur, which must stay as they are.
+        if safe_text::is_unsafe(c) && !c.is_ascii_whitespace() {
             safe.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            safe.push(c);
         }
     }
     safe.push('\n');
-    print(&safe)
+    safe
 }
 
 fn print_task(global: &Global, task: Value, render: impl Fn(&Task, &ZonedDateTime) -> String) -> Result<(), CliError> {
@@ -531,4 +537,18 @@ fn ls(global: &Global, args: LsArgs) -> Result<(), CliError> {
 /// Where the config and credentials live, for `--help` texts and tests.
 pub fn config_dir() -> Result<PathBuf, CliError> {
     config::config_dir()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_output_is_the_same_value_with_nothing_raw_that_rewrites_a_terminal() {
+        let value = json!([{"title": "invoice\u{202e}fdp.exe\u{1b}[2J\u{9b}\u{7f}", "tags": ["a\tb"]}]);
+        let text = safe_json(&value);
+        assert!(!text.chars().any(|c| safe_text::is_unsafe(c) && c != '\n'), "{text}");
+        assert!(text.contains("\\u202e"), "{text}");
+        assert_eq!(serde_json::from_str::<Value>(&text).unwrap(), value);
+    }
 }

@@ -4,7 +4,7 @@
 //! reorder what a person reads: they are shown escaped, never sent raw.
 
 /// Whether `c` may not reach the terminal as it is.
-fn is_unsafe(c: char) -> bool {
+pub fn is_unsafe(c: char) -> bool {
     c.is_control()
         || matches!(c,
             '\u{202A}'..='\u{202E}' // embeddings and overrides

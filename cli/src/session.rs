@@ -19,9 +19,10 @@ use crate::error::{unreachable, CliError};
 /// The client id the web app knows this program by (web/src/lib/device-clients.ts).
 pub const CLIENT_ID: &str = "todo-cli";
 const DEVICE_GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
-/// An access token is renewed this long before its `exp`, so no request leaves
-/// with one about to expire (Better Auth's default lifetime is 15 minutes).
-const RENEW_BEFORE_EXP_SECS: i64 = 60;
+/// An access token is renewed when it is within 20% of its lifetime, at most
+/// 60 s, of `exp` (as the web app does), so no request leaves with one about to
+/// expire, and a short-lived one is still reused.
+const RENEW_BEFORE_EXP_MAX_SECS: i64 = 60;
 
 /// What `/api/auth/device/code` answers (RFC 8628 §3.2).
 #[derive(Debug, Deserialize)]
@@ -182,7 +183,7 @@ impl Session {
     /// minute left, else a new one (saved for the next command).
     pub fn access_token(&mut self) -> Result<String, CliError> {
         if let Some(cached) = &self.credentials.access_token {
-            if now_secs() + RENEW_BEFORE_EXP_SECS < cached.expires_at {
+            if now_secs() < cached.renew_at {
                 return Ok(cached.token.clone());
             }
         }
@@ -215,7 +216,9 @@ impl Session {
             response.json::<TokenAnswer>().map_err(|_| CliError::failed("The web app gave no access token."))?.token;
         let claims =
             claims(&token).ok_or_else(|| CliError::failed("The web app gave an access token that cannot be read."))?;
-        self.credentials.access_token = Some(CachedToken { token: token.clone(), expires_at: claims.exp });
+        let lifetime = claims.exp - claims.iat.unwrap_or(claims.exp - 5 * RENEW_BEFORE_EXP_MAX_SECS);
+        let renew_at = claims.exp - (lifetime / 5).clamp(0, RENEW_BEFORE_EXP_MAX_SECS);
+        self.credentials.access_token = Some(CachedToken { token: token.clone(), renew_at });
         // Keeping it is an optimisation: a failed write costs one more fetch next time.
         let _ = self.save();
         Ok(token)
@@ -251,6 +254,8 @@ impl Session {
             .http
             .post(join(&self.web_url()?, "/api/auth/sign-out"))
             .bearer_auth(&self.credentials.session_token)
+            // Better Auth takes a POST only with a JSON (or form) body.
+            .json(&serde_json::json!({}))
             .send()
             .map_err(|error| unreachable("the web app", &error))?;
         // A session the server no longer has is as ended as it gets.
@@ -273,6 +278,8 @@ impl Session {
 pub struct Claims {
     pub sub: String,
     pub exp: i64,
+    #[serde(default)]
+    pub iat: Option<i64>,
 }
 
 pub fn claims(token: &str) -> Option<Claims> {

@@ -1,0 +1,68 @@
+//! The table and details as they print, for fixed tasks at a fixed moment, so
+//! a change of layout shows in review (`SNAPSHOTS=overwrite` rewrites them).
+
+use jiff::civil::DateTime;
+use jiff::ZonedDateTime;
+use snapbox::{assert_data_eq, file};
+use todo_cli::output::{tag_table, task_details, task_table};
+use todo_cli::task::{TagCount, Task};
+
+/// Friday 2026-12-04, 10:30 in Berlin.
+fn now() -> ZonedDateTime {
+    let zone = todo_domain::Zone::parse("Europe/Berlin").unwrap();
+    zone.tz().to_zoned_datetime(DateTime::new(2026, 12, 4, 10, 30, 0, 0).unwrap()).unwrap()
+}
+
+fn tasks() -> Vec<Task> {
+    serde_json::from_value(serde_json::json!([
+        {"id": 7, "title": "Team standup", "completed": false, "priority": "high", "tags": ["meetings", "work"],
+         "due_at": "2026-12-07T08:00:00Z", "all_day": false, "time_zone": "Europe/Berlin",
+         "recurrence": "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", "remind_at": "2026-12-07T07:45:00Z"},
+        {"id": 12, "title": "Pay rent", "completed": false, "priority": "medium", "tags": [],
+         "due_at": "2026-12-02T23:00:00Z", "all_day": true, "time_zone": "Europe/Berlin"},
+        {"id": 13, "title": "Buy milk", "completed": false, "priority": "none", "tags": ["errands"],
+         "due_at": "2026-12-03T23:00:00Z", "all_day": true, "time_zone": "Europe/Berlin"},
+        {"id": 104, "title": "Call mum", "completed": true, "priority": "low", "tags": ["family"],
+         "due_at": "2026-12-04T17:00:00Z", "all_day": false, "time_zone": "Europe/Berlin"},
+        {"id": 105, "title": "Книга — 読書 📚", "completed": false, "priority": "none", "tags": [],
+         "due_at": "2027-01-15T10:00:00Z", "all_day": false, "time_zone": "UTC"},
+        {"id": 106, "title": "old row: invoice\u{202e}fdp.exe \u{1b}[2J", "completed": false, "priority": "none",
+         "tags": ["tab\tbed"]}
+    ]))
+    .unwrap()
+}
+
+#[test]
+fn the_task_table() {
+    let plain = anstream::adapter::strip_str(&task_table(&tasks(), &now())).to_string();
+    assert_data_eq!(plain, file!["snapshots/table.txt"].raw());
+}
+
+#[test]
+fn the_task_table_in_colour() {
+    // Colour codes are written always; anstream strips them for pipes and NO_COLOR.
+    let coloured = task_table(&tasks()[..4], &now()).replace('\u{1b}', "<ESC>");
+    assert_data_eq!(coloured, file!["snapshots/table-colour.txt"].raw());
+}
+
+#[test]
+fn one_task_in_full() {
+    let mut task = tasks().remove(0);
+    task.description = Some("Agenda in the doc.\nBring\u{7} notes.".into());
+    task.created_at = Some("2026-12-01T09:00:00Z".parse().unwrap());
+    task.updated_at = Some("2026-12-01T09:05:00Z".parse().unwrap());
+    let shown = anstream::adapter::strip_str(&task_details(&task, &now())).to_string();
+    assert_data_eq!(shown, file!["snapshots/show.txt"].raw());
+}
+
+#[test]
+fn the_tag_table() {
+    let tags = vec![TagCount { name: "errands".into(), count: 3 }, TagCount { name: "work".into(), count: 12 }];
+    let shown = anstream::adapter::strip_str(&tag_table(&tags)).to_string();
+    assert_data_eq!(shown, file!["snapshots/tags.txt"].raw());
+}
+
+#[test]
+fn nothing_to_list() {
+    assert_eq!(task_table(&[], &now()), "No tasks.\n");
+}

@@ -1,0 +1,314 @@
+// The `todo` command line against the real stack: the API binary and the web
+// app under `next start` with the real Better Auth. Sign-in is approved in
+// Chromium on the web app's /device page, then every command runs and its
+// --json is compared with what the API itself answers.
+
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+
+import { launchBrowser, newPerson, step } from "../lib/browser.mjs";
+import { repoRoot, startStack } from "../lib/stack.mjs";
+import { signUp, subjectOf, tokenOf } from "../lib/tasks-page.mjs";
+
+// TODO_CLI_BIN: a binary built elsewhere (default: the one run.sh builds).
+const todoBinary = process.env.TODO_CLI_BIN || path.join(repoRoot, "target", "debug", "todo");
+
+describe("the todo command line", () => {
+  let stack;
+  let browser;
+  let person;
+  let home;
+  let configDir;
+  let apiToken;
+  let userId;
+  const alice = { name: "Alice", email: `alice-cli-${Date.now()}@example.com` };
+
+  /** Starts `todo` with a private config directory; resolves when it exits. */
+  function start(args, { input } = {}) {
+    const child = spawn(todoBinary, args, {
+      env: {
+        PATH: process.env.PATH,
+        HOME: home,
+        XDG_CONFIG_HOME: path.join(home, "config"),
+        TZ: "Europe/Berlin",
+        LANG: "C.UTF-8",
+        TODO_SERVER: stack.webUrl,
+        TODO_API_URL: stack.apiUrl,
+      },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    const waiters = [];
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+      for (const waiter of waiters.splice(0)) waiter();
+    });
+    if (input !== undefined) child.stdin.end(input);
+    else child.stdin.end();
+    const done = new Promise((resolve) =>
+      child.on("close", (code) => resolve({ code, stdout, stderr, json: () => JSON.parse(stdout) })),
+    );
+    return {
+      done,
+      /** Resolves with the first match of `pattern` in stderr. */
+      async stderrMatch(pattern, timeoutMs = 20_000) {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          const match = stderr.match(pattern);
+          if (match) return match;
+          if (Date.now() > deadline) throw new Error(`no ${pattern} in stderr: ${stderr}`);
+          await new Promise((resolve) => {
+            waiters.push(resolve);
+            setTimeout(resolve, 250);
+          });
+        }
+      },
+    };
+  }
+
+  const todo = (...args) => start(args).done;
+
+  /** The API's own answer, with the browser session's token. */
+  async function api(pathAndQuery, init = {}) {
+    const response = await fetch(`${stack.apiUrl}/api/${userId}${pathAndQuery}`, {
+      ...init,
+      headers: { Authorization: `Bearer ${apiToken}`, "Content-Type": "application/json", ...init.headers },
+    });
+    assert.ok(response.ok, `${pathAndQuery}: ${response.status}`);
+    return response.status === 204 ? null : response.json();
+  }
+
+  /** Runs `todo login`, approves (or denies) its code in the browser, and returns how it ended. */
+  async function login(decision) {
+    const run = start(["login", "--no-browser"]);
+    const [, link] = await run.stderrMatch(/(http:\/\/\S+\/device\?user_code=\S+)/);
+    const [, shown] = await run.stderrMatch(/approve the code (\S+):/);
+    const { page } = person;
+    await page.goto(link);
+    await page.getByLabel("Code shown in your terminal").waitFor();
+    assert.equal(await page.getByLabel("Code shown in your terminal").inputValue(), shown);
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.getByText("Todo command line (todo)").waitFor();
+    await page.getByRole("button", { name: decision }).click();
+    await page.getByRole("heading", { name: decision === "Approve" ? "Device approved" : "Request denied" }).waitFor();
+    return run.done;
+  }
+
+  const credentialsPath = () => path.join(home, "config", "todo", "credentials");
+
+  before(async () => {
+    home = await mkdtemp(path.join(os.tmpdir(), "todo-cli-e2e-"));
+    configDir = path.join(home, "config", "todo");
+    stack = await startStack({ alg: "HS256", tokenTtlSeconds: 20, label: "cli" });
+    browser = await launchBrowser();
+    person = await newPerson(browser, "alice");
+    await signUp(person.page, stack.webUrl, alice);
+    apiToken = await tokenOf(person.page);
+    userId = subjectOf(apiToken);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await stack?.stop();
+    if (home) await rm(home, { recursive: true, force: true });
+  });
+
+  test("signed out at first: exit code 3 and what to do", async () => {
+    const result = await todo("ls");
+    assert.equal(result.code, 3);
+    assert.equal(result.stderr.trim(), "You are signed out. Run `todo login` to sign in.");
+  });
+
+  test("a denied code says so and signs nothing in", async () => {
+    const result = await step("login denied", [person], () => login("Deny"));
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /The sign-in was denied on the web page\. Nothing was signed in\./);
+    await assert.rejects(stat(credentialsPath()));
+  });
+
+  test("a page on another origin cannot approve a code", async () => {
+    const run = start(["login", "--no-browser"]);
+    const [, code] = await run.stderrMatch(/user_code=(\S+)/);
+    const cookies = await person.context.cookies(stack.webUrl);
+    const cookie = cookies.map((c) => `${c.name}=${c.value}`).join("; ");
+    // Claims the code for this session as the /device page would, then approves from elsewhere.
+    await fetch(`${stack.webUrl}/api/auth/device?user_code=${code}`, { headers: { cookie } });
+    const forged = await fetch(`${stack.webUrl}/api/auth/device/approve`, {
+      method: "POST",
+      headers: { cookie, Origin: "https://evil.example", "Content-Type": "application/json" },
+      body: JSON.stringify({ userCode: code }),
+    });
+    assert.equal(forged.status, 403);
+    // Denied properly so the command ends.
+    const denied = await fetch(`${stack.webUrl}/api/auth/device/deny`, {
+      method: "POST",
+      headers: { cookie, Origin: stack.webUrl, "Content-Type": "application/json" },
+      body: JSON.stringify({ userCode: code }),
+    });
+    assert.equal(denied.status, 200);
+    assert.equal((await run.done).code, 1);
+  });
+
+  test("approved in the browser: signed in, the session kept in a file only its owner can read", async () => {
+    const result = await step("login approved", [person], () => login("Approve"));
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, new RegExp(`Signed in as Alice <${alice.email.replace(/[.]/g, "\\.")}>\\.`));
+    assert.equal((await stat(credentialsPath())).mode & 0o777, 0o600);
+    assert.equal((await stat(configDir)).mode & 0o777, 0o700);
+    // The session token is never printed.
+    const saved = JSON.parse(await readFile(credentialsPath(), "utf8"));
+    assert.ok(!result.stderr.includes(saved.session_token) && !result.stdout.includes(saved.session_token));
+
+    const whoami = await todo("whoami", "--json");
+    assert.equal(whoami.code, 0, whoami.stderr);
+    assert.deepEqual(
+      { ...whoami.json(), web_url: undefined, api_url: undefined },
+      { id: userId, email: alice.email, name: "Alice", web_url: undefined, api_url: undefined },
+    );
+  });
+
+  test("every command, its --json the API's own", async () => {
+    const added = await todo("add", "Buy", "milk", "--due", "tomorrow", "--tag", "errands", "--tag", "home", "--priority", "high", "--json");
+    assert.equal(added.code, 0, added.stderr);
+    const milk = added.json();
+    assert.deepEqual(milk, await api(`/tasks/${milk.id}`));
+    assert.equal(milk.title, "Buy milk");
+    assert.deepEqual(milk.tags, ["errands", "home"]);
+    assert.equal(milk.priority, "high");
+    assert.equal(milk.all_day, true);
+    assert.equal(milk.time_zone, "Europe/Berlin");
+
+    const standup = (await todo("add", "Team standup", "--due", "mon 09:00", "--every", "weekday", "--remind", "mon 08:45", "--json")).json();
+    assert.equal(standup.recurrence, "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR");
+    assert.equal(standup.all_day, false);
+    assert.equal(Date.parse(standup.due_at) - Date.parse(standup.remind_at), 15 * 60 * 1000);
+
+    const plain = await todo("add", "Call mum");
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.match(plain.stdout, /^Added \d+  Call mum\n$/);
+
+    const shown = await todo("show", String(milk.id), "--json");
+    assert.deepEqual(shown.json(), await api(`/tasks/${milk.id}`));
+
+    const edited = (await todo("edit", String(milk.id), "--title", "Buy oat milk", "--priority", "low", "--no-tags", "--json")).json();
+    assert.deepEqual(edited, await api(`/tasks/${milk.id}`));
+    assert.equal(edited.title, "Buy oat milk");
+    assert.deepEqual(edited.tags, []);
+
+    const done = await todo("done", String(standup.id), "--json");
+    assert.equal(done.code, 0, done.stderr);
+    assert.equal(done.json().completed, true);
+    assert.ok(done.json().next_occurrence_id, "a repeating task gets its next occurrence");
+    const undone = await todo("undo", String(standup.id), "--json");
+    assert.equal(undone.json().completed, false);
+    await todo("done", String(standup.id));
+
+    const listed = await todo("ls", "--all", "--json");
+    assert.equal(listed.code, 0, listed.stderr);
+    const everything = await api("/tasks?status=all&limit=200");
+    const byId = (tasks) => [...tasks].sort((a, b) => a.id - b.id);
+    assert.deepEqual(byId(listed.json()), byId(everything));
+
+    const table = await todo("ls");
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /^\s*ID\s+PRI\s+DUE\s+TITLE\n/);
+    assert.match(table.stdout, /Buy oat milk/);
+    assert.doesNotMatch(table.stdout, /\u001b\[/, "no colour when stdout is not a terminal");
+    const coloured = await todo("ls", "--color", "always");
+    assert.match(coloured.stdout, /\u001b\[/);
+
+    const errands = await todo("ls", "--tag", "ERRANDS", "--all", "--json");
+    assert.deepEqual(errands.json(), []);
+    const found = await todo("ls", "-q", "OAT", "--json");
+    assert.deepEqual(found.json().map((t) => t.id), [milk.id]);
+    const upcoming = await todo("ls", "--upcoming", "--json");
+    assert.ok(upcoming.json().some((t) => t.id === milk.id));
+    assert.ok(!upcoming.json().some((t) => t.title === "Call mum"), "no due date is not upcoming");
+
+    const tags = await todo("tags", "--json");
+    assert.deepEqual(tags.json(), await api("/tags"));
+
+    const removed = await todo("rm", String(milk.id));
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.equal(removed.stdout, `Deleted ${milk.id}\n`);
+    const gone = await todo("show", String(milk.id));
+    assert.equal(gone.code, 1);
+    assert.equal(gone.stderr.trim(), "No task has that id.");
+  });
+
+  test("ls follows the pages to the end", async () => {
+    const before = (await todo("ls", "--all", "--json")).json().length;
+    for (let i = 0; i < 205; i++) {
+      await api("/tasks", { method: "POST", body: JSON.stringify({ title: `Bulk ${i}` }) });
+    }
+    const listed = await todo("ls", "--all", "--json");
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.equal(listed.json().length, before + 205);
+    assert.equal(new Set(listed.json().map((t) => t.id)).size, before + 205);
+  });
+
+  test("problems in one sentence; usage errors exit 2", async () => {
+    const badDate = await todo("add", "Something", "--due", "someday");
+    assert.equal(badDate.code, 2);
+    assert.match(badDate.stderr, /^Cannot read "someday" as a date; try tomorrow/);
+    const badRule = await todo("add", "Something", "--due", "tomorrow", "--every", "fortnightly-ish");
+    assert.equal(badRule.code, 2);
+    const unknownFlag = await todo("ls", "--yesterday");
+    assert.equal(unknownFlag.code, 2);
+    const tooLong = await todo("add", "x".repeat(201));
+    assert.equal(tooLong.code, 2);
+    assert.equal(tooLong.stderr.trim(), "The title must be at most 200 characters (got 201).");
+  });
+
+  test("an access token the API refuses is renewed once, silently", async () => {
+    const saved = JSON.parse(await readFile(credentialsPath(), "utf8"));
+    // A cached token that looks valid for a day but whose signature is wrong:
+    // the API answers 401, and the command fetches a new token and goes on.
+    const [header, payload] = saved.access_token.token.split(".");
+    const claims = JSON.parse(Buffer.from(payload, "base64url").toString());
+    claims.exp = Math.floor(Date.now() / 1000) + 86_400;
+    saved.access_token = {
+      token: `${header}.${Buffer.from(JSON.stringify(claims)).toString("base64url")}.AAAA`,
+      renew_at: claims.exp,
+    };
+    await writeFile(credentialsPath(), JSON.stringify(saved));
+    const result = await todo("ls", "--json");
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stderr, "");
+    const renewed = JSON.parse(await readFile(credentialsPath(), "utf8"));
+    assert.notEqual(renewed.access_token.token, saved.access_token.token);
+    assert.equal((await stat(credentialsPath())).mode & 0o777, 0o600);
+  });
+
+  test("a credentials file others can read is refused", async () => {
+    await chmod(credentialsPath(), 0o644);
+    const result = await todo("ls");
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /can be read by others \(mode 644\); refusing to use it/);
+    await chmod(credentialsPath(), 0o600);
+  });
+
+  test("logout ends the session on the server: its copy no longer works", async () => {
+    const copy = await readFile(credentialsPath(), "utf8");
+    const result = await todo("logout");
+    assert.equal(result.code, 0, result.stderr);
+    await assert.rejects(stat(credentialsPath()));
+    const after = await todo("ls");
+    assert.equal(after.code, 3);
+    assert.match(after.stderr, /signed out/);
+
+    // The same session token again, without its cached access token: the web app refuses it.
+    const saved = JSON.parse(copy);
+    delete saved.access_token;
+    await writeFile(credentialsPath(), JSON.stringify(saved), { mode: 0o600 });
+    const revived = await todo("ls");
+    assert.equal(revived.code, 3, revived.stderr);
+    assert.equal(revived.stderr.trim(), "You are signed out. Run `todo login` to sign in.");
+  });
+});
