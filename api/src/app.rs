@@ -9,7 +9,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::body::HttpBody;
-use axum::extract::{DefaultBodyLimit, FromRef, Request};
+use axum::extract::{DefaultBodyLimit, Request};
 use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::{from_fn, map_request, map_response, Next};
 use axum::response::{IntoResponse, Response};
@@ -33,14 +33,8 @@ use crate::extract::BODY_LIMIT_BYTES;
 use crate::openapi::ApiDoc;
 use crate::rate_limit::{RedisLimit, UserRateLimiter};
 use crate::serve::ConnectionLimits;
+use crate::state::AppState;
 use crate::telemetry::loggable;
-
-#[derive(Clone, FromRef)]
-pub struct AppState {
-    pub db: Db,
-    pub auth: AuthState,
-    pub limits: Arc<crate::tasks::limits::UserLimits>,
-}
 
 /// Everything the router needs besides the store.
 pub struct Settings {

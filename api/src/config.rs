@@ -6,6 +6,10 @@ use std::time::Duration;
 use axum::http::HeaderValue;
 use clap::Parser;
 
+/// The longest token lifetime (`exp` − `iat`) accepted unless configured
+/// (`JWT_MAX_LIFETIME_SECS`); it bounds how long a revocation must be kept.
+pub const DEFAULT_MAX_LIFETIME_SECS: u64 = 86_400;
+
 /// Todo's task API: verifies Better Auth JWTs and serves each user their own tasks.
 #[derive(Debug, Clone, Parser)]
 #[command(name = "todo-api", version, about)]
@@ -97,7 +101,7 @@ pub struct Config {
 
     /// Longest token lifetime (`exp` − `iat`, seconds) accepted; a longer-lived token
     /// is refused. It bounds how long a revoked session must be remembered.
-    #[arg(long, env = "JWT_MAX_LIFETIME_SECS", default_value_t = crate::auth::verifier::DEFAULT_MAX_LIFETIME_SECS,
+    #[arg(long, env = "JWT_MAX_LIFETIME_SECS", default_value_t = DEFAULT_MAX_LIFETIME_SECS,
           value_parser = clap::value_parser!(u64).range(60..=31_536_000))]
     pub jwt_max_lifetime_secs: u64,
 

@@ -5,7 +5,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::auth::TokenError;
+use crate::auth::verifier::TokenError;
 use crate::db::StoreError;
 
 pub type ApiResult<T> = Result<T, ApiError>;

@@ -8,9 +8,9 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::app::AppState;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Status {

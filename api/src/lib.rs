@@ -13,6 +13,7 @@ pub mod openapi;
 pub mod rate_limit;
 pub mod serve;
 pub mod sessions;
+pub mod state;
 pub mod tasks;
 pub mod telemetry;
 

@@ -11,8 +11,8 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::Deserialize;
 
 use super::jwks::JwksCache;
-use crate::config::Config;
-use crate::sessions::Revocations;
+use crate::config::{Config, DEFAULT_MAX_LIFETIME_SECS};
+use crate::sessions::{Revocations, TokenOf};
 
 /// Clock skew tolerated on `exp`, `nbf` and `iat`.
 pub const LEEWAY_SECS: u64 = 60;
@@ -22,9 +22,6 @@ const MAX_TOKEN_BYTES: usize = 8 * 1024;
 const VERIFIED_TOKENS_CAPACITY: usize = 10_000;
 /// Better Auth's user ids are 32 characters; this leaves room for other issuers.
 pub const MAX_SUBJECT_BYTES: usize = 255;
-/// The longest lifetime (`exp` − `iat`) accepted unless configured
-/// (`JWT_MAX_LIFETIME_SECS`); it bounds how long a revocation must be kept.
-pub const DEFAULT_MAX_LIFETIME_SECS: u64 = 86_400;
 /// Header parameters that would let a token choose its own key (RFC 8725 §3.10).
 const KEY_CARRYING_HEADERS: [&str; 4] = ["jku", "jwk", "x5u", "x5c"];
 const ASYMMETRIC: [Algorithm; 9] = [
@@ -218,7 +215,8 @@ impl TokenVerifier {
             }
         };
         // After the cache, every time: a session may end while its token is remembered.
-        if self.revocations.refuses(&claims) {
+        let token_of = TokenOf { user_id: &claims.sub, issued_at: claims.iat, session_id: claims.sid.as_deref() };
+        if self.revocations.refuses(token_of) {
             return Err(TokenError::Revoked);
         }
         Ok(claims)

@@ -15,10 +15,10 @@ use utoipa_axum::routes;
 
 use super::store::{self, Received, Recorded};
 use super::Ending;
-use crate::app::AppState;
 use crate::auth::verifier::{check_issued_at, check_subject, now_secs, plain_id, TokenKind, LEEWAY_SECS};
 use crate::auth::{AuthState, TokenError};
 use crate::db::{Db, StoreError};
+use crate::state::AppState;
 
 /// OpenID Connect Back-Channel Logout 1.0: `sub` and `sid` end that session,
 /// `sub` alone every session of that user that began before `iat`.

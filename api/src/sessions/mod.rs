@@ -10,7 +10,6 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{PoisonError, RwLock};
 use std::time::Duration;
 
-use crate::auth::verifier::Claims;
 use crate::db::Db;
 
 /// What one security event ends.
@@ -33,6 +32,15 @@ impl Ending {
     }
 }
 
+/// What a revocation can match in a verified token (its `sub`, `iat` and `sid`): the
+/// verifier hands these over, so this module does not depend on the verifier's types.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenOf<'a> {
+    pub user_id: &'a str,
+    pub issued_at: Option<u64>,
+    pub session_id: Option<&'a str>,
+}
+
 /// The revocations in force, as the store holds them.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Revoked {
@@ -43,12 +51,12 @@ pub struct Revoked {
 }
 
 impl Revoked {
-    fn refuses(&self, claims: &Claims) -> bool {
+    fn refuses(&self, token: TokenOf<'_>) -> bool {
         let before_cutoff = || {
-            let cutoff = self.users.get(&claims.sub)?;
-            Some(claims.iat.unwrap_or(0) <= *cutoff)
+            let cutoff = self.users.get(token.user_id)?;
+            Some(token.issued_at.unwrap_or(0) <= *cutoff)
         };
-        let session_ended = || Some(self.sessions.get(&claims.sub)?.contains(claims.sid.as_deref()?));
+        let session_ended = || Some(self.sessions.get(token.user_id)?.contains(token.session_id?));
         before_cutoff() == Some(true) || session_ended() == Some(true)
     }
 
@@ -101,8 +109,8 @@ pub struct Mark(u64);
 impl Revocations {
     /// Whether a verified token must still be refused: its session ended, or its
     /// user's tokens from before some instant are refused.
-    pub fn refuses(&self, claims: &Claims) -> bool {
-        self.held().revoked.refuses(claims)
+    pub fn refuses(&self, token: TokenOf<'_>) -> bool {
+        self.held().revoked.refuses(token)
     }
 
     /// Adds an ending this instance has recorded in the store.

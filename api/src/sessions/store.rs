@@ -154,7 +154,7 @@ pub async fn load(db: &Db) -> Result<Revoked, StoreError> {
 
 /// Deletes revocations and event ids whose tokens have all expired.
 pub async fn forget_expired(db: &Db) -> Result<(), StoreError> {
-    let now = secs(crate::auth::verifier::now_secs());
+    let now = chrono::Utc::now().timestamp();
     const TABLES: [&str; 3] = ["revoked_sessions", "revoked_users", "seen_events"];
     match db {
         Db::Sqlite(store) => {

@@ -6,10 +6,9 @@ use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use todo_domain::{fold, Priority, Tag, Tags};
+use todo_domain::{Priority, Tag, Tags};
 
 use super::model::parse_instant;
-use super::store::TaskRow;
 use crate::error::FieldError;
 
 pub const DEFAULT_LIMIT: u32 = 100;
@@ -139,7 +138,7 @@ pub struct Cursor {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CursorKey {
     Time(DateTime<Utc>),
-    /// The folded title (see [`fold`]).
+    /// The folded title (see [`todo_domain::fold`]).
     Text(String),
     /// A priority's rank.
     Rank(i16),
@@ -156,16 +155,17 @@ struct CursorWire {
     i: i64,
 }
 
+/// A row pages are made of, as far as its cursor goes. The store's rows implement
+/// it, so that the query (this module) and the store do not depend on each other.
+pub trait PageRow {
+    fn id(&self) -> i64;
+    /// The row's value of the sort key `sort`.
+    fn sort_key(&self, sort: SortKey) -> CursorKey;
+}
+
 impl Cursor {
-    fn after(task: &TaskRow, sort: SortKey, order: SortOrder) -> Self {
-        let key = match sort {
-            SortKey::CreatedAt => CursorKey::Time(task.created_at),
-            SortKey::UpdatedAt => CursorKey::Time(task.updated_at),
-            SortKey::Title => CursorKey::Text(fold(&task.title)),
-            SortKey::Priority => CursorKey::Rank(task.priority.rank()),
-            SortKey::DueAt => CursorKey::Due(task.due_at),
-        };
-        Self { sort, order, key, id: task.id }
+    fn after(row: &impl PageRow, sort: SortKey, order: SortOrder) -> Self {
+        Self { sort, order, key: row.sort_key(sort), id: row.id() }
     }
 
     pub fn encode(&self) -> String {
@@ -278,7 +278,7 @@ impl TryFrom<ListParams> for ListQuery {
 
 impl ListQuery {
     /// Trims the look-ahead row and, when it existed, returns the next page's query string.
-    pub fn paginate(&self, rows: &mut Vec<TaskRow>) -> Option<String> {
+    pub fn paginate(&self, rows: &mut Vec<impl PageRow>) -> Option<String> {
         if rows.len() <= self.limit as usize {
             return None;
         }

@@ -14,12 +14,12 @@ use axum::Json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::app::AppState;
 use crate::auth::AuthUser;
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{AppJson, AppQuery, OptionalJson, TaskId};
 use crate::openapi::{BodyErrors, CommonErrors};
+use crate::state::AppState;
 use limits::UserLimits;
 use list::{ListParams, ListQuery};
 use model::{CreateTaskRequest, SetCompletedRequest, Task, UpdateTaskRequest};

@@ -10,7 +10,7 @@ mod sqlite;
 use chrono::{DateTime, Datelike, SubsecRound, Utc};
 use todo_domain::{fold, Description, Priority, Recurrence, Tags, Title, Zone};
 
-use super::list::{CursorKey, ListQuery, SortKey, SortOrder, StatusFilter};
+use super::list::{CursorKey, ListQuery, PageRow, SortKey, SortOrder, StatusFilter};
 use crate::db::{Db, StoreError};
 use crate::error::FieldError;
 
@@ -39,6 +39,22 @@ pub struct TaskRow {
     pub next_occurrence_id: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl PageRow for TaskRow {
+    fn id(&self) -> i64 {
+        self.id
+    }
+
+    fn sort_key(&self, sort: SortKey) -> CursorKey {
+        match sort {
+            SortKey::CreatedAt => CursorKey::Time(self.created_at),
+            SortKey::UpdatedAt => CursorKey::Time(self.updated_at),
+            SortKey::Title => CursorKey::Text(fold(&self.title)),
+            SortKey::Priority => CursorKey::Rank(self.priority.rank()),
+            SortKey::DueAt => CursorKey::Due(self.due_at),
+        }
+    }
 }
 
 /// The columns of [`TaskRow`], in its order, for every statement that returns tasks.
