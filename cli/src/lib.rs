@@ -67,10 +67,7 @@ where
 fn execute(cli: Cli) -> Result<(), CliError> {
     let Cli { global, command } = cli;
     match command {
-        Command::Completions { shell } => {
-            completions(shell);
-            Ok(())
-        }
+        Command::Completions { shell } => completions(shell),
         Command::Login { no_browser } => login(&global, no_browser),
         Command::Logout => logout(&global),
         Command::Whoami => whoami(&global),
@@ -90,13 +87,16 @@ fn execute(cli: Cli) -> Result<(), CliError> {
     }
 }
 
-fn completions(shell: Shell) {
+fn completions(shell: Shell) -> Result<(), CliError> {
     let shell = match shell {
         Shell::Bash => clap_complete::Shell::Bash,
         Shell::Zsh => clap_complete::Shell::Zsh,
         Shell::Fish => clap_complete::Shell::Fish,
     };
-    clap_complete::generate(shell, &mut Cli::command(), "todo", &mut std::io::stdout());
+    // Into memory first: clap_complete panics on a closed pipe, `print` does not.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "todo", &mut script);
+    print(&String::from_utf8_lossy(&script))
 }
 
 fn http_client() -> Result<Client, CliError> {
