@@ -96,7 +96,7 @@ return 0
 
 /// How often a lost Redis is tried again, by one background task (never by a request).
 const RETRY_EVERY: Duration = Duration::from_secs(1);
-/// How long one attempt may take to connect and answer PING; no request waits for it.
+/// How long one attempt may take to connect; no request waits for it.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The limit in Redis. Requests use the current connection while there is one; a
@@ -154,7 +154,7 @@ impl RedisLimit {
     /// The first connection, before serving; when Redis is not there, the limit
     /// starts in process and a background task keeps trying.
     pub async fn connect(&self) {
-        match connect(&self.client).await {
+        match connect(&self.client, self.timeout).await {
             Ok(connection) => {
                 self.link.lock().expect("link lock").install(connection);
                 tracing::info!("the rate limit is shared by every instance through Redis");
@@ -162,7 +162,7 @@ impl RedisLimit {
             Err(failure) => {
                 metrics::gauge!("rate_limit_shared").set(0.0);
                 log_outage(&failure);
-                tokio::spawn(reconnect(self.client.clone(), Arc::downgrade(&self.link)));
+                tokio::spawn(reconnect(self.client.clone(), self.timeout, Arc::downgrade(&self.link)));
             }
         }
     }
@@ -192,7 +192,7 @@ impl RedisLimit {
             link.connection = None;
             metrics::gauge!("rate_limit_shared").set(0.0);
             log_outage(failure);
-            tokio::spawn(reconnect(self.client.clone(), Arc::downgrade(&self.link)));
+            tokio::spawn(reconnect(self.client.clone(), self.timeout, Arc::downgrade(&self.link)));
         }
     }
 }
@@ -205,30 +205,32 @@ impl Link {
     }
 }
 
-/// Connects and PINGs (a relay or a proxy may accept a connection with no Redis
-/// behind it), within [`CONNECT_TIMEOUT`].
-async fn connect(client: &redis::Client) -> Result<MultiplexedConnection, String> {
-    let attempt = async {
-        let mut connection = client.get_multiplexed_async_connection().await?;
-        redis::cmd("PING").query_async::<String>(&mut connection).await?;
-        Ok::<_, redis::RedisError>(connection)
+/// Connects within [`CONNECT_TIMEOUT`] and PINGs (a relay or a proxy may accept a
+/// connection with no Redis behind it). The PING must come back as fast as a request's
+/// answer must (`timeout`): a Redis too slow for requests is not taken back, only to
+/// be dropped again at the next request.
+async fn connect(client: &redis::Client, timeout: Duration) -> Result<MultiplexedConnection, String> {
+    let mut connection = match tokio::time::timeout(CONNECT_TIMEOUT, client.get_multiplexed_async_connection()).await {
+        Ok(Ok(connection)) => connection,
+        Ok(Err(err)) => return Err(err.to_string()),
+        Err(_) => return Err(format!("could not connect within {} s", CONNECT_TIMEOUT.as_secs())),
     };
-    match tokio::time::timeout(CONNECT_TIMEOUT, attempt).await {
-        Ok(Ok(connection)) => Ok(connection),
+    match tokio::time::timeout(timeout, redis::cmd("PING").query_async::<String>(&mut connection)).await {
+        Ok(Ok(_)) => Ok(connection),
         Ok(Err(err)) => Err(err.to_string()),
-        Err(_) => Err(format!("no answer within {} s", CONNECT_TIMEOUT.as_secs())),
+        Err(_) => Err(format!("no answer within {} ms", timeout.as_millis())),
     }
 }
 
 /// Tries every [`RETRY_EVERY`] until Redis answers (then requests use it again) or
 /// the limiter is gone (an application shut down).
-async fn reconnect(client: redis::Client, link: Weak<Mutex<Link>>) {
+async fn reconnect(client: redis::Client, timeout: Duration, link: Weak<Mutex<Link>>) {
     loop {
         tokio::time::sleep(RETRY_EVERY).await;
         if link.strong_count() == 0 {
             return;
         }
-        if let Ok(connection) = connect(&client).await {
+        if let Ok(connection) = connect(&client, timeout).await {
             let Some(link) = link.upgrade() else { return };
             link.lock().expect("link lock").install(connection);
             tracing::info!("Redis is back: the rate limit is shared by every instance again");

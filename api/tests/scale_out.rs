@@ -158,16 +158,26 @@ fn next_page(response: &Response) -> Option<String> {
     Some(link.trim_start_matches('<').split('>').next().unwrap().to_owned())
 }
 
-/// Sends `count` list requests for `user`, alternating between the instances, and
-/// returns how many were admitted. Every answer must be 200 or 429 (with
-/// `Retry-After`), and come without a stall.
-async fn alternate(client: &Client, instances: &[Instance; 2], user: &str, count: usize) -> (usize, [usize; 2]) {
+/// What a run of [`alternate`] got.
+struct Tally {
+    admitted: usize,
+    /// 429s, by instance.
+    refused_by: [usize; 2],
+    /// The longest any request took.
+    slowest: Duration,
+}
+
+/// Sends `count` list requests for `user`, alternating between the instances. Every
+/// answer must be 200 or 429 (with `Retry-After`), and come without a stall.
+async fn alternate(client: &Client, instances: &[Instance; 2], user: &str, count: usize) -> Tally {
     let mut admitted = 0;
     let mut refused_by = [0; 2];
+    let mut slowest = Duration::ZERO;
     for n in 0..count {
         let which = n % 2;
         let started = Instant::now();
         let response = list(client, &instances[which], user).await;
+        slowest = slowest.max(started.elapsed());
         assert!(started.elapsed() < Duration::from_secs(3), "request {n} took {:?}", started.elapsed());
         match response.status().as_u16() {
             200 => admitted += 1,
@@ -179,7 +189,7 @@ async fn alternate(client: &Client, instances: &[Instance; 2], user: &str, count
             status => panic!("request {n} through instance {which}: {status} {}", response.text().await.unwrap()),
         }
     }
-    (admitted, refused_by)
+    Tally { admitted, refused_by, slowest }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -192,7 +202,7 @@ async fn one_users_requests_over_the_limit_get_429_from_either_instance_on_postg
     }
     let client = client();
 
-    let (admitted, refused_by) = alternate(&client, &instances, "mallory", 4 * LIMIT).await;
+    let Tally { admitted, refused_by, .. } = alternate(&client, &instances, "mallory", 4 * LIMIT).await;
     // Each instance alone would admit LIMIT (2 × LIMIT in all); one budget across
     // both admits LIMIT, and at most one more per instance (a slot refilled meanwhile).
     assert!(admitted >= LIMIT, "the whole budget is admitted: {admitted}");
@@ -339,24 +349,42 @@ async fn sigkill_of_one_instance_loses_no_acknowledged_create_and_the_other_keep
     assert!(missing.is_empty(), "acknowledged but not in the store: {missing:?}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_redis_outage_falls_back_to_each_instances_limit_without_a_5xx_and_sharing_returns_on_postgres() {
-    const LIMIT: usize = 6;
-    let mut setup = Setup::new(LIMIT as u32).await;
+/// Puts a relay between the instances and Redis (the setup's URL then leads through it).
+async fn relay_redis(setup: &mut Setup) -> TcpRelay {
     let mut via_relay = reqwest::Url::parse(&setup.redis_url).expect("TEST_REDIS_URL is a URL");
     let target = format!("{}:{}", via_relay.host_str().unwrap(), via_relay.port().unwrap_or(6379));
     let relay = TcpRelay::start(target.parse().expect("TEST_REDIS_URL names an IP address")).await;
     via_relay.set_host(Some("127.0.0.1")).unwrap();
     via_relay.set_port(Some(relay.addr.port())).unwrap();
     setup.redis_url = via_relay.to_string();
+    relay
+}
+
+/// Waits until both instances share the limit through Redis again.
+async fn until_shared_again(instances: &[Instance; 2]) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    for instance in instances {
+        while instance.metric("rate_limit_shared").await != 1.0 {
+            assert!(Instant::now() < deadline, "sharing did not return:\n{}", instance.log());
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_outage_falls_back_to_each_instances_limit_without_a_5xx_and_sharing_returns_on_postgres() {
+    const LIMIT: usize = 6;
+    let mut setup = Setup::new(LIMIT as u32).await;
+    let relay = relay_redis(&mut setup).await;
     let instances = [start_instance(&setup).await, start_instance(&setup).await];
     let client = client();
 
-    let (admitted, _) = alternate(&client, &instances, "before", 3 * LIMIT).await;
+    let Tally { admitted, .. } = alternate(&client, &instances, "before", 3 * LIMIT).await;
     assert!(admitted <= LIMIT + 2, "shared before the outage: {admitted} admitted");
 
     relay.set_up(false);
-    let (admitted, refused_by) = alternate(&client, &instances, "during", 4 * LIMIT).await;
+    let Tally { admitted, refused_by, slowest } = alternate(&client, &instances, "during", 4 * LIMIT).await;
+    assert!(slowest < Duration::from_secs(1), "a request waited {slowest:?} for a cut Redis");
     // Each instance now applies the limit on its own: up to a budget each, and no more.
     assert!(admitted <= 2 * LIMIT + 2, "{admitted} admitted during the outage");
     assert!(refused_by.iter().all(|&refused| refused > 0), "both instances still limit: {refused_by:?}");
@@ -367,16 +395,40 @@ async fn a_redis_outage_falls_back_to_each_instances_limit_without_a_5xx_and_sha
     }
 
     relay.set_up(true);
-    let deadline = Instant::now() + Duration::from_secs(15);
+    until_shared_again(&instances).await;
     for instance in &instances {
-        while instance.metric("rate_limit_shared").await != 1.0 {
-            assert!(Instant::now() < deadline, "sharing did not return:\n{}", instance.log());
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
         assert_eq!(instance.log_lines_with(RETURN_LINE), 1, "one line for the return:\n{}", instance.log());
         assert_eq!(instance.log_lines_with(OUTAGE_LINE), 1, "still one line for the outage:\n{}", instance.log());
     }
-    let (admitted, refused_by) = alternate(&client, &instances, "after", 4 * LIMIT).await;
+    let Tally { admitted, refused_by, .. } = alternate(&client, &instances, "after", 4 * LIMIT).await;
     assert!(admitted <= LIMIT + 2, "shared again after the outage: {admitted} admitted");
     assert!(refused_by.iter().all(|&refused| refused > 0), "both instances refuse: {refused_by:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_that_stops_answering_is_given_up_on_after_the_timeout_and_taken_back_when_it_answers_on_postgres() {
+    const LIMIT: usize = 6;
+    let mut setup = Setup::new(LIMIT as u32).await;
+    let relay = relay_redis(&mut setup).await;
+    let instances = [start_instance(&setup).await, start_instance(&setup).await];
+    let client = client();
+    assert_eq!(list(&client, &instances[0], "before").await.status(), 200);
+
+    // Connections stay open, but Redis's answers no longer come: each instance gives
+    // up on Redis after REDIS_TIMEOUT_MS (100 ms) and limits on its own.
+    relay.set_stalled(true);
+    let Tally { admitted, refused_by, slowest } = alternate(&client, &instances, "during", 4 * LIMIT).await;
+    assert!(slowest < Duration::from_secs(1), "a request waited {slowest:?} for a silent Redis");
+    assert!(admitted <= 2 * LIMIT + 2, "{admitted} admitted while Redis was silent");
+    assert!(refused_by.iter().all(|&refused| refused > 0), "both instances still limit: {refused_by:?}");
+    for instance in &instances {
+        assert_eq!(instance.metric("rate_limit_shared").await, 0.0);
+        assert_eq!(instance.log_lines_with(OUTAGE_LINE), 1, "one line for the outage:\n{}", instance.log());
+        assert_eq!(instance.log_lines_with("no answer within 100 ms"), 1, "{}", instance.log());
+    }
+
+    relay.set_stalled(false);
+    until_shared_again(&instances).await;
+    let Tally { admitted, .. } = alternate(&client, &instances, "after", 3 * LIMIT).await;
+    assert!(admitted <= LIMIT + 2, "shared again: {admitted} admitted");
 }

@@ -8,6 +8,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use jsonwebtoken::{EncodingKey, Header};
 use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
@@ -45,10 +47,12 @@ pub fn free_port() -> SocketAddr {
 }
 
 /// A TCP relay to a server (PostgreSQL, Redis) that the test can cut (closing every
-/// open connection and refusing new ones) and restore.
+/// open connection and refusing new ones), stall (connections stay open, but nothing
+/// goes through until it is released) and restore.
 pub struct TcpRelay {
     pub addr: SocketAddr,
     up: watch::Sender<bool>,
+    stalled: watch::Sender<bool>,
 }
 
 impl TcpRelay {
@@ -56,27 +60,51 @@ impl TcpRelay {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let (up, _) = watch::channel(true);
-        let up_rx = up.subscribe();
+        let (stalled, _) = watch::channel(false);
+        let (up_rx, stalled_rx) = (up.subscribe(), stalled.subscribe());
         tokio::spawn(async move {
             loop {
-                let Ok((mut client, _)) = listener.accept().await else { break };
+                let Ok((client, _)) = listener.accept().await else { break };
                 let mut up = up_rx.clone();
                 if !*up.borrow() {
                     continue; // dropped: connection refused, in effect
                 }
+                let stalled = stalled_rx.clone();
                 tokio::spawn(async move {
-                    let Ok(mut server) = TcpStream::connect(target).await else { return };
+                    let Ok(server) = TcpStream::connect(target).await else { return };
+                    let (client_read, client_write) = client.into_split();
+                    let (server_read, server_write) = server.into_split();
                     tokio::select! {
-                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                        _ = pump(client_read, server_write, stalled.clone()) => {}
+                        _ = pump(server_read, client_write, stalled) => {}
                         _ = up.wait_for(|up| !*up) => {}
                     }
                 });
             }
         });
-        Self { addr, up }
+        Self { addr, up, stalled }
     }
 
     pub fn set_up(&self, up: bool) {
         self.up.send_replace(up);
+    }
+
+    /// While stalled, what either side sends is held (not lost) until released.
+    pub fn set_stalled(&self, stalled: bool) {
+        self.stalled.send_replace(stalled);
+    }
+}
+
+/// Copies `from` to `to`, holding each chunk while the relay is stalled.
+async fn pump(mut from: OwnedReadHalf, mut to: OwnedWriteHalf, mut stalled: watch::Receiver<bool>) {
+    let mut buffer = vec![0u8; 16 * 1024];
+    loop {
+        let read = match from.read(&mut buffer).await {
+            Ok(0) | Err(_) => return,
+            Ok(read) => read,
+        };
+        if stalled.wait_for(|stalled| !*stalled).await.is_err() || to.write_all(&buffer[..read]).await.is_err() {
+            return;
+        }
     }
 }
