@@ -23,12 +23,14 @@ export async function signIn(page, webUrl, email) {
 }
 
 export const taskList = (page) => page.getByRole("list", { name: "Tasks" });
-// The rows themselves, not the lists of details (tags, due date) inside them.
-export const taskItems = (page) => taskList(page).locator(":scope > li");
+export const completedList = (page) => page.getByRole("list", { name: "Completed tasks" });
+// The rows themselves (the open ones, then the Completed group's), not the
+// lists of details (tags, due date) inside them.
+export const taskItems = (page) => page.locator('ul:is([aria-label="Tasks"], [aria-label="Completed tasks"]) > li');
 
 export async function visibleTitles(page) {
   await page.waitForLoadState("networkidle");
-  if (!(await taskList(page).isVisible())) return [];
+  if ((await taskItems(page).count()) === 0) return [];
   return (await taskItems(page).allInnerTexts()).map((text) => text.split("\n")[0].trim());
 }
 

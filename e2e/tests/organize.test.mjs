@@ -7,7 +7,7 @@ import { after, before, describe, test } from "node:test";
 
 import { launchBrowser, newPerson, step } from "../lib/browser.mjs";
 import { stackModes, startStack } from "../lib/stack.mjs";
-import { expectTitles, signUp, subjectOf, taskItems, tokenOf } from "../lib/tasks-page.mjs";
+import { completedList, expectTitles, signUp, subjectOf, taskItems, taskList, tokenOf } from "../lib/tasks-page.mjs";
 
 const TIME_ZONE = "Europe/Berlin";
 const { modes, only } = stackModes();
@@ -81,6 +81,21 @@ for (const mode of modes) {
         assert.match(next, /Due (next week|\w{3} 9:00|\w{3} 09:00)/);
         assert.match(next, /Every week/);
         assert.match(await page.getByText(/left · \d+ done/).innerText(), /^1 left · 1 done$/);
+      });
+
+      await step(`${mode.label} the done one sits in the Completed group, which folds away and stays folded`, [carol], async () => {
+        assert.equal(await taskList(page).getByRole("checkbox", { name: "Done: Water the plants", checked: false }).count(), 1);
+        assert.equal(await completedList(page).getByRole("checkbox", { name: "Done: Water the plants", checked: true }).count(), 1);
+        const group = page.getByRole("button", { name: "Completed (1)" });
+        await group.click();
+        assert.equal(await group.getAttribute("aria-expanded"), "false");
+        await completedList(page).waitFor({ state: "detached" });
+        await page.reload();
+        await row(page, "Water the plants", { done: false }).waitFor();
+        assert.equal(await group.getAttribute("aria-expanded"), "false");
+        assert.equal(await taskItems(page).count(), 1);
+        await group.click();
+        await row(page, "Water the plants", { done: true }).waitFor();
       });
 
       await step(`${mode.label} un-complete it: the occurrence goes away`, [carol], async () => {

@@ -25,12 +25,15 @@ interface TaskItemProps {
   /** Says a change to screen readers (ticks and saved edits). */
   announce: (message: string) => void;
   /**
-   * Why this task's deletion failed: the deletion outlives the hidden row, so
-   * the list keeps its failure and the row, back in the list, says it.
+   * What last failed on this task (a tick, a deletion), said at the row. The
+   * list keeps it, not the row: a ticked row moves to the Completed group and
+   * back, and a deletion outlives its hidden row.
    */
-  deleteFailure?: string;
-  /** Forgets `deleteFailure` (dismissed, or the person acts on the task again). */
-  onDismissDeleteFailure: (id: number) => void;
+  failure?: string;
+  /** Keeps a failure of this task's for its row (or the page, when the row is not shown). */
+  onFailureAt: (id: number, message: string) => void;
+  /** Forgets `failure` (dismissed, or the person acts on the task again). */
+  onDismissFailure: (id: number) => void;
 }
 
 const EDIT_FIELDS = ["title", "description", "priority", "tags", "due_at", "recurrence", "remind_at", "time_zone"] as const;
@@ -88,13 +91,12 @@ function focusAfterDelete(row: HTMLElement | null) {
   target?.focus();
 }
 
-export function TaskItem({ api, task, now, onFailure, onDelete, announce, deleteFailure, onDismissDeleteFailure }: TaskItemProps) {
+export function TaskItem({ api, task, now, onFailure, onDelete, announce, failure, onFailureAt, onDismissFailure }: TaskItemProps) {
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState(false);
   const [before, setBefore] = useState<TaskDraft>(() => draftOf(task, browserTimeZone()));
   const [draft, setDraft] = useState<TaskDraft>(before);
   const [editError, setEditError] = useState<{ message: string; fields: Partial<Record<string, string>> }>();
-  const [rowError, setRowError] = useState<string>();
   const editButtonRef = useRef<HTMLButtonElement>(null);
   const rowRef = useRef<HTMLLIElement>(null);
   const mounted = useRef(false);
@@ -120,20 +122,14 @@ export function TaskItem({ api, task, now, onFailure, onDelete, announce, delete
       onFailure(`Could not save your changes to “${titleBefore}”${typed}. ${describeError(error)}`);
     }
   });
-  // Said at the row while it is there (next to what failed, also on a phone),
-  // else on the page.
-  const report = (message: string) => (mounted.current ? setRowError(message) : onFailure(message));
+  // Said at the row (next to what failed, also on a phone), wherever the row is by then.
   const setCompleted = useSetCompleted(api, task.id, (error, failed) =>
-    report(`Could not update “${failed.title}”. ${describeError(error)}`),
+    onFailureAt(failed.id, `Could not update “${failed.title}”. ${describeError(error)}`),
   );
   const placeholder = isPlaceholder(task);
   const baseId = `task-${task.id}`;
-  // One message at the row: the latest failure of a tick, else of the deletion.
-  const shownError = rowError ?? deleteFailure;
-
   function clearErrors() {
-    setRowError(undefined);
-    if (deleteFailure) onDismissDeleteFailure(task.id);
+    if (failure) onDismissFailure(task.id);
   }
 
   function focusEditButton() {
@@ -266,7 +262,7 @@ export function TaskItem({ api, task, now, onFailure, onDelete, announce, delete
       <div className="flex flex-wrap items-start gap-3">
         <input id={`${baseId}-done`} type="checkbox" checked={task.completed} disabled={placeholder} onChange={onToggle}
           className="mt-1 h-5 w-5 shrink-0 accent-blue-700" aria-label={`Done: ${task.title}`}
-          aria-describedby={shownError ? errorId : undefined} />
+          aria-describedby={failure ? errorId : undefined} />
         <div className="min-w-0 flex-1">
           <p className={`break-words font-medium ${task.completed ? "text-zinc-600 line-through dark:text-zinc-400" : ""}`}>{task.title}</p>
           {task.description && (
@@ -285,9 +281,9 @@ export function TaskItem({ api, task, now, onFailure, onDelete, announce, delete
           </button>
         </div>
       </div>
-      {shownError && (
+      {failure && (
         <div id={errorId} role="alert" className="mt-2 flex items-start justify-between gap-3 rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800 dark:border-red-800 dark:bg-red-950 dark:text-red-200">
-          <p>{shownError}</p>
+          <p>{failure}</p>
           <button type="button" onClick={() => { clearErrors(); document.getElementById(`${baseId}-done`)?.focus(); }}
             className="shrink-0 underline">
             Dismiss

@@ -6,7 +6,7 @@ import { createAuthorizedFetch } from "@/lib/api/authorized-fetch";
 import { ApiError } from "@/lib/api/errors";
 import { TokenStore } from "@/lib/api/token-store";
 import { FakeTaskService } from "@/test/fake-task-service";
-import { TasksView } from "./tasks-view";
+import { COMPLETED_SHOWN_KEY, TasksView } from "./tasks-view";
 
 let service: FakeTaskService;
 
@@ -19,6 +19,7 @@ const taskList = () => screen.getByRole("list", { name: "Tasks" });
 
 beforeEach(() => {
   service = new FakeTaskService("user-1");
+  localStorage.clear();
 });
 
 describe("TasksView", () => {
@@ -28,10 +29,11 @@ describe("TasksView", () => {
     renderTasks();
 
     expect(screen.getByText("Loading tasks…")).toBeInTheDocument();
+    // Open tasks first; the done ones in their own group below.
     const items = await within(await screen.findByRole("list", { name: "Tasks" })).findAllByRole("listitem");
-    expect(items.map((item) => item.textContent)).toEqual([
+    expect(items.map((item) => item.textContent)).toEqual([expect.stringContaining("Buy milk")]);
+    expect(within(screen.getByRole("list", { name: "Completed tasks" })).getAllByRole("listitem").map((item) => item.textContent)).toEqual([
       expect.stringContaining("Walk the dog"),
-      expect.stringContaining("Buy milk"),
     ]);
     expect(screen.getByText("Two litres")).toBeInTheDocument();
     expect(screen.getByRole("checkbox", { name: "Done: Walk the dog" })).toBeChecked();
@@ -146,14 +148,14 @@ describe("TasksView", () => {
     service.add("Buy milk");
     const user = userEvent.setup();
     renderTasks();
-    const checkbox = await screen.findByRole("checkbox", { name: "Done: Buy milk" });
-
-    await user.click(checkbox);
-    expect(checkbox).toBeChecked();
+    // The row moves to the Completed group and back: found anew each time.
+    const checkbox = () => screen.getByRole("checkbox", { name: "Done: Buy milk" });
+    await user.click(await screen.findByRole("checkbox", { name: "Done: Buy milk" }));
+    expect(checkbox()).toBeChecked();
     await waitFor(() => expect(service.tasks[0].completed).toBe(true));
 
     service.failNext({ status: 404, body: { detail: "no such task" } });
-    await user.click(checkbox);
+    await user.click(checkbox());
     expect(await screen.findByText(/Could not update “Buy milk”\. no such task/)).toBeInTheDocument();
     await waitFor(() => expect(screen.getByRole("checkbox", { name: "Done: Buy milk" })).toBeChecked());
   });
@@ -342,28 +344,30 @@ describe("TasksView while changes are under way", () => {
     const second = service.add("Walk the dog");
     const user = userEvent.setup();
     renderTasks();
-    const milk = await screen.findByRole("checkbox", { name: "Done: Buy milk" });
-    const dog = screen.getByRole("checkbox", { name: "Done: Walk the dog" });
+    // Rows move between the open list and the Completed group: found anew each time.
+    const milk = () => screen.getByRole("checkbox", { name: "Done: Buy milk" });
+    const dog = () => screen.getByRole("checkbox", { name: "Done: Walk the dog" });
+    await screen.findByRole("checkbox", { name: "Done: Buy milk" });
 
     const releaseMilk = service.holdNext({ method: PATCH, path: taskPath(first.id) }, { status: 503 });
     const releaseDog = service.holdNext({ method: PATCH, path: taskPath(second.id) }, { status: 503 });
-    await user.click(milk);
-    await user.click(dog);
+    await user.click(milk());
+    await user.click(dog());
     await waitFor(() => expect(service.count(PATCH)).toBe(2));
-    expect(milk).toBeChecked();
-    expect(dog).toBeChecked();
+    expect(milk()).toBeChecked();
+    expect(dog()).toBeChecked();
 
     releaseMilk();
     await screen.findByText(/Could not update “Buy milk”/);
-    await waitFor(() => expect(milk).not.toBeChecked());
-    expect(dog).toBeChecked();
+    await waitFor(() => expect(milk()).not.toBeChecked());
+    expect(dog()).toBeChecked();
 
     // Hold the refetch that follows, to see what the rollback itself leaves.
     const releaseRefetch = service.holdNext({ method: "GET", path: LIST });
     releaseDog();
     await screen.findByText(/Could not update “Walk the dog”/);
-    await waitFor(() => expect(dog).not.toBeChecked());
-    expect(milk).not.toBeChecked();
+    await waitFor(() => expect(dog()).not.toBeChecked());
+    expect(milk()).not.toBeChecked();
     releaseRefetch();
     await waitFor(() => expect(service.count("GET", LIST)).toBe(2));
     expect(service.tasks.map((task) => task.completed)).toEqual([false, false]);
@@ -385,11 +389,8 @@ describe("TasksView while changes are under way", () => {
     releaseDelete();
     await screen.findByText(/Could not delete “Buy milk”/);
     expect(await within(taskList()).findByText("Buy milk")).toBeInTheDocument();
-    expect(within(taskList()).getAllByRole("listitem").map((item) => item.querySelector("p")?.textContent)).toEqual([
-      "Walk the dog",
-      "Buy milk",
-    ]);
-    expect(screen.getByRole("checkbox", { name: "Done: Walk the dog" })).toBeChecked();
+    expect(within(taskList()).getAllByRole("listitem").map((item) => item.querySelector("p")?.textContent)).toEqual(["Buy milk"]);
+    expect(within(screen.getByRole("list", { name: "Completed tasks" })).getByRole("checkbox", { name: "Done: Walk the dog" })).toBeChecked();
     expect(service.tasks.map((task) => task.id)).toContain(milk.id);
     releaseRefetch();
   });
@@ -576,12 +577,19 @@ describe("TasksView for keyboard and screen-reader users", () => {
 
   it("tells a failed tick at the row, once, and Dismiss leaves the focus on its checkbox", async () => {
     service.add("Buy milk");
+    service.add("Walk the dog");
     const user = userEvent.setup();
     renderTasks();
-    const checkbox = await screen.findByRole("checkbox", { name: "Done: Buy milk" });
+    await screen.findByRole("checkbox", { name: "Done: Buy milk" });
 
-    service.failNext({ status: 503 }, { method: PATCH });
-    await user.click(checkbox);
+    // Held, so the row moves to the Completed group meanwhile and back on failure.
+    const release = service.holdNext({ method: PATCH }, { status: 503 });
+    await user.click(screen.getByRole("checkbox", { name: "Done: Buy milk" }));
+    await waitFor(() => expect(screen.getByRole("list", { name: "Completed tasks" })).toHaveTextContent("Buy milk"));
+    release();
+    await waitFor(() => expect(screen.queryByRole("list", { name: "Completed tasks" })).not.toBeInTheDocument());
+    const checkbox = screen.getByRole("checkbox", { name: "Done: Buy milk" });
+    expect(checkbox).not.toBeChecked();
     const row = checkbox.closest("li")!;
     const alert = await within(row).findByRole("alert");
     expect(alert).toHaveTextContent("Could not update “Buy milk”. The task service is unavailable");
@@ -613,5 +621,69 @@ describe("TasksView when the API refuses the token", () => {
     expect(await screen.findByText(/The task service did not accept your sign-in/)).toBeInTheDocument();
     expect(screen.queryByRole("link", { name: "Sign in again" })).not.toBeInTheDocument();
     expect(screen.getByRole("button", { name: "Try again" })).toBeInTheDocument();
+  });
+
+  describe("completed tasks", () => {
+    const completedToggle = () => screen.getByRole("button", { name: /^Completed \(\d+\)$/ });
+    const completedList = () => screen.queryByRole("list", { name: "Completed tasks" });
+
+    it("groups done tasks below the open ones; a tick moves the row there and its checkbox keeps the focus", async () => {
+      service.add("Buy milk");
+      service.add("Walk the dog", { completed: true });
+      service.add("Call mum");
+      const user = userEvent.setup();
+      renderTasks();
+
+      await screen.findByText("Buy milk");
+      expect(within(taskList()).getAllByRole("listitem").map((item) => item.querySelector("p")?.textContent)).toEqual(["Call mum", "Buy milk"]);
+      expect(completedToggle()).toHaveTextContent("Completed (1)");
+      expect(completedToggle()).toHaveAttribute("aria-expanded", "true");
+
+      await user.click(screen.getByRole("checkbox", { name: "Done: Call mum" }));
+      await waitFor(() => expect(completedToggle()).toHaveTextContent("Completed (2)"));
+      const moved = within(completedList()!).getByRole("checkbox", { name: "Done: Call mum" });
+      expect(moved).toBeChecked();
+      expect(moved).toHaveFocus();
+      expect(within(taskList()).queryByText("Call mum")).not.toBeInTheDocument();
+    });
+
+    it("folds the group away, and the browser remembers it", async () => {
+      service.add("Buy milk");
+      service.add("Walk the dog", { completed: true });
+      const user = userEvent.setup();
+      const first = renderTasks();
+
+      await screen.findByText("Walk the dog");
+      await user.click(completedToggle());
+      expect(completedToggle()).toHaveAttribute("aria-expanded", "false");
+      expect(completedList()).not.toBeInTheDocument();
+      expect(screen.queryByText("Walk the dog")).not.toBeInTheDocument();
+      expect(screen.getByText("1 left · 1 done")).toBeInTheDocument();
+      expect(localStorage.getItem(COMPLETED_SHOWN_KEY)).toBe("0");
+
+      // The next visit starts folded.
+      first.unmount();
+      renderTasks();
+      await screen.findByText("Buy milk");
+      expect(completedToggle()).toHaveAttribute("aria-expanded", "false");
+      expect(screen.queryByText("Walk the dog")).not.toBeInTheDocument();
+      await user.click(completedToggle());
+      expect(within(completedList()!).getByText("Walk the dog")).toBeInTheDocument();
+      expect(localStorage.getItem(COMPLETED_SHOWN_KEY)).toBe("1");
+    });
+
+    it("does not group a list of one status", async () => {
+      service.add("Buy milk");
+      service.add("Walk the dog", { completed: true });
+      service.add("Answer mail", { completed: true });
+      const user = userEvent.setup();
+      renderTasks();
+
+      await screen.findByText("Walk the dog");
+      await user.selectOptions(screen.getByLabelText("Show"), "completed");
+      await waitFor(() => expect(screen.queryByText("Buy milk")).not.toBeInTheDocument());
+      expect(within(taskList()).getAllByRole("listitem").map((item) => item.querySelector("p")?.textContent)).toEqual(["Answer mail", "Walk the dog"]);
+      expect(screen.queryByRole("button", { name: /^Completed/ })).not.toBeInTheDocument();
+    });
   });
 });

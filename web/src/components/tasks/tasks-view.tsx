@@ -6,6 +6,7 @@ import type { TaskApi } from "@/lib/api/task-api";
 import type { Task } from "@/lib/api/types";
 import { browserTimeZone } from "@/lib/dates/zoned";
 import { belongsToView, DEFAULT_FILTERS, type TaskFilters } from "@/lib/tasks/filters";
+import { useStoredFlag } from "@/lib/tasks/stored-flag";
 import { NewTaskForm } from "./new-task-form";
 import { usePendingDeletes } from "./pending-deletes";
 import { TaskControls } from "./task-controls";
@@ -39,8 +40,11 @@ function useFocusKeptIn(section: React.RefObject<HTMLElement | null>) {
     const observer = new MutationObserver(() => {
       const active = document.activeElement;
       if (last && !last.isConnected && (!active || active === document.body)) {
+        // A ticked task moves between the open rows and the Completed group:
+        // its checkbox (same id) is focused again in its new place.
+        const again = last.id ? document.getElementById(last.id) : null;
         last = null;
-        document.getElementById("task-list-heading")?.focus();
+        (again ?? document.getElementById("task-list-heading"))?.focus();
       }
     });
     root.addEventListener("focusin", onFocusIn);
@@ -68,6 +72,18 @@ export function countWords(tasks: { completed: boolean }[]): string {
   return `${tasks.length - done} left · ${done} done`;
 }
 
+/** Whether the Completed group is open, remembered per browser. */
+export const COMPLETED_SHOWN_KEY = "todo.completed-shown";
+
+/**
+ * Open tasks first, then the done ones, each in the list's order: in a list of
+ * every status the done ones go into a Completed group of their own.
+ */
+export function groupByDone<T extends { completed: boolean }>(tasks: T[], grouped: boolean): { open: T[]; done: T[] } {
+  if (!grouped) return { open: tasks, done: [] };
+  return { open: tasks.filter((task) => !task.completed), done: tasks.filter((task) => task.completed) };
+}
+
 /** The task page's body, given an API client bound to the signed-in person. */
 export interface TasksViewProps {
   api: TaskApi;
@@ -82,16 +98,17 @@ export function TasksView({ api, undoMs }: TasksViewProps) {
   const tags = useTags(api);
   const now = useNow();
   const onFilters = useCallback((next: TaskFilters) => setFilters(next), []);
-  // Refused deletions by task id: each is said at its row, back in the list
-  // (where the person is looking, also on a phone), like a refused tick.
-  const [deleteFailures, setDeleteFailures] = useState<ReadonlyMap<number, string>>(new Map());
-  const onDeleteFailure = useCallback(
-    (task: Task, message: string) => setDeleteFailures((current) => new Map(current).set(task.id, message)),
+  // Refused ticks and deletions by task id, each said at its row (where the
+  // person is looking, also on a phone): the latest one per task.
+  const [rowFailures, setRowFailures] = useState<ReadonlyMap<number, string>>(new Map());
+  const failAt = useCallback(
+    (id: number, message: string) => setRowFailures((current) => new Map(current).set(id, message)),
     [],
   );
-  const forgetDeleteFailure = useCallback(
+  const onDeleteFailure = useCallback((task: Task, message: string) => failAt(task.id, message), [failAt]);
+  const forgetFailure = useCallback(
     (id: number) =>
-      setDeleteFailures((current) => {
+      setRowFailures((current) => {
         if (!current.has(id)) return current;
         const next = new Map(current);
         next.delete(id);
@@ -109,11 +126,20 @@ export function TasksView({ api, undoMs }: TasksViewProps) {
   const tasks = (list.data?.pages.flatMap((page) => page.tasks) ?? []).filter(
     (task) => !deletes.pending.has(task.id) && belongsToView(task, filters.view, now, timeZone),
   );
-  // A refused deletion whose task this list does not show (filtered away, or
-  // gone for good) is said above the list instead.
-  const shown = new Set(tasks.map((task) => task.id));
-  const unplaced = [...deleteFailures].filter(([id]) => !shown.has(id));
+  // A list of every status shows what is left to do first; what is done goes
+  // into a group the person can fold away (and the browser remembers that).
+  const { open, done } = groupByDone(tasks, filters.status === "all");
+  const [completedShown, setCompletedShown] = useStoredFlag(COMPLETED_SHOWN_KEY, true);
+  const rendered = completedShown ? tasks : open;
+  // A failure whose task this list does not show (filtered away, in the
+  // folded group, or gone for good) is said above the list instead.
+  const shown = new Set(rendered.map((task) => task.id));
+  const unplaced = [...rowFailures].filter(([id]) => !shown.has(id));
   const messages = [...(failure ? [failure] : []), ...unplaced.map(([, message]) => message)];
+  const row = (task: Task) => (
+    <TaskItem key={task.id} api={api} task={task} now={now} onFailure={setFailure} onDelete={deletes.remove}
+      announce={announce} failure={rowFailures.get(task.id)} onFailureAt={failAt} onDismissFailure={forgetFailure} />
+  );
   const filtered =
     filters.status !== "all" || filters.q.trim() !== "" || filters.view !== "all" || filters.tags.length > 0 || filters.priorities.length > 0;
   // Only when this app's own session has ended does signing in again help; if
@@ -137,7 +163,7 @@ export function TasksView({ api, undoMs }: TasksViewProps) {
           <button type="button" className="shrink-0 underline"
             onClick={() => {
               setFailure(undefined);
-              for (const [id] of unplaced) forgetDeleteFailure(id);
+              for (const [id] of unplaced) forgetFailure(id);
               document.getElementById("task-list-heading")?.focus();
             }}>
             Dismiss
@@ -191,12 +217,32 @@ export function TasksView({ api, undoMs }: TasksViewProps) {
                 {filtered ? "No tasks match these filters." : "No tasks yet. Add your first one above."}
               </p>
             ) : (
-              <ul className={`space-y-2 ${list.isPlaceholderData ? "opacity-60" : ""}`} aria-label="Tasks">
-                {tasks.map((task) => (
-                  <TaskItem key={task.id} api={api} task={task} now={now} onFailure={setFailure} onDelete={deletes.remove}
-                    announce={announce} deleteFailure={deleteFailures.get(task.id)} onDismissDeleteFailure={forgetDeleteFailure} />
-                ))}
-              </ul>
+              <>
+                {open.length > 0 && (
+                  <ul className={`space-y-2 ${list.isPlaceholderData ? "opacity-60" : ""}`} aria-label="Tasks">
+                    {open.map(row)}
+                  </ul>
+                )}
+                {done.length > 0 && (
+                  <div>
+                    <h3 className="text-base font-semibold">
+                      <button type="button" aria-expanded={completedShown} aria-controls={completedShown ? "completed-tasks" : undefined}
+                        onClick={() => setCompletedShown(!completedShown)}
+                        className="flex items-center gap-1.5 rounded-md py-1 pr-2 hover:underline">
+                        <span aria-hidden="true" className={`inline-block transition-transform ${completedShown ? "rotate-90" : ""}`}>
+                          ▸
+                        </span>
+                        Completed ({done.length})
+                      </button>
+                    </h3>
+                    {completedShown && (
+                      <ul id="completed-tasks" className={`mt-2 space-y-2 ${list.isPlaceholderData ? "opacity-60" : ""}`} aria-label="Completed tasks">
+                        {done.map(row)}
+                      </ul>
+                    )}
+                  </div>
+                )}
+              </>
             )}
             {list.hasNextPage && (
               <button type="button" onClick={() => list.fetchNextPage()} disabled={list.isFetchingNextPage}
