@@ -312,3 +312,52 @@ describe("the todo command line", () => {
     assert.equal(revived.stderr.trim(), "You are signed out. Run `todo login` to sign in.");
   });
 });
+
+describe("the todo command line, with a code nobody approves", () => {
+  const EXPIRES_SECS = 6;
+  let stack;
+  let home;
+
+  before(async () => {
+    home = await mkdtemp(path.join(os.tmpdir(), "todo-cli-e2e-"));
+    stack = await startStack({ alg: "HS256", label: "cli-expiry", webEnv: { DEVICE_CODE_EXPIRES_SECS: String(EXPIRES_SECS) } });
+  });
+
+  after(async () => {
+    await stack?.stop();
+    if (home) await rm(home, { recursive: true, force: true });
+  });
+
+  test("the web app expires the code, and todo login says to start again", async () => {
+    // Better Auth's own answer to a poll after the lifetime.
+    const code = await (
+      await fetch(`${stack.webUrl}/api/auth/device/code`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ client_id: "todo-cli" }),
+      })
+    ).json();
+    assert.equal(code.expires_in, EXPIRES_SECS);
+
+    const result = await new Promise((resolve) => {
+      const child = spawn(todoBinary, ["login", "--no-browser"], {
+        env: { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: path.join(home, "config"), TODO_SERVER: stack.webUrl, TODO_API_URL: stack.apiUrl },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stderr = "";
+      child.stderr.on("data", (chunk) => (stderr += chunk));
+      child.on("close", (exitCode) => resolve({ exitCode, stderr }));
+    });
+    assert.equal(result.exitCode, 1, result.stderr);
+    assert.match(result.stderr, /The code expired before it was approved\. Run `todo login` again for a new one\./);
+    await assert.rejects(stat(path.join(home, "config", "todo", "credentials")));
+
+    const poll = await fetch(`${stack.webUrl}/api/auth/device/token`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ grant_type: "urn:ietf:params:oauth:grant-type:device_code", device_code: code.device_code, client_id: "todo-cli" }),
+    });
+    assert.equal(poll.status, 400);
+    assert.equal((await poll.json()).error, "expired_token");
+  });
+});

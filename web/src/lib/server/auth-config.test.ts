@@ -17,6 +17,7 @@ describe("readAuthConfig", () => {
       rateLimitEnabled: undefined,
       signInMaxFailures: 5,
       signInFailureWindowSeconds: 900,
+      deviceCodeExpiresInSeconds: 900,
     });
     expect(config.trustedProxies.entries).toEqual([]);
   });
@@ -35,6 +36,7 @@ describe("readAuthConfig", () => {
         TRUSTED_PROXIES: "10.0.0.0/8, ::1",
         SIGN_IN_MAX_FAILURES: "0",
         SIGN_IN_FAILURE_WINDOW_SECS: "60",
+        DEVICE_CODE_EXPIRES_SECS: "30",
       },
       "/repo",
     );
@@ -48,6 +50,7 @@ describe("readAuthConfig", () => {
       rateLimitEnabled: false,
       signInMaxFailures: 0,
       signInFailureWindowSeconds: 60,
+      deviceCodeExpiresInSeconds: 30,
     });
     expect(config.trustedProxies.entries).toEqual(["10.0.0.0/8", "::1"]);
     expect(config.trustedProxies.has("10.1.2.3")).toBe(true);

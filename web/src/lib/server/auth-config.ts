@@ -32,6 +32,8 @@ export interface AuthConfig {
   /** Failed password sign-ins allowed per email within the window; 0 switches the limit off. */
   signInMaxFailures: number;
   signInFailureWindowSeconds: number;
+  /** How long a `todo login` code may wait for approval on /device (RFC 8628 `expires_in`). */
+  deviceCodeExpiresInSeconds: number;
   /**
    * The task API's base URL (NEXT_PUBLIC_API_URL, the one the browser uses):
    * security events about ended sessions are pushed to its `/auth/events`.
@@ -49,6 +51,7 @@ const SESSION_EXPIRES_IN_SECONDS = 7 * 24 * 60 * 60;
 const MIN_SECRET_BYTES = 32;
 const DEFAULT_SIGN_IN_MAX_FAILURES = 5;
 const DEFAULT_SIGN_IN_FAILURE_WINDOW_SECONDS = 15 * 60;
+const DEFAULT_DEVICE_CODE_EXPIRES_IN_SECONDS = 15 * 60;
 
 function nonEmpty(value: string | undefined): string | undefined {
   const trimmed = value?.trim();
@@ -145,6 +148,12 @@ export function readAuthConfig(env: Readonly<Record<string, string | undefined>>
       "SIGN_IN_FAILURE_WINDOW_SECS",
       env.SIGN_IN_FAILURE_WINDOW_SECS,
       DEFAULT_SIGN_IN_FAILURE_WINDOW_SECONDS,
+      1,
+    ),
+    deviceCodeExpiresInSeconds: parseWholeNumber(
+      "DEVICE_CODE_EXPIRES_SECS",
+      env.DEVICE_CODE_EXPIRES_SECS,
+      DEFAULT_DEVICE_CODE_EXPIRES_IN_SECONDS,
       1,
     ),
     apiUrl: readApiUrl(env),

@@ -143,7 +143,11 @@ function buildAuthOptions(config: AuthConfig, dialect: Dialect, outbox?: Securit
       // approves on /device, the command line's /device/token poll gets a session.
       // It then sends that session as `Authorization: Bearer` (the bearer plugin)
       // to /token and /sign-out, as it has no cookie jar.
-      deviceAuthorization({ expiresIn: "15m", interval: "5s", validateClient: isDeviceClient }),
+      deviceAuthorization({
+        expiresIn: `${config.deviceCodeExpiresInSeconds}s`,
+        interval: "5s",
+        validateClient: isDeviceClient,
+      }),
       bearer(),
     ],
   };
