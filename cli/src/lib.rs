@@ -543,6 +543,66 @@ pub fn config_dir() -> Result<PathBuf, CliError> {
 mod tests {
     use super::*;
 
+    fn ls_args(args: &[&str]) -> LsArgs {
+        let mut argv = vec!["todo", "ls"];
+        argv.extend_from_slice(args);
+        match Cli::try_parse_from(argv).unwrap().command {
+            Command::Ls(args) => args,
+            _ => unreachable!(),
+        }
+    }
+
+    /// Friday 2026-12-04, 10:30 in Berlin (UTC+1).
+    fn friday_morning() -> ZonedDateTime {
+        let zone = todo_domain::Zone::parse("Europe/Berlin").unwrap();
+        zone.tz().to_zoned_datetime(jiff::civil::DateTime::new(2026, 12, 4, 10, 30, 0, 0).unwrap()).unwrap()
+    }
+
+    fn query(args: &[&str]) -> Vec<String> {
+        list_query(&ls_args(args), &friday_morning()).into_iter().map(|(k, v)| format!("{k}={v}")).collect()
+    }
+
+    #[test]
+    fn ls_views_are_the_apis_filters_in_the_local_day() {
+        assert_eq!(query(&[]), ["status=pending", "sort=due_at", "order=asc", "limit=200"]);
+        assert_eq!(
+            query(&["--today"]),
+            [
+                "status=pending",
+                "due_after=2026-12-03T23:00:00Z",
+                "due_before=2026-12-04T23:00:00Z",
+                "sort=due_at",
+                "order=asc",
+                "limit=200"
+            ]
+        );
+        assert_eq!(query(&["--overdue"])[1], "due_before=2026-12-04T09:30:00Z");
+        assert_eq!(query(&["--upcoming", "--all"])[..2], ["status=all", "due_after=2026-12-04T23:00:00Z"]);
+        assert_eq!(
+            query(&[
+                "--done", "-t", "work", "-t", "home", "-p", "high", "-p", "medium", "-q", "milk", "--sort", "priority",
+                "-r"
+            ]),
+            [
+                "status=completed",
+                "tag=work",
+                "tag=home",
+                "priority=high",
+                "priority=medium",
+                "q=milk",
+                "sort=priority",
+                "order=asc",
+                "limit=200"
+            ]
+        );
+    }
+
+    #[test]
+    fn ls_takes_one_view_and_one_status() {
+        assert!(Cli::try_parse_from(["todo", "ls", "--today", "--overdue"]).is_err());
+        assert!(Cli::try_parse_from(["todo", "ls", "--done", "--all"]).is_err());
+    }
+
     #[test]
     fn json_output_is_the_same_value_with_nothing_raw_that_rewrites_a_terminal() {
         let value = json!([{"title": "invoice\u{202e}fdp.exe\u{1b}[2J\u{9b}\u{7f}", "tags": ["a\tb"]}]);

@@ -12,7 +12,7 @@ import { after, before, describe, test } from "node:test";
 
 import { launchBrowser, newPerson, step } from "../lib/browser.mjs";
 import { repoRoot, startStack } from "../lib/stack.mjs";
-import { signUp, subjectOf, tokenOf } from "../lib/tasks-page.mjs";
+import { password, signUp, subjectOf, tokenOf } from "../lib/tasks-page.mjs";
 
 // TODO_CLI_BIN: a binary built elsewhere (default: the one run.sh builds).
 const todoBinary = process.env.TODO_CLI_BIN || path.join(repoRoot, "target", "debug", "todo");
@@ -85,12 +85,19 @@ describe("the todo command line", () => {
   }
 
   /** Runs `todo login`, approves (or denies) its code in the browser, and returns how it ended. */
-  async function login(decision) {
+  async function login(decision, { page = person.page, signInFirst = false } = {}) {
     const run = start(["login", "--no-browser"]);
     const [, link] = await run.stderrMatch(/(http:\/\/\S+\/device\?user_code=\S+)/);
     const [, shown] = await run.stderrMatch(/approve the code (\S+):/);
-    const { page } = person;
     await page.goto(link);
+    if (signInFirst) {
+      // Signed out, the link leads through sign-in and back to /device with the code.
+      await page.waitForURL(/\/sign-in\?next=/);
+      await page.getByLabel("Email").fill(alice.email);
+      await page.getByLabel("Password", { exact: true }).fill(password);
+      await page.getByRole("button", { name: "Sign in" }).click();
+      await page.waitForURL(/\/device\?user_code=/);
+    }
     await page.getByLabel("Code shown in your terminal").waitFor();
     assert.equal(await page.getByLabel("Code shown in your terminal").inputValue(), shown);
     await page.getByRole("button", { name: "Continue" }).click();
@@ -156,7 +163,10 @@ describe("the todo command line", () => {
   });
 
   test("approved in the browser: signed in, the session kept in a file only its owner can read", async () => {
-    const result = await step("login approved", [person], () => login("Approve"));
+    // In a second browser that is not signed in yet.
+    const laptop = await newPerson(browser, "alice-laptop");
+    const result = await step("login approved", [laptop], () => login("Approve", { page: laptop.page, signInFirst: true }));
+    await laptop.context.close();
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, new RegExp(`Signed in as Alice <${alice.email.replace(/[.]/g, "\\.")}>\\.`));
     assert.equal((await stat(credentialsPath())).mode & 0o777, 0o600);
