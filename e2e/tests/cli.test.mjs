@@ -296,6 +296,19 @@ describe("the todo command line", () => {
     assert.equal((await stat(credentialsPath())).mode & 0o777, 0o600);
   });
 
+  test("an expired access token is replaced before it is used", async () => {
+    const before = JSON.parse(await readFile(credentialsPath(), "utf8")).access_token.token;
+    const { exp } = JSON.parse(Buffer.from(before.split(".")[1], "base64url").toString());
+    // Past the token's exp (20 s lifetime in this stack): the API would refuse it.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, exp * 1000 - Date.now()) + 1_000));
+    const result = await todo("ls", "--json");
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stderr, "");
+    const after = JSON.parse(await readFile(credentialsPath(), "utf8")).access_token.token;
+    assert.notEqual(after, before);
+    assert.ok(JSON.parse(Buffer.from(after.split(".")[1], "base64url").toString()).exp * 1000 > Date.now());
+  });
+
   test("a credentials file others can read is refused", async () => {
     await chmod(credentialsPath(), 0o644);
     const result = await todo("ls");
