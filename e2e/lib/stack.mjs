@@ -160,11 +160,21 @@ export async function startStack({ alg = "HS256", postgresUrl, tokenTtlSeconds =
     env: webEnv,
     logName: `${label}-web.log`,
   });
-  await waitForOk(`${webUrl}/sign-in`, 60_000, "the web app");
+  try {
+    await waitForOk(`${webUrl}/sign-in`, 60_000, "the web app");
+  } catch (error) {
+    // Nothing may outlive a stack that failed to start (a running API child keeps the test runner alive).
+    await Promise.allSettled([api.stop(), web.stop()]);
+    if (database) await database.drop().catch(() => {});
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
 
   return {
     apiUrl,
     webUrl,
+    /** The API's own store (sqlite:// or postgres://), for tests that check what it holds. */
+    apiDatabaseUrl: apiEnv.DATABASE_URL,
     async stopApi() {
       await api.stop();
     },
