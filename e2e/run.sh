@@ -13,6 +13,14 @@ if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 
+# sessions.test.mjs reads the API's SQLite file with Debian's sqlite3 command line.
+if ! command -v sqlite3 >/dev/null; then
+  echo "installing Debian's sqlite3"
+  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq sqlite3 >/dev/null
+fi
+
 (cd "$root" && cargo build --locked --quiet -p todo-api --bin todo-api -p todo-cli --bin todo)
 "$root/scripts/npm-deps.sh" web
 "$root/scripts/npm-deps.sh" e2e

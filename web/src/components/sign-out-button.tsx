@@ -24,7 +24,8 @@ export function SignOutButton() {
       return;
     }
     // Nothing of the session may outlive it: stop the requests under way, forget
-    // the API token (it stays valid at the API until it expires), drop cached tasks.
+    // the API token (the API refuses it once the web server's revocation event
+    // lands, see SECURITY.md), drop cached tasks.
     await queryClient.cancelQueries();
     clearAllTokens();
     queryClient.clear();
