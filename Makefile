@@ -4,10 +4,11 @@ SHELL := /bin/bash
 
 CARGO ?= cargo
 
-.PHONY: help dev test test-rust-style test-api test-api-postgres test-schemathesis test-web test-e2e bench env openapi
+.PHONY: help dev start test test-rust-style test-api test-api-postgres test-schemathesis test-web test-e2e bench env openapi
 
 help:
 	@echo "make dev    run the app: web on http://localhost:3000, API on http://127.0.0.1:8000 (docs at /docs)"
+	@echo "make start  run it as in production: the release API and the web app's production build (README, Operate it)"
 	@echo "make test   run every test (PostgreSQL too when TEST_DATABASE_URL is set)"
 	@echo "make bench  load benchmarks beside the bare-axum ceiling and the FastAPI stack (QUICK=1 for a short run)"
 
@@ -17,6 +18,10 @@ env:
 
 dev:
 	@scripts/dev.sh
+
+# Both services as in production (release API, next build + next start), same .env.
+start:
+	@scripts/start.sh
 
 test: test-rust-style test-api test-api-postgres test-schemathesis test-web test-e2e
 

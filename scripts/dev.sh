@@ -9,19 +9,9 @@ scripts/ensure-env.sh
 cargo build --locked -p todo-api
 scripts/npm-deps.sh web
 
-pids=()
-stop() {
-  trap - INT TERM EXIT
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap stop INT TERM EXIT
-
-./target/debug/todo-api &
-pids+=($!)
-(cd web && exec node node_modules/next/dist/bin/next dev) &
-pids+=($!)
+. scripts/lib/services.sh
+service . "${CARGO_TARGET_DIR:-target}/debug/todo-api"
+service web node node_modules/next/dist/bin/next dev
 
 echo "API: http://127.0.0.1:8000 (docs at /docs) · web app: http://localhost:3000 · Ctrl-C stops both"
-# When either service exits, stop the other too.
-wait -n
+wait_for_services

@@ -12,7 +12,14 @@ pub const DEFAULT_MAX_LIFETIME_SECS: u64 = 86_400;
 
 /// Todo's task API: verifies Better Auth JWTs and serves each user their own tasks.
 #[derive(Debug, Clone, Parser)]
-#[command(name = "todo-api", version, about)]
+#[command(
+    name = "todo-api",
+    version,
+    about,
+    after_help = "Each setting comes from its flag, else its environment variable, else a .env file in the working \
+                  directory (or the nearest parent with one), else its default. README.md, \"Operate it\", tells how \
+                  to run several instances (PostgreSQL, REDIS_URL) and what /metrics serves."
+)]
 pub struct Config {
     /// Address to listen on.
     #[arg(long, env = "API_ADDR", default_value = "127.0.0.1:8000")]
