@@ -127,15 +127,14 @@ pub fn poll_for_session(http: &Client, web_url: &Url, code: &DeviceCode) -> Resu
             .send()
             .map_err(|error| unreachable("the web app", &error))?;
         if response.status().is_success() {
-            // The bearer plugin's `set-auth-token` header when the server gives
-            // one (the signed form), else the grant's own `access_token`.
-            let header = response.headers().get("set-auth-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
+            // The grant's `access_token` is the Better Auth session token, which
+            // the bearer plugin accepts as `Authorization: Bearer` from then on.
             #[derive(Deserialize)]
             struct Granted {
                 access_token: String,
             }
             let body: Granted = response.json().map_err(|_| not_todo(web_url))?;
-            return Ok(header.filter(|h| !h.is_empty()).unwrap_or(body.access_token));
+            return Ok(body.access_token);
         }
         let status = response.status();
         let error = response.json::<OAuthError>().map(|e| e.error).unwrap_or_default();

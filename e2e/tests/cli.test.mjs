@@ -162,6 +162,17 @@ describe("the todo command line", () => {
     assert.equal((await run.done).code, 1);
   });
 
+  test("the bearer plugin's session token never reaches a page: no set-auth-token on a browser sign-in", async () => {
+    const response = await fetch(`${stack.webUrl}/api/auth/sign-in/email`, {
+      method: "POST",
+      headers: { Origin: stack.webUrl, "Content-Type": "application/json" },
+      body: JSON.stringify({ email: alice.email, password }),
+    });
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get("set-cookie") ?? "", /HttpOnly/i);
+    assert.equal(response.headers.get("set-auth-token"), null);
+  });
+
   test("approved in the browser: signed in, the session kept in a file only its owner can read", async () => {
     // In a second browser that is not signed in yet.
     const laptop = await newPerson(browser, "alice-laptop");

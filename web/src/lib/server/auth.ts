@@ -22,6 +22,7 @@ import { authRequestHandler, CLIENT_ADDRESS_HEADER } from "./auth-request";
 import { securityEvents, type SecurityEventsOptions } from "./security-events/plugin";
 import { loadRootEnv, repoRoot } from "./root-env";
 import { signInLimit } from "./sign-in-limit";
+import { withoutSessionTokenHeader } from "./strip-session-token";
 
 /**
  * The jwt() plugin signs with its own key pair (EdDSA by default). For HS256
@@ -187,11 +188,12 @@ async function createAuth(): Promise<Auth> {
 
 /**
  * Serves `/api/auth/*`: Better Auth's handler, told the client's real address
- * (see auth-request.ts), with `Retry-After` on its 429s.
+ * (see auth-request.ts), with `Retry-After` on its 429s and without the bearer
+ * plugin's session-token header (see strip-session-token.ts).
  */
 export async function handleAuthRequest(request: Request): Promise<Response> {
   const auth = await getAuth();
-  return authRequestHandler(auth, getAuthConfig().trustedProxies)(request);
+  return withoutSessionTokenHeader(await authRequestHandler(auth, getAuthConfig().trustedProxies)(request));
 }
 
 // Kept on globalThis so dev-mode module reloads reuse the one PGlite instance
