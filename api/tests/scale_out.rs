@@ -165,6 +165,8 @@ struct Tally {
     refused_by: [usize; 2],
     /// The longest any request took.
     slowest: Duration,
+    /// The longest `Retry-After` of a 429, in seconds.
+    longest_retry_after: u64,
 }
 
 /// Sends `count` list requests for `user`, alternating between the instances. Every
@@ -173,6 +175,7 @@ async fn alternate(client: &Client, instances: &[Instance; 2], user: &str, count
     let mut admitted = 0;
     let mut refused_by = [0; 2];
     let mut slowest = Duration::ZERO;
+    let mut longest_retry_after = 0;
     for n in 0..count {
         let which = n % 2;
         let started = Instant::now();
@@ -184,12 +187,13 @@ async fn alternate(client: &Client, instances: &[Instance; 2], user: &str, count
             429 => {
                 let retry_after: u64 = response.headers()["retry-after"].to_str().unwrap().parse().unwrap();
                 assert!(retry_after >= 1, "Retry-After {retry_after}");
+                longest_retry_after = longest_retry_after.max(retry_after);
                 refused_by[which] += 1;
             }
             status => panic!("request {n} through instance {which}: {status} {}", response.text().await.unwrap()),
         }
     }
-    Tally { admitted, refused_by, slowest }
+    Tally { admitted, refused_by, slowest, longest_retry_after }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -202,12 +206,15 @@ async fn one_users_requests_over_the_limit_get_429_from_either_instance_on_postg
     }
     let client = client();
 
-    let Tally { admitted, refused_by, .. } = alternate(&client, &instances, "mallory", 4 * LIMIT).await;
+    let Tally { admitted, refused_by, longest_retry_after, .. } =
+        alternate(&client, &instances, "mallory", 4 * LIMIT).await;
     // Each instance alone would admit LIMIT (2 × LIMIT in all); one budget across
     // both admits LIMIT, and at most one more per instance (a slot refilled meanwhile).
     assert!(admitted >= LIMIT, "the whole budget is admitted: {admitted}");
     assert!(admitted <= LIMIT + 2, "{admitted} of {} admitted: the limit is not shared", 4 * LIMIT);
     assert!(refused_by.iter().all(|&refused| refused > 0), "both instances refuse: {refused_by:?}");
+    // As the in-process limit says it: the wait for the next slot, a minute / LIMIT at most.
+    assert!(longest_retry_after <= (60 / LIMIT) as u64, "Retry-After {longest_retry_after}");
 
     // Someone else's budget is their own, on either instance.
     for instance in &instances {
@@ -383,8 +390,10 @@ async fn a_redis_outage_falls_back_to_each_instances_limit_without_a_5xx_and_sha
     assert!(admitted <= LIMIT + 2, "shared before the outage: {admitted} admitted");
 
     relay.set_up(false);
-    let Tally { admitted, refused_by, slowest } = alternate(&client, &instances, "during", 4 * LIMIT).await;
+    let Tally { admitted, refused_by, slowest, longest_retry_after } =
+        alternate(&client, &instances, "during", 4 * LIMIT).await;
     assert!(slowest < Duration::from_secs(1), "a request waited {slowest:?} for a cut Redis");
+    assert!(longest_retry_after <= (60 / LIMIT) as u64, "Retry-After {longest_retry_after}, as when shared");
     // Each instance now applies the limit on its own: up to a budget each, and no more.
     assert!(admitted <= 2 * LIMIT + 2, "{admitted} admitted during the outage");
     assert!(refused_by.iter().all(|&refused| refused > 0), "both instances still limit: {refused_by:?}");
@@ -417,7 +426,7 @@ async fn a_redis_that_stops_answering_is_given_up_on_after_the_timeout_and_taken
     // Connections stay open, but Redis's answers no longer come: each instance gives
     // up on Redis after REDIS_TIMEOUT_MS (100 ms) and limits on its own.
     relay.set_stalled(true);
-    let Tally { admitted, refused_by, slowest } = alternate(&client, &instances, "during", 4 * LIMIT).await;
+    let Tally { admitted, refused_by, slowest, .. } = alternate(&client, &instances, "during", 4 * LIMIT).await;
     assert!(slowest < Duration::from_secs(1), "a request waited {slowest:?} for a silent Redis");
     assert!(admitted <= 2 * LIMIT + 2, "{admitted} admitted while Redis was silent");
     assert!(refused_by.iter().all(|&refused| refused > 0), "both instances still limit: {refused_by:?}");
