@@ -1,9 +1,6 @@
 //! The one error type: each failure is one plain sentence on stderr and an exit code.
 
-use std::process::ExitCode;
-
 /// Exit codes, as `todo --help` and the README document them.
-pub const EXIT_OK: u8 = 0;
 pub const EXIT_ERROR: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 pub const EXIT_SIGNED_OUT: u8 = 3;
@@ -36,10 +33,6 @@ impl CliError {
             Self::SignedOut => EXIT_SIGNED_OUT,
             Self::Failed(_) => EXIT_ERROR,
         }
-    }
-
-    pub fn into_exit_code(self) -> ExitCode {
-        ExitCode::from(self.exit_code())
     }
 }
 

@@ -16,7 +16,6 @@ pub mod task;
 
 use std::ffi::OsString;
 use std::io::Write;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{CommandFactory, Parser};
@@ -532,11 +531,6 @@ fn ls(global: &Global, args: LsArgs) -> Result<(), CliError> {
         return print_json(&Value::Array(items));
     }
     print(&output::task_table(&tasks, &now))
-}
-
-/// Where the config and credentials live, for `--help` texts and tests.
-pub fn config_dir() -> Result<PathBuf, CliError> {
-    config::config_dir()
 }
 
 #[cfg(test)]
