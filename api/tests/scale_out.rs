@@ -205,6 +205,14 @@ async fn one_users_requests_over_the_limit_get_429_from_either_instance_on_postg
         assert_eq!(instance.metric("rate_limit_shared").await, 1.0, "{}", instance.log());
     }
     let client = client();
+    // Redis forgets its scripts on a restart (or SCRIPT FLUSH, as here): the limit's
+    // EVALSHA is then refused, and the script loaded again, within the same request.
+    let mut redis = redis::Client::open(setup.redis_url.as_str())
+        .unwrap()
+        .get_multiplexed_async_connection()
+        .await
+        .expect("TEST_REDIS_URL reachable");
+    redis::cmd("SCRIPT").arg("FLUSH").query_async::<()>(&mut redis).await.unwrap();
 
     let Tally { admitted, refused_by, longest_retry_after, .. } =
         alternate(&client, &instances, "mallory", 4 * LIMIT).await;
@@ -215,10 +223,25 @@ async fn one_users_requests_over_the_limit_get_429_from_either_instance_on_postg
     assert!(refused_by.iter().all(|&refused| refused > 0), "both instances refuse: {refused_by:?}");
     // As the in-process limit says it: the wait for the next slot, a minute / LIMIT at most.
     assert!(longest_retry_after <= (60 / LIMIT) as u64, "Retry-After {longest_retry_after}");
+    for instance in &instances {
+        assert_eq!(instance.log_lines_with(OUTAGE_LINE), 0, "Redis was there all along:\n{}", instance.log());
+        assert_eq!(instance.metric("rate_limit_fallbacks_total").await, 0.0);
+    }
 
     // Someone else's budget is their own, on either instance.
     for instance in &instances {
         assert_eq!(list(&client, instance, "bob").await.status(), 200);
+    }
+
+    // In Redis: one key per user, named by the prefix and the user id alone (no
+    // token), each expiring within the minute it takes a budget to refill.
+    let mut keys: Vec<String> =
+        redis::cmd("KEYS").arg(format!("{}*", setup.key_prefix)).query_async(&mut redis).await.unwrap();
+    keys.sort();
+    assert_eq!(keys, [format!("{}bob", setup.key_prefix), format!("{}mallory", setup.key_prefix)]);
+    for key in keys {
+        let ttl_ms: i64 = redis::cmd("PTTL").arg(&key).query_async(&mut redis).await.unwrap();
+        assert!((1..=60_000).contains(&ttl_ms), "{key} expires in {ttl_ms} ms");
     }
 }
 
