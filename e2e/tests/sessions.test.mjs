@@ -14,6 +14,9 @@ import { addTask, expectTitles, password, signIn, signUp, subjectOf, tokenOf } f
 const TOKEN_TTL_SECONDS = 600;
 const { modes, only } = stackModes();
 
+const IPAD =
+  "Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+
 function claimsOf(token) {
   return JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString());
 }
@@ -73,8 +76,8 @@ for (const mode of modes) {
     let stack;
     let browser;
     const people = [];
-    const person = async (name) => {
-      const p = await newPerson(browser, name);
+    const person = async (name, contextOptions) => {
+      const p = await newPerson(browser, name, contextOptions);
       people.push(p);
       return p;
     };
@@ -101,7 +104,7 @@ for (const mode of modes) {
       await step(`${mode.label} old token refused`, [a], () => untilApiAnswers(stack, token, 401, 5_000));
     });
 
-    test("“sign out all other devices” from a second browser ends the first one's session", async () => {
+    test("the Sessions page signs out one other device, then all the others", async () => {
       const who = email("pat");
       const phone = await person("phone");
       const laptop = await person("laptop");
@@ -113,13 +116,25 @@ for (const mode of modes) {
       await step(`${mode.label} laptop signs in`, [laptop], () => signIn(laptop.page, stack.webUrl, who));
       const laptopToken = await tokenOf(laptop.page);
 
-      await step(`${mode.label} laptop sees both sessions`, [laptop], async () => {
+      // A third device that names itself differently, to be signed out on its own.
+      const tablet = await person("tablet", { userAgent: IPAD });
+      await step(`${mode.label} tablet signs in`, [tablet], () => signIn(tablet.page, stack.webUrl, who));
+      const tabletToken = await tokenOf(tablet.page);
+
+      await step(`${mode.label} laptop sees the three sessions`, [laptop], async () => {
         await laptop.page.getByRole("link", { name: "Sessions" }).click();
         await laptop.page.waitForURL(/\/sessions$/);
         const sessions = laptop.page.getByRole("list", { name: "Sessions" }).locator(":scope > li");
-        assert.equal(await sessions.count(), 2);
+        assert.equal(await sessions.count(), 3);
         assert.equal(await sessions.filter({ hasText: "This device" }).count(), 1);
         assert.match(await sessions.first().innerText(), /Chrom/);
+      });
+      await step(`${mode.label} laptop signs the tablet out`, [laptop, tablet], async () => {
+        await laptop.page.getByRole("button", { name: "Sign out Safari 17 on iOS" }).click();
+        await laptop.page.getByRole("status").filter({ hasText: "Safari 17 on iOS is signed out." }).waitFor();
+        await laptop.page.getByRole("listitem", { name: "Safari 17 on iOS" }).waitFor({ state: "detached" });
+        await untilApiAnswers(stack, tabletToken, 401, 5_000);
+        assert.equal(await apiStatus(stack, phoneToken), 200, "the phone is still signed in");
       });
       await step(`${mode.label} sign out all other devices`, [laptop], async () => {
         await laptop.page.getByRole("button", { name: "Sign out all other devices" }).click();
