@@ -338,7 +338,7 @@ fn add(global: &Global, args: AddArgs) -> Result<(), CliError> {
     let mut api = connect(global)?;
     let url = api.user_url("/tasks")?;
     let task = api.json(Method::POST, url, Some(&Value::Object(body)))?;
-    print_task(global, task, |task, _| output::task_line("Added", task))
+    print_task(global, task, |task, now| output::task_line("Added", task, now))
 }
 
 fn edit(global: &Global, args: EditArgs) -> Result<(), CliError> {
@@ -392,7 +392,7 @@ fn edit(global: &Global, args: EditArgs) -> Result<(), CliError> {
     let mut api = connect(global)?;
     let url = task_url(&mut api, args.id, "")?;
     let task = api.json(Method::PATCH, url, Some(&Value::Object(body)))?;
-    print_task(global, task, |task, _| output::task_line("Changed", task))
+    print_task(global, task, |task, now| output::task_line("Changed", task, now))
 }
 
 fn complete(global: &Global, ids: &[u64], completed: bool) -> Result<(), CliError> {
@@ -403,7 +403,7 @@ fn complete(global: &Global, ids: &[u64], completed: bool) -> Result<(), CliErro
         let task = api.json(Method::PATCH, url, Some(&json!({ "completed": completed })))?;
         if !global.json {
             let parsed = read_task(task.clone())?;
-            let mut line = output::task_line(if completed { "Done" } else { "Reopened" }, &parsed);
+            let mut line = output::task_line(if completed { "Done" } else { "Reopened" }, &parsed, &now());
             if let (true, Some(next)) = (completed, parsed.next_occurrence_id) {
                 let url = task_url(&mut api, next.unsigned_abs(), "")?;
                 let next_task = read_task(api.json(Method::GET, url, None)?)?;

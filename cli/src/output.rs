@@ -209,9 +209,12 @@ pub fn task_details(task: &Task, now: &ZonedDateTime) -> String {
     out
 }
 
-/// What a change did, in one line: `Added 42  Buy milk`.
-pub fn task_line(verb: &str, task: &Task) -> String {
-    format!("{verb} {}  {}\n", task.id, safe_text::line(&task.title))
+/// What a change did, in one line, with the due date as understood, so a
+/// person sees at once how their words were read: `Added 42  Buy milk  (due tomorrow)`.
+pub fn task_line(verb: &str, task: &Task, now: &ZonedDateTime) -> String {
+    let due = due_words(task, now);
+    let due = if due.is_empty() { String::new() } else { format!("  (due {due})") };
+    format!("{verb} {}  {}{due}\n", task.id, safe_text::line(&task.title))
 }
 
 /// Every tag and its count.

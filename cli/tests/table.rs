@@ -4,7 +4,7 @@
 use jiff::civil::DateTime;
 use jiff::ZonedDateTime;
 use snapbox::{assert_data_eq, file};
-use todo_cli::output::{tag_table, task_details, task_table};
+use todo_cli::output::{tag_table, task_details, task_line, task_table};
 use todo_cli::task::{TagCount, Task};
 
 /// Friday 2026-12-04, 10:30 in Berlin.
@@ -65,4 +65,12 @@ fn the_tag_table() {
 #[test]
 fn nothing_to_list() {
     assert_eq!(task_table(&[], &now()), "No tasks.\n");
+}
+
+#[test]
+fn what_a_change_did_with_the_due_date_as_understood() {
+    let tasks = tasks();
+    assert_eq!(task_line("Added", &tasks[0], &now()), "Added 7  Team standup  (due Mon 07 Dec 09:00 ↻)\n");
+    assert_eq!(task_line("Done", &tasks[2], &now()), "Done 13  Buy milk  (due today)\n");
+    assert_eq!(task_line("Deleted", &tasks[5], &now()), "Deleted 106  old row: invoice\\u{202e}fdp.exe \\u{001b}[2J\n");
 }
