@@ -1,13 +1,13 @@
 "use client";
 
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { memo, useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
 import { describeError, describeFormError, fieldMessage } from "@/lib/api/errors";
 import type { TaskApi } from "@/lib/api/task-api";
 import type { Task } from "@/lib/api/types";
 import { dueInFull, dueWords } from "@/lib/dates/due-words";
 import { browserTimeZone } from "@/lib/dates/zoned";
-import { changesOf, checkDraft, draftOf, type DraftProblem, type TaskDraft } from "@/lib/tasks/draft";
+import { changesOf, checkDraft, draftOf, EMPTY_DRAFT, type DraftProblem, type TaskDraft } from "@/lib/tasks/draft";
 import { isOverdue } from "@/lib/tasks/filters";
 import { describeRRule } from "@/lib/tasks/recurrence";
 import { DESCRIPTION_MAX, TaskDetailsFields, TITLE_MAX } from "./new-task-form";
@@ -91,11 +91,17 @@ function focusAfterDelete(row: HTMLElement | null) {
   target?.focus();
 }
 
-export function TaskItem({ api, task, now, onFailure, onDelete, announce, failure, onFailureAt, onDismissFailure }: TaskItemProps) {
+/**
+ * One row. Memoized: the list re-renders on every filter change and refetch,
+ * and with hundreds of rows loaded, rows whose task and props did not change
+ * must not render again (every prop is a stable callback or a cached task).
+ */
+export const TaskItem = memo(function TaskItem({ api, task, now, onFailure, onDelete, announce, failure, onFailureAt, onDismissFailure }: TaskItemProps) {
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState(false);
-  const [before, setBefore] = useState<TaskDraft>(() => draftOf(task, browserTimeZone()));
-  const [draft, setDraft] = useState<TaskDraft>(before);
+  // Filled in when editing starts (startEditing), not for every row shown.
+  const [before, setBefore] = useState<TaskDraft>(EMPTY_DRAFT);
+  const [draft, setDraft] = useState<TaskDraft>(EMPTY_DRAFT);
   const [editError, setEditError] = useState<{ message: string; fields: Partial<Record<string, string>> }>();
   const editButtonRef = useRef<HTMLButtonElement>(null);
   const rowRef = useRef<HTMLLIElement>(null);
@@ -292,4 +298,4 @@ export function TaskItem({ api, task, now, onFailure, onDelete, announce, failur
       )}
     </li>
   );
-}
+});

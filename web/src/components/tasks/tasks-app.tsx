@@ -1,12 +1,23 @@
 "use client";
 
+import dynamic from "next/dynamic";
 import { useEffect, useState } from "react";
 import { createAuthorizedFetch } from "@/lib/api/authorized-fetch";
 import { createTaskApi } from "@/lib/api/task-api";
 import { TokenStore, trackTokenStore } from "@/lib/api/token-store";
 import { fetchApiToken } from "@/lib/auth-client";
-import { Reminders } from "./reminders";
+import type { TaskApi } from "@/lib/api/task-api";
 import { TasksView } from "./tasks-view";
+import { useReminderTasks } from "./use-tasks";
+
+// The reminders' timers, banner and notifications load only for a person who
+// has an open task with a reminder: most visits never fetch them.
+const Reminders = dynamic(() => import("./reminders").then((module) => module.Reminders), { ssr: false });
+
+function RemindersWhenSet({ api }: { api: TaskApi }) {
+  const { data: tasks } = useReminderTasks(api);
+  return tasks?.some((task) => task.remind_at) ? <Reminders api={api} /> : null;
+}
 
 export interface TasksAppProps {
   /** The session's user id; it goes into every API path. */
@@ -25,7 +36,7 @@ export function TasksApp({ userId, apiUrl }: TasksAppProps) {
   useEffect(() => trackTokenStore(tokens), [tokens]);
   return (
     <div className="space-y-6">
-      <Reminders api={api} />
+      <RemindersWhenSet api={api} />
       <TasksView api={api} />
     </div>
   );

@@ -1,6 +1,6 @@
 "use client";
 
-import { useCallback, useEffect, useRef, useState } from "react";
+import { useCallback, useDeferredValue, useEffect, useRef, useState } from "react";
 import { ApiError, describeError } from "@/lib/api/errors";
 import type { TaskApi } from "@/lib/api/task-api";
 import type { Task } from "@/lib/api/types";
@@ -92,7 +92,11 @@ export interface TasksViewProps {
 }
 
 export function TasksView({ api, undoMs }: TasksViewProps) {
-  const [filters, setFilters] = useState<TaskFilters>(DEFAULT_FILTERS);
+  const [chosen, setFilters] = useState<TaskFilters>(DEFAULT_FILTERS);
+  // The controls show a change at once; the list follows in a render React may
+  // interrupt and split (going back to a list of hundreds of loaded rows is
+  // otherwise one long task that blocks the page).
+  const filters = useDeferredValue(chosen);
   const [failure, setFailure] = useState<string | undefined>();
   const list = useTaskList(api, filters);
   const tags = useTags(api);
@@ -176,7 +180,7 @@ export function TasksView({ api, undoMs }: TasksViewProps) {
         <h2 id="task-list-heading" tabIndex={-1} className="text-lg font-semibold">
           Your tasks
         </h2>
-        <TaskControls filters={filters} onChange={onFilters} tags={tags.data ?? []} />
+        <TaskControls filters={chosen} onChange={onFilters} tags={tags.data ?? []} />
 
         {list.isPending ? (
           <p role="status" className="text-zinc-600 dark:text-zinc-400">

@@ -13,12 +13,35 @@ export interface DueWordsOptions {
 
 const LOCALE = "en";
 
+// Intl's formatters are costly to make and cheap to use: a list of hundreds of
+// dated rows would otherwise make several per row on every render.
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+function dateFormat(options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = JSON.stringify(options);
+  let format = dateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(LOCALE, options);
+    dateFormats.set(key, format);
+  }
+  return format;
+}
+
+let relativeFormat: Intl.RelativeTimeFormat | undefined;
+let hour12: boolean | undefined;
+
 export function prefersHour12(): boolean {
-  return new Intl.DateTimeFormat(undefined, { hour: "numeric" }).resolvedOptions().hour12 ?? false;
+  hour12 ??= new Intl.DateTimeFormat(undefined, { hour: "numeric" }).resolvedOptions().hour12 ?? false;
+  return hour12;
+}
+
+function relative(value: number, unit: Intl.RelativeTimeFormatUnit): string {
+  relativeFormat ??= new Intl.RelativeTimeFormat(LOCALE, { numeric: "auto" });
+  return relativeFormat.format(value, unit);
 }
 
 function relativeDays(days: number): string {
-  return new Intl.RelativeTimeFormat(LOCALE, { numeric: "auto" }).format(days, "day");
+  return relative(days, "day");
 }
 
 /** The date an all-day task is due on (its own zone's calendar), or the local date of a timed one. */
@@ -32,15 +55,15 @@ function dateWords(date: CalendarDate, today: CalendarDate): string {
   if (days >= -1 && days <= 1) return relativeDays(days);
   if (days >= 2 && days <= 6) {
     const { year, month, day } = parseDate(date);
-    return new Intl.DateTimeFormat(LOCALE, { weekday: "short", timeZone: "UTC" }).format(new Date(Date.UTC(year, month - 1, day)));
+    return dateFormat({ weekday: "short", timeZone: "UTC" }).format(new Date(Date.UTC(year, month - 1, day)));
   }
   if (days >= -6 && days <= -2) return relativeDays(days);
   if (Math.abs(days) < 28) {
-    return new Intl.RelativeTimeFormat(LOCALE, { numeric: "auto" }).format(Math.trunc(days / 7), "week");
+    return relative(Math.trunc(days / 7), "week");
   }
   const { year, month, day } = parseDate(date);
   const sameYear = year === parseDate(today).year;
-  return new Intl.DateTimeFormat(LOCALE, {
+  return dateFormat({
     month: "short",
     day: "numeric",
     ...(sameYear ? {} : { year: "numeric" }),
@@ -49,7 +72,7 @@ function dateWords(date: CalendarDate, today: CalendarDate): string {
 }
 
 export function timeWords(instant: Date, { timeZone, hour12 = prefersHour12() }: DueWordsOptions): string {
-  return new Intl.DateTimeFormat(LOCALE, { hour: "numeric", minute: "2-digit", hour12, timeZone }).format(instant);
+  return dateFormat({ hour: "numeric", minute: "2-digit", hour12, timeZone }).format(instant);
 }
 
 /**
@@ -70,7 +93,7 @@ export function dueWords(task: Pick<Task, "due_at" | "all_day" | "time_zone">, n
 export function dueInFull(task: Pick<Task, "due_at" | "all_day" | "time_zone">, options: DueWordsOptions): string | undefined {
   if (!task.due_at) return undefined;
   const instant = new Date(task.due_at);
-  return new Intl.DateTimeFormat(LOCALE, {
+  return dateFormat({
     dateStyle: "full",
     ...(task.all_day ? { timeZone: task.time_zone } : { timeStyle: "short", timeZone: options.timeZone, hour12: options.hour12 }),
   }).format(instant);

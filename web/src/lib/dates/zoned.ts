@@ -12,9 +12,18 @@ export interface WallClock {
   minute: number;
 }
 
-/** The browser's IANA zone (what a new task's `time_zone` is). */
+let zone: { name: string; at: number } | undefined;
+
+/**
+ * The browser's IANA zone (what a new task's `time_zone` is). Read at most once
+ * a second: every row asks, and each reading makes an Intl formatter.
+ */
 export function browserTimeZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+  const now = Date.now();
+  if (!zone || Math.abs(now - zone.at) > 1000) {
+    zone = { name: Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC", at: now };
+  }
+  return zone.name;
 }
 
 const partFormatters = new Map<string, Intl.DateTimeFormat>();
