@@ -140,10 +140,12 @@ async function bigList(browser, stack, email) {
     window.__longTasks = [];
     new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) window.__longTasks.push({ start: entry.startTime, duration: entry.duration });
-    }).observe({ type: "longtask" });
+    }).observe({ type: "longtask", buffered: true });
   });
   const mark = () => page.evaluate(() => performance.now());
-  const phases = [];
+  // The page's own start (hydration, the first 100 rows), from the buffered
+  // entries: also shows that the observer sees long tasks on this machine.
+  const phases = [{ name: "page load with the first 100 rows", start: 0, end: await mark() }];
   const phase = async (name, run) => {
     const start = await mark();
     await run();
@@ -169,29 +171,33 @@ async function bigList(browser, stack, email) {
     await page.waitForFunction(() => !document.querySelector('ul[aria-label="Tasks"].opacity-60'));
     await page.waitForTimeout(200);
   };
-  await phase("filter: status, priority, tag, view, search, sort", async () => {
-    await page.getByLabel("Show").selectOption("pending");
-    await settle();
-    await page.getByLabel("Priority", { exact: true }).selectOption("high");
-    await settle();
-    await page.getByLabel("Priority", { exact: true }).selectOption("");
-    await page.locator("#task-tag").selectOption("work");
-    await settle();
-    await page.locator("#task-tag").selectOption("");
-    await page.getByLabel("Show").selectOption("all");
-    await settle();
-    await page.getByText("Upcoming", { exact: true }).click();
-    await settle();
-    await page.getByText("All", { exact: true }).first().click();
-    await settle();
-    await page.getByLabel("Search").pressSequentially("report", { delay: 60 });
-    await settle();
-    await page.getByLabel("Search").fill("");
-    await page.getByLabel("Search").press("Enter");
-    await settle();
-    await page.getByLabel("Sort by").selectOption("title");
-    await settle();
-  });
+  // Each filter change on its own, from the 500 rows loaded (the first) onwards.
+  const filterSteps = [
+    ["show pending", () => page.getByLabel("Show").selectOption("pending")],
+    ["priority high", () => page.getByLabel("Priority", { exact: true }).selectOption("high")],
+    ["priority any, tag work", async () => {
+      await page.getByLabel("Priority", { exact: true }).selectOption("");
+      await page.locator("#task-tag").selectOption("work");
+    }],
+    ["tag any, show all", async () => {
+      await page.locator("#task-tag").selectOption("");
+      await page.getByLabel("Show").selectOption("all");
+    }],
+    ["view Upcoming", () => page.getByText("Upcoming", { exact: true }).click()],
+    ["view All", () => page.getByText("All", { exact: true }).first().click()],
+    ["search typed", () => page.getByLabel("Search").pressSequentially("report", { delay: 60 })],
+    ["search cleared", async () => {
+      await page.getByLabel("Search").fill("");
+      await page.getByLabel("Search").press("Enter");
+    }],
+    ["sort by title", () => page.getByLabel("Sort by").selectOption("title")],
+  ];
+  for (const [name, run] of filterSteps) {
+    await phase(`filter: ${name}`, async () => {
+      await run();
+      await settle();
+    });
+  }
   const longTasks = await page.evaluate(() => window.__longTasks);
   await context.close();
   return phases.map(({ name, start, end }) => {
@@ -235,7 +241,7 @@ ${env.chromium}.
 | JavaScript on the tasks page's first load (empty cache, compressed) | ${kB(load.totalBytes)} kB in ${load.initial.length} files | ≤ before the organizing work (≈ 205 kB here): ${met(load.totalBytes <= 205 * 1024)} |
 | … loaded on demand when the add form's details open | ${kB(load.detailsBytes)} kB in ${load.details.length} files | – |
 | sign-in click → the person's 20 tasks visible | median ${signIn.medianMs} ms (min ${signIn.minMs}, max ${signIn.maxMs}; ${signIn.runs.length} runs) | ≤ 400 ms: ${met(signIn.medianMs <= 400)} |
-${list.map((p) => `| 500 tasks, ${p.name} | ${p.longTasks} long tasks, longest ${p.longestMs} ms | ${p.name.startsWith("load") ? "–" : `none over 100 ms: ${met(p.over100 === 0)}`} |`).join("\n")}
+${list.map((p) => `| 500 tasks, ${p.name} | ${p.longTasks} long tasks, longest ${p.longestMs} ms | ${/^(load|page load)/.test(p.name) ? "–" : `none over 100 ms: ${met(p.over100 === 0)}`} |`).join("\n")}
 
 Sign-in runs (ms): ${signIn.runs.join(", ")}.
 
