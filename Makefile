@@ -4,13 +4,14 @@ SHELL := /bin/bash
 
 CARGO ?= cargo
 
-.PHONY: help dev start test test-rust-style test-api test-api-postgres test-schemathesis test-web test-e2e bench env openapi
+.PHONY: help dev start test test-rust-style test-api test-api-postgres test-schemathesis test-web test-e2e bench bench-browser env openapi
 
 help:
 	@echo "make dev    run the app: web on http://localhost:3000, API on http://127.0.0.1:8000 (docs at /docs)"
 	@echo "make start  run it as in production: the release API and the web app's production build (README, Operate it)"
 	@echo "make test   run every test (PostgreSQL too when TEST_DATABASE_URL is set)"
 	@echo "make bench  load benchmarks beside the bare-axum ceiling and the FastAPI stack (QUICK=1 for a short run)"
+	@echo "make bench-browser  the web app in Chromium: first-load JS, sign-in to tasks, 500 tasks (bench/results/BROWSER.md)"
 
 # Creates .env with a fresh random BETTER_AUTH_SECRET when there is none.
 env:
@@ -77,6 +78,10 @@ test-e2e:
 # (bench/README.md); QUICK=1 for a short run.
 bench:
 	bench/run.sh
+
+# The web app's figures in Chromium against its production build (bench/browser/).
+bench-browser:
+	bench/browser/run.sh
 
 # Rewrites api/openapi.json after a deliberate contract change.
 openapi:
