@@ -147,8 +147,11 @@ for (const mode of modes) {
         assert.equal(await apiStatus(stack, laptopToken), 200);
       });
       await step(`${mode.label} the phone's next action lands on sign-in`, [phone], async () => {
-        await phone.page.getByRole("link", { name: "Account" }).click();
-        await phone.page.waitForURL(/\/sign-in$/);
+        // Still showing its tasks (nothing tells a page that its session ended
+        // elsewhere); ticking one is what finds out, and leads to sign-in, back here after.
+        assert.match(phone.page.url(), /\/tasks$/);
+        await phone.page.getByRole("checkbox", { name: "Done: Water plants" }).click();
+        await phone.page.waitForURL(/\/sign-in\?next=%2Ftasks$/);
       });
     });
 

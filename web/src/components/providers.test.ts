@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ApiError } from "@/lib/api/errors";
 import { makeQueryClient, shouldRetryQuery } from "./providers";
 
@@ -22,5 +22,37 @@ describe("query retries", () => {
 
   it("is the query client's policy", () => {
     expect(makeQueryClient().getDefaultOptions().queries?.retry).toBe(shouldRetryQuery);
+  });
+});
+
+describe("an ended session", () => {
+  const fail = (error: unknown) => () => Promise.reject(error);
+
+  it("sends the person to sign-in from a failed load or a failed change, once", async () => {
+    const afterLoad = vi.fn();
+    const loading = makeQueryClient(afterLoad);
+    await loading.fetchQuery({ queryKey: ["tasks"], queryFn: fail(ApiError.unauthenticated()) }).catch(() => {});
+    expect(afterLoad).toHaveBeenCalledTimes(1);
+
+    const afterChange = vi.fn();
+    const changing = makeQueryClient(afterChange);
+    const change = () => changing.getMutationCache().build(changing, { mutationFn: fail(ApiError.unauthenticated()) });
+    await change().execute(undefined).catch(() => {});
+    expect(afterChange).toHaveBeenCalledTimes(1);
+    // A second failure at the same moment would only abort the first navigation.
+    await change().execute(undefined).catch(() => {});
+    await changing.fetchQuery({ queryKey: ["tasks"], queryFn: fail(ApiError.unauthenticated()) }).catch(() => {});
+    expect(afterChange).toHaveBeenCalledTimes(1);
+  });
+
+  it("does not for any other failure (signing in again would not help)", async () => {
+    const onSessionEnded = vi.fn();
+    const client = makeQueryClient(onSessionEnded);
+    for (const error of [ApiError.tokenRefused(), ApiError.unreachable(), rejected(403), new Error("a bug")]) {
+      await client.fetchQuery({ queryKey: ["tasks", String(error)], queryFn: fail(error) }).catch(() => {});
+      const change = client.getMutationCache().build(client, { mutationFn: fail(error) });
+      await change.execute(undefined).catch(() => {});
+    }
+    expect(onSessionEnded).not.toHaveBeenCalled();
   });
 });
