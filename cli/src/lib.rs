@@ -100,7 +100,8 @@ fn completions(shell: Shell) -> Result<(), CliError> {
 
 fn http_client() -> Result<Client, CliError> {
     Client::builder()
-        .user_agent(concat!("todo-cli/", env!("CARGO_PKG_VERSION")))
+        // The web app's Sessions page names the session by it (web/src/lib/server/device-label.ts).
+        .user_agent(format!("todo-cli/{} ({})", env!("CARGO_PKG_VERSION"), std::env::consts::OS))
         .timeout(Duration::from_secs(30))
         .build()
         .map_err(|_| CliError::failed("Cannot set up HTTPS on this machine."))

@@ -15,6 +15,13 @@ describe("describeUserAgent", () => {
     });
   });
 
+  it("names the todo command line and the system it runs on", () => {
+    expect(describeUserAgent("todo-cli/0.1.0 (linux)")).toEqual({ browser: "todo command line 0.1.0", system: "Linux" });
+    expect(describeUserAgent("todo-cli/0.2.0 (macos)")).toEqual({ browser: "todo command line 0.2.0", system: "macOS" });
+    expect(describeUserAgent("todo-cli/0.1.0 (haiku)").system).toBe("haiku");
+    expect(describeUserAgent("todo-cli/0.1.0")).toEqual({ browser: "todo command line 0.1.0", system: "unknown system" });
+  });
+
   it("says so when there is nothing to go by", () => {
     expect(describeUserAgent(null)).toEqual({ browser: "Unknown browser", system: "unknown system" });
     expect(describeUserAgent("")).toEqual({ browser: "Unknown browser", system: "unknown system" });
