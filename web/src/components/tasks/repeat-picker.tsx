@@ -1,9 +1,10 @@
 "use client";
 
 import { isoWeekday, type CalendarDate } from "@/lib/dates/zoned";
+import { LabelledSelect, type Choice } from "./labelled-select";
 import { describeRule, NO_REPEAT, WEEKDAY_NAMES, WEEKDAYS, type RepeatKind, type RepeatRule } from "@/lib/tasks/recurrence";
 
-const KINDS: { value: RepeatKind; label: string }[] = [
+const KINDS: Choice<RepeatKind>[] = [
   { value: "none", label: "Does not repeat" },
   { value: "daily", label: "Daily" },
   { value: "weekdays", label: "Every weekday (Mon–Fri)" },
@@ -27,7 +28,6 @@ interface RepeatPickerProps {
 export function RepeatPicker({ idPrefix, rule, onChange, dueDate, error }: RepeatPickerProps) {
   const kinds = rule.kind === "custom" ? [...KINDS, { value: "custom" as const, label: describeRule(rule) }] : KINDS;
   const unit = UNITS[rule.kind];
-  const errorId = `${idPrefix}-repeat-error`;
 
   function onKind(kind: RepeatKind) {
     if (kind === "none") return onChange(NO_REPEAT);
@@ -39,25 +39,8 @@ export function RepeatPicker({ idPrefix, rule, onChange, dueDate, error }: Repea
   return (
     <fieldset className="min-w-0 space-y-2">
       <legend className="sr-only">Repeat</legend>
-      <div>
-        <label htmlFor={`${idPrefix}-repeat`} className="block text-sm font-medium">
-          Repeat
-        </label>
-        <select id={`${idPrefix}-repeat`} value={rule.kind} onChange={(event) => onKind(event.target.value as RepeatKind)}
-          aria-invalid={error ? true : undefined} aria-describedby={error ? errorId : undefined}
-          className="mt-1 block w-full rounded-md border border-zinc-400 bg-white px-2 py-2 text-base text-zinc-900 dark:bg-zinc-900 dark:text-zinc-100">
-          {kinds.map((kind) => (
-            <option key={kind.value} value={kind.value}>
-              {kind.label}
-            </option>
-          ))}
-        </select>
-        {error && (
-          <p id={errorId} className="mt-1 text-sm text-red-700 dark:text-red-400">
-            {error}
-          </p>
-        )}
-      </div>
+      <LabelledSelect id={`${idPrefix}-repeat`} label="Repeat" value={rule.kind} choices={kinds} onChange={onKind} error={error}
+        className="mt-1 block w-full rounded-md border border-zinc-400 bg-white px-2 py-2 text-base text-zinc-900 dark:bg-zinc-900 dark:text-zinc-100" />
       {unit && (
         <div className="flex items-center gap-2 text-sm">
           <label htmlFor={`${idPrefix}-interval`}>Every</label>

@@ -2,9 +2,31 @@
 
 import { useEffect, useState } from "react";
 import type { Priority, SortField, SortOrder, StatusFilter, TagCount } from "@/lib/api/types";
-import { VIEWS, type TaskFilters, type View } from "@/lib/tasks/filters";
+import { PRIORITIES, VIEWS, type TaskFilters, type View } from "@/lib/tasks/filters";
+import { LabelledSelect, type Choice } from "./labelled-select";
 
 const SEARCH_DELAY_MS = 300;
+
+const ANY = { value: "", label: "Any" } as const;
+const STATUS_CHOICES: Choice<StatusFilter>[] = [
+  { value: "all", label: "All" },
+  { value: "pending", label: "Pending" },
+  { value: "completed", label: "Completed" },
+];
+// Highest first, as a person looks for them.
+const PRIORITY_FILTER_CHOICES: Choice<Priority | "">[] = [ANY, ...[...PRIORITIES].reverse()];
+const SORT_CHOICES: Choice<SortField>[] = [
+  { value: "created_at", label: "Created" },
+  { value: "updated_at", label: "Updated" },
+  { value: "title", label: "Title" },
+  { value: "due_at", label: "Due date" },
+  { value: "priority", label: "Priority" },
+];
+const ORDER_CHOICES: Choice<SortOrder>[] = [
+  { value: "desc", label: "Descending" },
+  { value: "asc", label: "Ascending" },
+];
+const labelClass = "block font-medium";
 
 interface TaskControlsProps {
   filters: TaskFilters;
@@ -58,73 +80,22 @@ export function TaskControls({ filters, onChange, tags }: TaskControlsProps) {
           className={selectClass.replace("mt-1 ", "")} />
       </div>
       <div className="grid grid-cols-3 gap-2 text-sm sm:grid-cols-5">
-        <div>
-          <label htmlFor="task-status" className="block font-medium">
-            Show
-          </label>
-          <select id="task-status" value={filters.status}
-            onChange={(event) => onChange({ ...filters, status: event.target.value as StatusFilter })} className={selectClass}>
-            <option value="all">All</option>
-            <option value="pending">Pending</option>
-            <option value="completed">Completed</option>
-          </select>
-        </div>
-        <div>
-          <label htmlFor="task-tag" className="block font-medium">
-            Tag
-          </label>
-          <select id="task-tag" value={chosenTag}
-            onChange={(event) => onChange({ ...filters, tags: event.target.value ? [event.target.value] : [] })} className={selectClass}>
-            <option value="">Any</option>
-            {tagOptions.map((tag) => (
-              <option key={tag.name} value={tag.name}>
-                {tag.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor="task-priority" className="block font-medium">
-            Priority
-          </label>
-          <select id="task-priority" value={filters.priorities[0] ?? ""}
-            onChange={(event) => onChange({ ...filters, priorities: event.target.value ? [event.target.value as Priority] : [] })}
-            className={selectClass}>
-            <option value="">Any</option>
-            <option value="high">High</option>
-            <option value="medium">Medium</option>
-            <option value="low">Low</option>
-            <option value="none">None</option>
-          </select>
-        </div>
-        <div>
-          <label htmlFor="task-sort" className="block font-medium">
-            Sort by
-          </label>
-          <select id="task-sort" value={filters.sort}
-            onChange={(event) => {
-              const sort = event.target.value as SortField;
-              // Soonest due first is what a person means by "by due date".
-              onChange({ ...filters, sort, ...(sort === "due_at" ? { order: "asc" as const } : {}), ...(sort === "priority" ? { order: "desc" as const } : {}) });
-            }}
-            className={selectClass}>
-            <option value="created_at">Created</option>
-            <option value="updated_at">Updated</option>
-            <option value="title">Title</option>
-            <option value="due_at">Due date</option>
-            <option value="priority">Priority</option>
-          </select>
-        </div>
-        <div>
-          <label htmlFor="task-order" className="block font-medium">
-            Order
-          </label>
-          <select id="task-order" value={filters.order}
-            onChange={(event) => onChange({ ...filters, order: event.target.value as SortOrder })} className={selectClass}>
-            <option value="desc">Descending</option>
-            <option value="asc">Ascending</option>
-          </select>
-        </div>
+        <LabelledSelect id="task-status" label="Show" labelClassName={labelClass} className={selectClass} value={filters.status}
+          choices={STATUS_CHOICES} onChange={(status) => onChange({ ...filters, status })} />
+        <LabelledSelect id="task-tag" label="Tag" labelClassName={labelClass} className={selectClass} value={chosenTag}
+          choices={[ANY, ...tagOptions.map((tag) => ({ value: tag.name, label: tag.name }))]}
+          onChange={(tag) => onChange({ ...filters, tags: tag ? [tag] : [] })} />
+        <LabelledSelect id="task-priority" label="Priority" labelClassName={labelClass} className={selectClass}
+          value={filters.priorities[0] ?? ""} choices={PRIORITY_FILTER_CHOICES}
+          onChange={(priority) => onChange({ ...filters, priorities: priority ? [priority] : [] })} />
+        <LabelledSelect id="task-sort" label="Sort by" labelClassName={labelClass} className={selectClass} value={filters.sort}
+          choices={SORT_CHOICES}
+          onChange={(sort) =>
+            // Soonest due first is what a person means by "by due date".
+            onChange({ ...filters, sort, ...(sort === "due_at" ? { order: "asc" as const } : {}), ...(sort === "priority" ? { order: "desc" as const } : {}) })
+          } />
+        <LabelledSelect id="task-order" label="Order" labelClassName={labelClass} className={selectClass} value={filters.order}
+          choices={ORDER_CHOICES} onChange={(order) => onChange({ ...filters, order })} />
       </div>
     </div>
   );

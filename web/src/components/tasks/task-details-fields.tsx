@@ -3,9 +3,10 @@
 // Loaded on demand (next/dynamic) by the add and edit forms: most visits never
 // open it, so the tasks page's first load does not carry it.
 
-import type { Priority } from "@/lib/api/types";
 import type { TaskApi } from "@/lib/api/task-api";
-import { REMINDER_CHOICES, type ReminderChoice, type TaskDraft } from "@/lib/tasks/draft";
+import { REMINDER_CHOICES, type TaskDraft } from "@/lib/tasks/draft";
+import { PRIORITIES } from "@/lib/tasks/filters";
+import { LabelledSelect } from "./labelled-select";
 import { RepeatPicker } from "./repeat-picker";
 import { TagsInput } from "./tags-input";
 import { useTags } from "./use-tasks";
@@ -26,13 +27,6 @@ export interface TaskDetailsFieldsProps {
   onChange: (change: Partial<TaskDraft>) => void;
   errors?: DetailsErrors;
 }
-
-export const PRIORITIES: { value: Priority; label: string }[] = [
-  { value: "none", label: "None" },
-  { value: "low", label: "Low" },
-  { value: "medium", label: "Medium" },
-  { value: "high", label: "High" },
-];
 
 const fieldClass =
   "mt-1 block w-full rounded-md border border-zinc-400 bg-white px-2 py-2 text-base text-zinc-900 dark:bg-zinc-900 dark:text-zinc-100";
@@ -55,20 +49,8 @@ export default function TaskDetailsFields({ api, idPrefix, draft, onChange, erro
 
   return (
     <div className="grid grid-cols-1 gap-3 sm:grid-cols-2">
-      <div>
-        <label htmlFor={id("priority")} className="block text-sm font-medium">
-          Priority
-        </label>
-        <select id={id("priority")} value={draft.priority} onChange={(event) => onChange({ priority: event.target.value as Priority })}
-          className={fieldClass} {...invalid(id("priority-error"), errors.priority)}>
-          {PRIORITIES.map((priority) => (
-            <option key={priority.value} value={priority.value}>
-              {priority.label}
-            </option>
-          ))}
-        </select>
-        <FieldError id={id("priority-error")} message={errors.priority} />
-      </div>
+      <LabelledSelect id={id("priority")} label="Priority" value={draft.priority} choices={PRIORITIES}
+        onChange={(priority) => onChange({ priority })} className={fieldClass} error={errors.priority} />
       <div>
         <TagsInput tags={draft.tags} onChange={(next) => onChange({ tags: next })} suggestions={tags.data ?? []} />
         <FieldError id={id("tags-error")} message={errors.tags} />
@@ -98,20 +80,8 @@ export default function TaskDetailsFields({ api, idPrefix, draft, onChange, erro
       <RepeatPicker idPrefix={idPrefix} rule={draft.repeat} onChange={(repeat) => onChange({ repeat })} dueDate={draft.dueDate}
         error={errors.repeat} />
       <div className="space-y-2">
-        <div>
-          <label htmlFor={id("reminder")} className="block text-sm font-medium">
-            Reminder
-          </label>
-          <select id={id("reminder")} value={draft.reminder} onChange={(event) => onChange({ reminder: event.target.value as ReminderChoice })}
-            className={fieldClass} {...invalid(id("reminder-error"), errors.reminder)}>
-            {REMINDER_CHOICES.map((choice) => (
-              <option key={choice.value} value={choice.value}>
-                {choice.label}
-              </option>
-            ))}
-          </select>
-          <FieldError id={id("reminder-error")} message={errors.reminder} />
-        </div>
+        <LabelledSelect id={id("reminder")} label="Reminder" value={draft.reminder} choices={REMINDER_CHOICES}
+          onChange={(reminder) => onChange({ reminder })} className={fieldClass} error={errors.reminder} />
         {draft.reminder === "custom" && (
           <div>
             <label htmlFor={id("reminder-at")} className="block text-sm font-medium">

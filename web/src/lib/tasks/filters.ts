@@ -103,6 +103,14 @@ export function matchesFilters(task: Task, filters: ListFilters): boolean {
 
 const PRIORITY_RANK: Record<Priority, number> = { none: 0, low: 1, medium: 2, high: 3 };
 
+/** The priorities in words, lowest first (the forms offer them so; the filter highest first). */
+export const PRIORITIES: { value: Priority; label: string }[] = [
+  { value: "none", label: "None" },
+  { value: "low", label: "Low" },
+  { value: "medium", label: "Medium" },
+  { value: "high", label: "High" },
+];
+
 /**
  * The API's order of a list: by the sort key in the chosen direction, ties by
  * id in the same direction; tasks without a due date last in either order.
