@@ -1,6 +1,8 @@
 //! The command line, as clap reads it.
 
+use clap::builder::TypedValueParser as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use todo_domain::Priority;
 
 const EXIT_CODES: &str = "\
 Exit codes: 0 done, 1 failed (the server refused or could not be reached),
@@ -54,23 +56,10 @@ pub enum ColorWhen {
     Never,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum PriorityArg {
-    None,
-    Low,
-    Medium,
-    High,
-}
-
-impl PriorityArg {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::None => "none",
-            Self::Low => "low",
-            Self::Medium => "medium",
-            Self::High => "high",
-        }
-    }
+/// The API's own priorities (todo-domain), offered by name.
+fn priority() -> impl clap::builder::TypedValueParser<Value = Priority> {
+    clap::builder::PossibleValuesParser::new(Priority::ALL.map(Priority::as_str))
+        .map(|name| Priority::ALL.into_iter().find(|p| p.as_str() == name).expect("one of the possible values"))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -170,8 +159,8 @@ pub struct AddArgs {
     #[arg(long, short = 'd')]
     pub description: Option<String>,
     /// How much it matters (high sorts first)
-    #[arg(long, short = 'p', value_enum)]
-    pub priority: Option<PriorityArg>,
+    #[arg(long, short = 'p', value_parser = priority())]
+    pub priority: Option<Priority>,
     /// A tag (repeat for several)
     #[arg(long = "tag", short = 't', value_name = "TAG")]
     pub tags: Vec<String>,
@@ -207,8 +196,8 @@ pub struct LsArgs {
     #[arg(long = "tag", short = 't', value_name = "TAG")]
     pub tags: Vec<String>,
     /// Only this priority (repeat: any of them)
-    #[arg(long = "priority", short = 'p', value_enum, value_name = "PRIORITY")]
-    pub priorities: Vec<PriorityArg>,
+    #[arg(long = "priority", short = 'p', value_parser = priority(), value_name = "PRIORITY")]
+    pub priorities: Vec<Priority>,
     /// Text in the title or description
     #[arg(short = 'q', long = "query", value_name = "TEXT")]
     pub query: Option<String>,
@@ -231,8 +220,8 @@ pub struct EditArgs {
     #[arg(long, short = 'd')]
     pub description: Option<String>,
     /// How much it matters (high sorts first)
-    #[arg(long, short = 'p', value_enum)]
-    pub priority: Option<PriorityArg>,
+    #[arg(long, short = 'p', value_parser = priority())]
+    pub priority: Option<Priority>,
     /// The task's tags from now on (repeat for several)
     #[arg(long = "tag", short = 't', value_name = "TAG", conflicts_with = "no_tags")]
     pub tags: Vec<String>,
