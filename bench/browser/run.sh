@@ -8,12 +8,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 export NEXT_TELEMETRY_DISABLED=1
 
-if [ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
-  echo "installing Debian's chromium"
-  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
-fi
+"$root/scripts/apt-install.sh" "${CHROMIUM_PATH:-/usr/bin/chromium}" chromium
 
 if [ -z "${TODO_API_BIN:-}" ]; then
   (cd "$root" && cargo build --locked --quiet --release -p todo-api --bin todo-api)

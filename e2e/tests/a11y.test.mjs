@@ -13,7 +13,7 @@ import AxeBuilder from "@axe-core/playwright";
 
 import { launchBrowser, newPerson, step } from "../lib/browser.mjs";
 import { startStack } from "../lib/stack.mjs";
-import { signUp, subjectOf, tokenOf } from "../lib/tasks-page.mjs";
+import { createTasks, signUp } from "../lib/tasks-page.mjs";
 
 const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
 const label = "a11y-embedded";
@@ -28,18 +28,6 @@ async function expectNoViolations(page, what) {
       violation.nodes.map((node) => `    ${node.target.join(" ")}: ${node.failureSummary?.split("\n").slice(1).join("; ")}`).join("\n"),
   );
   assert.deepEqual(described, [], `${what}:\n${described.join("\n")}`);
-}
-
-async function createTasks(stack, page, tasks) {
-  const token = await tokenOf(page);
-  for (const task of tasks) {
-    const response = await fetch(`${stack.apiUrl}/api/${subjectOf(token)}/tasks`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify(task),
-    });
-    assert.equal(response.status, 201, await response.text());
-  }
 }
 
 describe("Accessibility (axe-core)", { skip: only && !only.includes(label) }, () => {

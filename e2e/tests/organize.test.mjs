@@ -7,7 +7,7 @@ import { after, before, describe, test } from "node:test";
 
 import { launchBrowser, newPerson, step } from "../lib/browser.mjs";
 import { stackModes, startStack } from "../lib/stack.mjs";
-import { completedList, expectTitles, signUp, subjectOf, taskItems, taskList, tokenOf } from "../lib/tasks-page.mjs";
+import { completedList, createTasks, expectTitles, signUp, subjectOf, taskItems, taskList, tokenOf } from "../lib/tasks-page.mjs";
 
 const TIME_ZONE = "Europe/Berlin";
 const { modes, only } = stackModes();
@@ -16,19 +16,6 @@ const { modes, only } = stackModes();
 function berlinDate(days = 0) {
   const date = new Date(Date.now() + days * 86_400_000);
   return new Intl.DateTimeFormat("en-CA", { timeZone: TIME_ZONE, year: "numeric", month: "2-digit", day: "2-digit" }).format(date);
-}
-
-/** Creates tasks straight through the API, with the page's own token. */
-async function createTasks(stack, page, tasks) {
-  const token = await tokenOf(page);
-  for (const task of tasks) {
-    const response = await fetch(`${stack.apiUrl}/api/${subjectOf(token)}/tasks`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-      body: JSON.stringify(task),
-    });
-    assert.equal(response.status, 201, await response.text());
-  }
 }
 
 const row = (page, title, { done } = {}) =>
