@@ -1,21 +1,29 @@
 "use client";
 
-import dynamic from "next/dynamic";
-import { useRef, useState, type FormEvent } from "react";
+import { lazy, Suspense, useRef, useState, type FormEvent } from "react";
 import { describeFormError, fieldMessage } from "@/lib/api/errors";
 import type { TaskApi } from "@/lib/api/task-api";
 import { browserTimeZone } from "@/lib/dates/zoned";
 import { checkDraft, EMPTY_DRAFT, organizeFields, type DraftProblem, type TaskDraft } from "@/lib/tasks/draft";
+import type { TaskDetailsFieldsProps } from "./task-details-fields";
 import { useCreateTask } from "./use-tasks";
 
 export const TITLE_MAX = 200;
 export const DESCRIPTION_MAX = 1000;
 
+// React's own lazy rather than next/dynamic: the details only ever render in
+// the browser (a form opens them), and next/dynamic's runtime would weigh on
+// the page's first load.
+const LazyDetails = lazy(() => import("./task-details-fields"));
+
 /** The pickers: loaded the first time a form opens its details. */
-export const TaskDetailsFields = dynamic(() => import("./task-details-fields"), {
-  ssr: false,
-  loading: () => <p role="status" className="text-sm text-zinc-600 dark:text-zinc-400">Loading…</p>,
-});
+export function TaskDetailsFields(props: TaskDetailsFieldsProps) {
+  return (
+    <Suspense fallback={<p role="status" className="text-sm text-zinc-600 dark:text-zinc-400">Loading…</p>}>
+      <LazyDetails {...props} />
+    </Suspense>
+  );
+}
 
 let nextPlaceholderId = -1;
 

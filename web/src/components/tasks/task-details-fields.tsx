@@ -1,6 +1,6 @@
 "use client";
 
-// Loaded on demand (next/dynamic) by the add and edit forms: most visits never
+// Loaded on demand (React.lazy) by the add and edit forms: most visits never
 // open it, so the tasks page's first load does not carry it.
 
 import type { TaskApi } from "@/lib/api/task-api";

@@ -1,7 +1,6 @@
 "use client";
 
-import dynamic from "next/dynamic";
-import { useEffect, useState } from "react";
+import { lazy, Suspense, useEffect, useState } from "react";
 import { createAuthorizedFetch } from "@/lib/api/authorized-fetch";
 import { createTaskApi } from "@/lib/api/task-api";
 import { TokenStore, trackTokenStore } from "@/lib/api/token-store";
@@ -11,12 +10,18 @@ import { TasksView } from "./tasks-view";
 import { useReminderTasks } from "./use-tasks";
 
 // The reminders' timers, banner and notifications load only for a person who
-// has an open task with a reminder: most visits never fetch them.
-const Reminders = dynamic(() => import("./reminders").then((module) => module.Reminders), { ssr: false });
+// has an open task with a reminder: most visits never fetch them. (Rendered
+// in the browser only, once the tasks have loaded: React's lazy is enough.)
+const Reminders = lazy(() => import("./reminders").then((module) => ({ default: module.Reminders })));
 
 function RemindersWhenSet({ api }: { api: TaskApi }) {
   const { data: tasks } = useReminderTasks(api);
-  return tasks?.some((task) => task.remind_at) ? <Reminders api={api} /> : null;
+  if (!tasks?.some((task) => task.remind_at)) return null;
+  return (
+    <Suspense fallback={null}>
+      <Reminders api={api} />
+    </Suspense>
+  );
 }
 
 export interface TasksAppProps {

@@ -1,7 +1,6 @@
 "use client";
 
-import dynamic from "next/dynamic";
-import { useCallback, useEffect, useRef, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from "react";
 
 // The toasts (sonner) load with the first one shown: a visit that deletes
 // nothing does not fetch them.
@@ -10,17 +9,18 @@ type Sonner = typeof import("sonner");
 
 const loadSonner = () => import("sonner");
 
-/** Sonner's Toaster; `onReady` runs once it listens (its own effects run before its parent's). */
-const LazyToaster = dynamic(
-  () =>
-    loadSonner().then(({ Toaster }) => {
-      function ListeningToaster({ onReady }: { onReady: () => void }) {
-        useEffect(onReady, [onReady]);
-        return <Toaster position="bottom-center" theme="system" />;
-      }
-      return ListeningToaster;
-    }),
-  { ssr: false },
+/**
+ * Sonner's Toaster; `onReady` runs once it listens (its own effects run before
+ * its parent's). React's lazy: it renders only in the browser, after a click.
+ */
+const LazyToaster = lazy(() =>
+  loadSonner().then(({ Toaster }) => {
+    function ListeningToaster({ onReady }: { onReady: () => void }) {
+      useEffect(onReady, [onReady]);
+      return <Toaster position="bottom-center" theme="system" />;
+    }
+    return { default: ListeningToaster };
+  }),
 );
 
 export interface ToastAction {
@@ -60,5 +60,9 @@ export function useToasts(): Toasts {
   );
   const dismiss = useCallback((id: string) => run(({ toast }) => void toast.dismiss(id)), [run]);
 
-  return { show, dismiss, toaster: wanted ? <LazyToaster onReady={onReady} /> : null };
+  return { show, dismiss, toaster: wanted ? (
+      <Suspense fallback={null}>
+        <LazyToaster onReady={onReady} />
+      </Suspense>
+    ) : null };
 }
