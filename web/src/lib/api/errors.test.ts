@@ -86,6 +86,14 @@ describe("the task API client's errors", () => {
     expect((error as ApiError).kind).toBe("unreachable");
   });
 
+  it("takes a deletion answered 404 as done (the task is gone already), and reports other refusals", async () => {
+    await expect(apiWith(async () => problemResponse(404)).remove(7)).resolves.toBeUndefined();
+    const refused = await apiWith(async () => problemResponse(403))
+      .remove(7)
+      .catch((caught: unknown) => caught);
+    expect((refused as ApiError).status).toBe(403);
+  });
+
   it("does not call an unreadable answer unreachable", async () => {
     const error = await apiWith(
       async () => new Response("<html>not json</html>", { status: 201, headers: { "Content-Type": "application/json" } }),

@@ -79,9 +79,17 @@ export function createTaskApi({ baseUrl, userId, fetch, pageSize = 100 }: TaskAp
       return data;
     },
 
-    /** `keepalive`: the request outlives the page (a deletion sent as the tab closes). */
+    /**
+     * `keepalive`: the request outlives the page (a deletion sent as the tab closes).
+     * A 404 is what the person asked for: the task is gone already (deleted in
+     * another tab or from the command line, or an occurrence its parent took back).
+     */
     async remove(id: number, { keepalive = false }: { keepalive?: boolean } = {}): Promise<void> {
-      await settle(client.DELETE("/api/{user_id}/tasks/{id}", { params: { path: { user_id, id } }, ...(keepalive ? { keepalive } : {}) }));
+      await settle(
+        client.DELETE("/api/{user_id}/tasks/{id}", { params: { path: { user_id, id } }, ...(keepalive ? { keepalive } : {}) }),
+      ).catch((error: unknown) => {
+        if (!(error instanceof ApiError && error.status === 404)) throw error;
+      });
     },
   };
 }
