@@ -4,7 +4,8 @@ import { lazy, Suspense, useRef, useState, type FormEvent } from "react";
 import { describeFormError, fieldMessage } from "@/lib/api/errors";
 import type { TaskApi } from "@/lib/api/task-api";
 import { browserTimeZone } from "@/lib/dates/zoned";
-import { checkDraft, EMPTY_DRAFT, organizeFields, type DraftProblem, type TaskDraft } from "@/lib/tasks/draft";
+import type { DraftProblem } from "@/lib/tasks/draft";
+import { EMPTY_DRAFT, type TaskDraft } from "@/lib/tasks/draft-empty";
 import type { TaskDetailsFieldsProps } from "./task-details-fields";
 import { useCreateTask } from "./use-tasks";
 
@@ -25,6 +26,16 @@ export function TaskDetailsFields(props: TaskDetailsFieldsProps) {
   );
 }
 
+// The form's checks and its conversion to the API's fields load when the form
+// is first used (the title focused or typed in), not with the page.
+type DraftModule = typeof import("@/lib/tasks/draft");
+let draftModule: DraftModule | undefined;
+let draftLoading: Promise<DraftModule> | undefined;
+function loadDraft(): Promise<DraftModule> {
+  draftLoading ??= import("@/lib/tasks/draft").then((module) => (draftModule = module));
+  return draftLoading;
+}
+
 let nextPlaceholderId = -1;
 
 const FORM_FIELDS = ["title", "description", "priority", "tags", "due_at", "recurrence", "remind_at", "time_zone"] as const;
@@ -42,6 +53,11 @@ export function NewTaskForm({ api, onAdded }: { api: TaskApi; /** Called with th
     event.preventDefault();
     if (createTask.isPending) return;
     const form = event.currentTarget;
+    if (draftModule) submit(form, draftModule);
+    else void loadDraft().then((module) => submit(form, module));
+  }
+
+  function submit(form: HTMLFormElement, { checkDraft, organizeFields }: DraftModule) {
     const found = checkDraft(draft);
     setProblem(found);
     if (found) {
@@ -87,7 +103,7 @@ export function NewTaskForm({ api, onAdded }: { api: TaskApi; /** Called with th
     "block w-full rounded-md border border-zinc-400 bg-white px-3 py-2 text-base text-zinc-900 dark:bg-zinc-900 dark:text-zinc-100";
 
   return (
-    <form onSubmit={onSubmit} noValidate aria-labelledby="new-task-heading" className="space-y-3 rounded-lg border border-zinc-300 p-3 sm:p-4 dark:border-zinc-700">
+    <form onSubmit={onSubmit} onFocus={() => void loadDraft()} noValidate aria-labelledby="new-task-heading" className="space-y-3 rounded-lg border border-zinc-300 p-3 sm:p-4 dark:border-zinc-700">
       <h2 id="new-task-heading" className="sr-only">
         Add a task
       </h2>

@@ -1,16 +1,15 @@
 "use client";
 
 import { useQueryClient } from "@tanstack/react-query";
-import { memo, useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { memo, useEffect, useRef, useState } from "react";
 import { describeError, describeFormError, fieldMessage } from "@/lib/api/errors";
 import type { TaskApi } from "@/lib/api/task-api";
-import type { Task } from "@/lib/api/types";
+import type { Task, TaskChanges } from "@/lib/api/types";
 import { dueInFull, dueWords } from "@/lib/dates/due-words";
 import { browserTimeZone } from "@/lib/dates/zoned";
-import { changesOf, checkDraft, draftOf, EMPTY_DRAFT, type DraftProblem, type TaskDraft } from "@/lib/tasks/draft";
 import { isOverdue } from "@/lib/tasks/filters";
 import { describeRRule } from "@/lib/tasks/recurrence";
-import { DESCRIPTION_MAX, TaskDetailsFields, TITLE_MAX } from "./new-task-form";
+import type { EditDrafts, EditError } from "./task-editor";
 import { intendedCompleted, isPlaceholder, latestTask, useSetCompleted, useUpdateTask } from "./use-tasks";
 
 interface TaskItemProps {
@@ -34,6 +33,18 @@ interface TaskItemProps {
   onFailureAt: (id: number, message: string) => void;
   /** Forgets `failure` (dismissed, or the person acts on the task again). */
   onDismissFailure: (id: number) => void;
+}
+
+// The row's edit mode loads the first time a person edits a task: most visits
+// never do, so the page's first load does not carry it (nor the form's
+// checks). The Edit button stays until it has loaded, holding the focus, and
+// hovering or focusing the button fetches it ahead.
+type EditorModule = typeof import("./task-editor");
+let editor: EditorModule | undefined;
+let editorLoading: Promise<EditorModule> | undefined;
+function loadEditor(): Promise<EditorModule> {
+  editorLoading ??= import("./task-editor").then((module) => (editor = module));
+  return editorLoading;
 }
 
 const EDIT_FIELDS = ["title", "description", "priority", "tags", "due_at", "recurrence", "remind_at", "time_zone"] as const;
@@ -99,10 +110,9 @@ function focusAfterDelete(row: HTMLElement | null) {
 export const TaskItem = memo(function TaskItem({ api, task, now, onFailure, onDelete, announce, failure, onFailureAt, onDismissFailure }: TaskItemProps) {
   const queryClient = useQueryClient();
   const [editing, setEditing] = useState(false);
-  // Filled in when editing starts (startEditing), not for every row shown.
-  const [before, setBefore] = useState<TaskDraft>(EMPTY_DRAFT);
-  const [draft, setDraft] = useState<TaskDraft>(EMPTY_DRAFT);
-  const [editError, setEditError] = useState<{ message: string; fields: Partial<Record<string, string>> }>();
+  // Filled in by the editor (from the task when editing starts), not for every row shown.
+  const [drafts, setDrafts] = useState<EditDrafts>();
+  const [editError, setEditError] = useState<EditError>();
   const editButtonRef = useRef<HTMLButtonElement>(null);
   const rowRef = useRef<HTMLLIElement>(null);
   const mounted = useRef(false);
@@ -143,12 +153,17 @@ export const TaskItem = memo(function TaskItem({ api, task, now, onFailure, onDe
   }
 
   function startEditing() {
-    const current = draftOf(task, browserTimeZone());
-    setBefore(current);
-    setDraft(current);
-    setEditError(undefined);
-    clearErrors();
-    setEditing(true);
+    const open = () => {
+      setDrafts(undefined);
+      setEditError(undefined);
+      clearErrors();
+      setEditing(true);
+    };
+    if (editor) open();
+    else
+      void loadEditor().then(() => {
+        if (mounted.current) open();
+      });
   }
 
   function stopEditing() {
@@ -157,28 +172,11 @@ export const TaskItem = memo(function TaskItem({ api, task, now, onFailure, onDe
     focusEditButton();
   }
 
-  function onSave(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    const problem: DraftProblem | undefined = checkDraft(draft);
-    if (problem) {
-      const field = { title: "title", dueDate: "due_at", repeat: "recurrence", reminder: "remind_at", reminderAt: "remind_at" }[problem.field];
-      setEditError({ message: problem.message, fields: { [field]: problem.field === "title" ? "Enter a title." : problem.message } });
-      return;
-    }
-    const changes = changesOf(task, before, draft, browserTimeZone());
-    stopEditing();
-    if (Object.keys(changes).length === 0) return;
+  function saveChanges(changes: TaskChanges) {
     updateTask.mutate(
       { changes, titleBefore: task.title },
       { onSuccess: (saved) => announce(`Saved “${saved.title}”.`) },
     );
-  }
-
-  function onEditorKeyDown(event: KeyboardEvent) {
-    if (event.key === "Escape") {
-      event.preventDefault();
-      stopEditing();
-    }
   }
 
   function onToggle() {
@@ -197,69 +195,16 @@ export const TaskItem = memo(function TaskItem({ api, task, now, onFailure, onDe
     onDelete(latestTask(queryClient, api.userId, task.id) ?? task);
   }
 
-  const inputClass =
-    "mt-1 block w-full rounded-md border border-zinc-400 bg-white px-3 py-2 text-base text-zinc-900 dark:bg-zinc-900 dark:text-zinc-100";
   const buttonClass =
     "rounded-md border border-zinc-400 px-3 py-1.5 text-sm font-medium hover:bg-zinc-100 disabled:opacity-50 dark:hover:bg-zinc-800";
 
   const errorId = `${baseId}-error`;
-  const fieldErrors = editError?.fields ?? {};
 
-  if (editing) {
+  if (editing && editor) {
+    const { TaskEditor } = editor;
     return (
-      <li className="rounded-lg border border-blue-400 p-3">
-        <form onSubmit={onSave} onKeyDown={onEditorKeyDown} noValidate aria-label={`Edit “${task.title}”`} className="space-y-3">
-          <div>
-            <label htmlFor={`${baseId}-title`} className="block text-sm font-medium">
-              Title
-            </label>
-            <input id={`${baseId}-title`} autoFocus value={draft.title} maxLength={TITLE_MAX}
-              aria-invalid={fieldErrors.title ? true : undefined}
-              aria-describedby={fieldErrors.title ? `${baseId}-title-error` : undefined}
-              onChange={(event) => setDraft({ ...draft, title: event.target.value })} className={inputClass} />
-            {fieldErrors.title && (
-              <p id={`${baseId}-title-error`} className="mt-1 text-sm text-red-700 dark:text-red-400">
-                {fieldErrors.title}
-              </p>
-            )}
-          </div>
-          <div>
-            <label htmlFor={`${baseId}-description`} className="block text-sm font-medium">
-              Description
-            </label>
-            <textarea id={`${baseId}-description`} value={draft.description} maxLength={DESCRIPTION_MAX} rows={2}
-              aria-invalid={fieldErrors.description ? true : undefined}
-              aria-describedby={fieldErrors.description ? `${baseId}-description-error` : undefined}
-              onChange={(event) => setDraft({ ...draft, description: event.target.value })} className={inputClass} />
-            {fieldErrors.description && (
-              <p id={`${baseId}-description-error`} className="mt-1 text-sm text-red-700 dark:text-red-400">
-                {fieldErrors.description}
-              </p>
-            )}
-          </div>
-          <TaskDetailsFields api={api} idPrefix={baseId} draft={draft} onChange={(change) => setDraft((current) => ({ ...current, ...change }))}
-            errors={{
-              dueDate: fieldErrors.due_at,
-              repeat: fieldErrors.recurrence,
-              reminder: fieldErrors.remind_at,
-              priority: fieldErrors.priority,
-              tags: fieldErrors.tags,
-            }} />
-          {editError && (
-            <p role="alert" className="text-sm text-red-800 dark:text-red-300">
-              {editError.message}
-            </p>
-          )}
-          <div className="flex gap-2">
-            <button type="submit" className="rounded-md bg-blue-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-800">
-              Save
-            </button>
-            <button type="button" onClick={stopEditing} className={buttonClass}>
-              Cancel
-            </button>
-          </div>
-        </form>
-      </li>
+      <TaskEditor api={api} task={task} baseId={baseId} drafts={drafts} setDrafts={setDrafts} editError={editError}
+        setEditError={setEditError} onStop={stopEditing} onSave={saveChanges} buttonClass={buttonClass} />
     );
   }
 
@@ -278,7 +223,8 @@ export const TaskItem = memo(function TaskItem({ api, task, now, onFailure, onDe
           {placeholder && <p className="mt-1 text-xs text-zinc-600 dark:text-zinc-400">Saving…</p>}
         </div>
         <div className="flex gap-2">
-          <button ref={editButtonRef} type="button" onClick={startEditing} disabled={placeholder} className={buttonClass}
+          <button ref={editButtonRef} type="button" onClick={startEditing} onPointerEnter={() => void loadEditor()} onFocus={() => void loadEditor()}
+            disabled={placeholder} className={buttonClass}
             aria-label={`Edit “${task.title}”`}>
             Edit
           </button>

@@ -165,7 +165,7 @@ describe("organizing tasks", () => {
     renderTasks();
 
     await user.click(await screen.findByRole("button", { name: "Edit “Standup”" }));
-    const form = screen.getByRole("form", { name: "Edit “Standup”" });
+    const form = await screen.findByRole("form", { name: "Edit “Standup”" });
     await user.selectOptions(await within(form).findByLabelText("Priority"), "medium");
     await user.click(within(form).getByRole("button", { name: "Save" }));
 

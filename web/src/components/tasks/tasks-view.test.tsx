@@ -166,7 +166,7 @@ describe("TasksView", () => {
     renderTasks();
 
     await user.click(await screen.findByRole("button", { name: "Edit “Buy milk”" }));
-    const form = screen.getByRole("form", { name: "Edit “Buy milk”" });
+    const form = await screen.findByRole("form", { name: "Edit “Buy milk”" });
     const title = within(form).getByLabelText("Title");
     expect(title).toHaveFocus();
     await user.clear(title);
@@ -184,7 +184,7 @@ describe("TasksView", () => {
     renderTasks();
 
     await user.click(await screen.findByRole("button", { name: "Edit “Buy milk”" }));
-    const form = screen.getByRole("form", { name: "Edit “Buy milk”" });
+    const form = await screen.findByRole("form", { name: "Edit “Buy milk”" });
     await user.clear(within(form).getByLabelText("Title"));
     await user.type(within(form).getByLabelText("Title"), "Buy oat milk");
     service.failNext("network");
@@ -453,7 +453,7 @@ describe("TasksView while changes are under way", () => {
     renderTasks();
 
     await user.click(await screen.findByRole("button", { name: "Edit “Buy milk”" }));
-    const form = screen.getByRole("form", { name: "Edit “Buy milk”" });
+    const form = await screen.findByRole("form", { name: "Edit “Buy milk”" });
     await user.clear(within(form).getByLabelText("Title"));
     await user.type(within(form).getByLabelText("Title"), "Buy oat milk");
     const release = service.holdNext({ method: PATCH }, { status: 503 });
@@ -476,7 +476,7 @@ describe("TasksView while changes are under way", () => {
     renderTasks();
 
     await user.click(await screen.findByRole("button", { name: "Edit “Buy milk”" }));
-    const form = screen.getByRole("form", { name: "Edit “Buy milk”" });
+    const form = await screen.findByRole("form", { name: "Edit “Buy milk”" });
     await user.type(within(form).getByLabelText("Title"), " now");
     await user.keyboard("{Enter}");
 
@@ -569,7 +569,7 @@ describe("TasksView for keyboard and screen-reader users", () => {
     await waitFor(() => expect(spoken()).toBe("“Buy milk” done."));
 
     await user.click(screen.getByRole("button", { name: "Edit “Buy milk”" }));
-    const form = screen.getByRole("form", { name: "Edit “Buy milk”" });
+    const form = await screen.findByRole("form", { name: "Edit “Buy milk”" });
     await user.type(within(form).getByLabelText("Title"), " now");
     await user.click(within(form).getByRole("button", { name: "Save" }));
     await waitFor(() => expect(spoken()).toBe("Saved “Buy milk now”."));

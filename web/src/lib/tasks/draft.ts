@@ -1,10 +1,11 @@
 // What the add and edit forms hold, and how it becomes the API's fields.
 
-import type { Priority, Task, TaskChanges } from "@/lib/api/types";
-import { calendarDate, instantOf, parseDate, wallClock, type CalendarDate } from "@/lib/dates/zoned";
-import { NO_REPEAT, parseRRule, toRRule, type RepeatRule } from "./recurrence";
+import type { Task, TaskChanges } from "@/lib/api/types";
+import { calendarDate, instantOf, parseDate, wallClock } from "@/lib/dates/zoned";
+import { EMPTY_DRAFT, type ReminderChoice, type TaskDraft } from "./draft-empty";
+import { parseRRule, toRRule } from "./recurrence";
 
-export type ReminderChoice = "none" | "at-due" | "10m" | "1h" | "1d" | "custom";
+export { EMPTY_DRAFT, type ReminderChoice, type TaskDraft };
 
 export const REMINDER_CHOICES: { value: ReminderChoice; label: string }[] = [
   { value: "none", label: "No reminder" },
@@ -19,33 +20,6 @@ const OFFSET_MS: Partial<Record<ReminderChoice, number>> = { "at-due": 0, "10m":
 
 /** An all-day task's reminders count back from this time of its day. */
 export const ALL_DAY_REMINDER_HOUR = 9;
-
-export interface TaskDraft {
-  title: string;
-  description: string;
-  priority: Priority;
-  tags: string[];
-  /** `YYYY-MM-DD`, or "" for no due date. */
-  dueDate: CalendarDate;
-  /** `HH:MM`, or "" for all day. */
-  dueTime: string;
-  repeat: RepeatRule;
-  reminder: ReminderChoice;
-  /** `YYYY-MM-DDTHH:MM` (a datetime-local value) for a chosen moment. */
-  reminderAt: string;
-}
-
-export const EMPTY_DRAFT: TaskDraft = {
-  title: "",
-  description: "",
-  priority: "none",
-  tags: [],
-  dueDate: "",
-  dueTime: "",
-  repeat: NO_REPEAT,
-  reminder: "none",
-  reminderAt: "",
-};
 
 function pad(n: number): string {
   return String(n).padStart(2, "0");
