@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use tokio::process::{Child, Command};
 use tokio::sync::Mutex;
 
-use support::{free_port, postgres_schema_url, postgres_url, token, TcpRelay, SECRET};
+use support::{free_port, postgres_schema_url, postgres_url, token, until_ready, TcpRelay, SECRET};
 
 /// The real binary, on `database_url`, listening on `addr`. It runs in an empty
 /// directory with a cleared environment, so no developer `.env` reaches it.
@@ -33,12 +33,7 @@ async fn start_api(database_url: &str, addr: SocketAddr) -> Child {
         .kill_on_drop(true)
         .spawn()
         .unwrap();
-    let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while client.get(format!("http://{addr}/readyz")).send().await.map(|r| r.status() != 200).unwrap_or(true) {
-        assert!(Instant::now() < deadline, "the API did not become ready");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    until_ready(addr, || "(its output is not kept)".to_owned()).await;
     child
 }
 

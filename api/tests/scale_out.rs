@@ -17,10 +17,9 @@ use std::time::{Duration, Instant};
 
 use reqwest::{Client, Response};
 use serde_json::{json, Value};
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
-use support::{free_port, postgres_schema_url, postgres_url, token, TcpRelay, SECRET};
+use support::{collect_output, free_port, postgres_schema_url, postgres_url, token, until_ready, TcpRelay, SECRET};
 
 fn redis_url() -> String {
     std::env::var("TEST_REDIS_URL")
@@ -79,23 +78,9 @@ async fn start_instance(setup: &Setup) -> Instance {
         .kill_on_drop(true)
         .spawn()
         .unwrap();
-    let log = Arc::new(Mutex::new(Vec::new()));
-    tokio::spawn(collect_lines(child.stdout.take().unwrap(), log.clone()));
-    tokio::spawn(collect_lines(child.stderr.take().unwrap(), log.clone()));
-    let client = Client::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while client.get(format!("http://{addr}/readyz")).send().await.map(|r| r.status() != 200).unwrap_or(true) {
-        assert!(Instant::now() < deadline, "the API did not become ready: {:#?}", log.lock().unwrap());
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let log = collect_output(&mut child);
+    until_ready(addr, || format!("{:#?}", log.lock().unwrap())).await;
     Instance { child, addr, metrics_addr, log, _dir: dir }
-}
-
-async fn collect_lines(output: impl tokio::io::AsyncRead + Unpin, sink: Arc<Mutex<Vec<String>>>) {
-    let mut lines = BufReader::new(output).lines();
-    while let Ok(Some(line)) = lines.next_line().await {
-        sink.lock().unwrap().push(line);
-    }
 }
 
 impl Instance {

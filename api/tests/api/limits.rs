@@ -8,26 +8,20 @@
 use std::net::SocketAddr;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use clap::Parser;
-use jsonwebtoken::{EncodingKey, Header};
 use serde_json::json;
 use todo_api::app::Application;
 use todo_api::config::Config;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::process::{Child, Command};
 
-const SECRET: &str = "limits-tests-secret-limits-tests-secret";
+use crate::support::{collect_output, token, until_ready, SECRET};
+
 /// Time allowed beyond a configured timeout for the close to be seen.
 const SLACK: Duration = Duration::from_secs(2);
-
-fn token(user: &str) -> String {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs();
-    let claims = json!({ "sub": user, "iat": now, "exp": now + 900 });
-    jsonwebtoken::encode(&Header::default(), &claims, &EncodingKey::from_secret(SECRET.as_bytes())).unwrap()
-}
 
 /// The application in this process, on SQLite, with `extra` flags.
 struct Api {
@@ -383,24 +377,10 @@ async fn start_binary(env: &[(&str, &str)], open_files: Option<u64>) -> Binary {
         }
     }
     let mut child = command.spawn().unwrap();
-    let log = Arc::new(Mutex::new(Vec::new()));
     // The log goes to stderr; stdout is read too, so nothing logged is missed.
-    tokio::spawn(collect_lines(child.stdout.take().unwrap(), log.clone()));
-    tokio::spawn(collect_lines(child.stderr.take().unwrap(), log.clone()));
-    let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while client.get(format!("http://{addr}/readyz")).send().await.map(|r| r.status() != 200).unwrap_or(true) {
-        assert!(Instant::now() < deadline, "the API did not become ready: {:?}", log.lock().unwrap());
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let log = collect_output(&mut child);
+    until_ready(addr, || format!("{:?}", log.lock().unwrap())).await;
     Binary { child, addr, log, _dir: dir }
-}
-
-async fn collect_lines(output: impl tokio::io::AsyncRead + Unpin, sink: Arc<Mutex<Vec<String>>>) {
-    let mut lines = BufReader::new(output).lines();
-    while let Ok(Some(line)) = lines.next_line().await {
-        sink.lock().unwrap().push(line);
-    }
 }
 
 impl Binary {

@@ -20,3 +20,7 @@ mod properties;
 mod search;
 mod tasks;
 mod upgrade;
+
+// Shared with the process-level test binaries (faults.rs, scale_out.rs).
+#[path = "../support/mod.rs"]
+mod support;

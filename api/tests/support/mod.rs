@@ -1,14 +1,16 @@
-//! What the process-level tests (`faults.rs`, `scale_out.rs`) share: tokens for the
-//! real binary, a schema of PostgreSQL each, free ports and a TCP relay that can be cut.
+//! What the process-level tests (`faults.rs`, `scale_out.rs`, `api/limits.rs`) share:
+//! tokens for the real binary, a schema of PostgreSQL each, free ports, the binary's
+//! output and readiness, and a TCP relay that can be cut.
 // Each test binary includes this module and uses a part of it.
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use jsonwebtoken::{EncodingKey, Header};
 use serde_json::json;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
@@ -44,6 +46,32 @@ pub async fn postgres_schema_url(base: &str) -> String {
 
 pub fn free_port() -> SocketAddr {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap()
+}
+
+/// Everything the binary prints on stdout and stderr (both piped), line by line as it comes.
+pub fn collect_output(child: &mut tokio::process::Child) -> Arc<Mutex<Vec<String>>> {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    tokio::spawn(collect_lines(child.stdout.take().expect("stdout piped"), log.clone()));
+    tokio::spawn(collect_lines(child.stderr.take().expect("stderr piped"), log.clone()));
+    log
+}
+
+async fn collect_lines(output: impl tokio::io::AsyncRead + Unpin, sink: Arc<Mutex<Vec<String>>>) {
+    let mut lines = BufReader::new(output).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        sink.lock().unwrap().push(line);
+    }
+}
+
+/// Waits until the API at `addr` answers `/readyz` with 200; fails after 30 s with
+/// what `output` says (the binary's log, when the test collects it).
+pub async fn until_ready(addr: SocketAddr, output: impl Fn() -> String) {
+    let client = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while client.get(format!("http://{addr}/readyz")).send().await.map(|r| r.status() != 200).unwrap_or(true) {
+        assert!(Instant::now() < deadline, "the API did not become ready: {}", output());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 /// A TCP relay to a server (PostgreSQL, Redis) that the test can cut (closing every
