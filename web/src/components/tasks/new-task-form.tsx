@@ -4,6 +4,7 @@ import { lazy, Suspense, useRef, useState, type FormEvent } from "react";
 import { describeFormError, fieldMessage } from "@/lib/api/errors";
 import type { TaskApi } from "@/lib/api/task-api";
 import { browserTimeZone } from "@/lib/dates/zoned";
+import { onDemand } from "@/lib/on-demand";
 import type { DraftProblem } from "@/lib/tasks/draft";
 import { EMPTY_DRAFT, type TaskDraft } from "@/lib/tasks/draft-empty";
 import type { TaskDetailsFieldsProps } from "./task-details-fields";
@@ -28,13 +29,7 @@ export function TaskDetailsFields(props: TaskDetailsFieldsProps) {
 
 // The form's checks and its conversion to the API's fields load when the form
 // is first used (the title focused or typed in), not with the page.
-type DraftModule = typeof import("@/lib/tasks/draft");
-let draftModule: DraftModule | undefined;
-let draftLoading: Promise<DraftModule> | undefined;
-function loadDraft(): Promise<DraftModule> {
-  draftLoading ??= import("@/lib/tasks/draft").then((module) => (draftModule = module));
-  return draftLoading;
-}
+const draftModule = onDemand(() => import("@/lib/tasks/draft"));
 
 let nextPlaceholderId = -1;
 
@@ -53,11 +48,11 @@ export function NewTaskForm({ api, onAdded }: { api: TaskApi; /** Called with th
     event.preventDefault();
     if (createTask.isPending) return;
     const form = event.currentTarget;
-    if (draftModule) submit(form, draftModule);
-    else void loadDraft().then((module) => submit(form, module));
+    if (draftModule.current) submit(form, draftModule.current);
+    else void draftModule.load().then((module) => submit(form, module));
   }
 
-  function submit(form: HTMLFormElement, { checkDraft, organizeFields }: DraftModule) {
+  function submit(form: HTMLFormElement, { checkDraft, organizeFields }: typeof import("@/lib/tasks/draft")) {
     const found = checkDraft(draft);
     setProblem(found);
     if (found) {
@@ -103,7 +98,7 @@ export function NewTaskForm({ api, onAdded }: { api: TaskApi; /** Called with th
     "block w-full rounded-md border border-zinc-400 bg-white px-3 py-2 text-base text-zinc-900 dark:bg-zinc-900 dark:text-zinc-100";
 
   return (
-    <form onSubmit={onSubmit} onFocus={() => void loadDraft()} noValidate aria-labelledby="new-task-heading" className="space-y-3 rounded-lg border border-zinc-300 p-3 sm:p-4 dark:border-zinc-700">
+    <form onSubmit={onSubmit} onFocus={() => void draftModule.load()} noValidate aria-labelledby="new-task-heading" className="space-y-3 rounded-lg border border-zinc-300 p-3 sm:p-4 dark:border-zinc-700">
       <h2 id="new-task-heading" className="sr-only">
         Add a task
       </h2>

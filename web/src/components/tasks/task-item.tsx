@@ -7,6 +7,7 @@ import type { TaskApi } from "@/lib/api/task-api";
 import type { Task, TaskChanges } from "@/lib/api/types";
 import { dueInFull, dueWords } from "@/lib/dates/due-words";
 import { browserTimeZone } from "@/lib/dates/zoned";
+import { onDemand } from "@/lib/on-demand";
 import { isOverdue } from "@/lib/tasks/filters";
 import { describeRRule } from "@/lib/tasks/recurrence";
 import type { EditDrafts, EditError } from "./task-editor";
@@ -39,13 +40,7 @@ interface TaskItemProps {
 // never do, so the page's first load does not carry it (nor the form's
 // checks). The Edit button stays until it has loaded, holding the focus, and
 // hovering or focusing the button fetches it ahead.
-type EditorModule = typeof import("./task-editor");
-let editor: EditorModule | undefined;
-let editorLoading: Promise<EditorModule> | undefined;
-function loadEditor(): Promise<EditorModule> {
-  editorLoading ??= import("./task-editor").then((module) => (editor = module));
-  return editorLoading;
-}
+const editorModule = onDemand(() => import("./task-editor"));
 
 const EDIT_FIELDS = ["title", "description", "priority", "tags", "due_at", "recurrence", "remind_at", "time_zone"] as const;
 
@@ -159,9 +154,9 @@ export const TaskItem = memo(function TaskItem({ api, task, now, onFailure, onDe
       clearErrors();
       setEditing(true);
     };
-    if (editor) open();
+    if (editorModule.current) open();
     else
-      void loadEditor().then(() => {
+      void editorModule.load().then(() => {
         if (mounted.current) open();
       });
   }
@@ -200,8 +195,8 @@ export const TaskItem = memo(function TaskItem({ api, task, now, onFailure, onDe
 
   const errorId = `${baseId}-error`;
 
-  if (editing && editor) {
-    const { TaskEditor } = editor;
+  if (editing && editorModule.current) {
+    const { TaskEditor } = editorModule.current;
     return (
       <TaskEditor api={api} task={task} baseId={baseId} drafts={drafts} setDrafts={setDrafts} editError={editError}
         setEditError={setEditError} onStop={stopEditing} onSave={saveChanges} buttonClass={buttonClass} />
@@ -223,7 +218,7 @@ export const TaskItem = memo(function TaskItem({ api, task, now, onFailure, onDe
           {placeholder && <p className="mt-1 text-xs text-zinc-600 dark:text-zinc-400">Saving…</p>}
         </div>
         <div className="flex gap-2">
-          <button ref={editButtonRef} type="button" onClick={startEditing} onPointerEnter={() => void loadEditor()} onFocus={() => void loadEditor()}
+          <button ref={editButtonRef} type="button" onClick={startEditing} onPointerEnter={() => void editorModule.load()} onFocus={() => void editorModule.load()}
             disabled={placeholder} className={buttonClass}
             aria-label={`Edit “${task.title}”`}>
             Edit
