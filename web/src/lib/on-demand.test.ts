@@ -16,4 +16,31 @@ describe("onDemand", () => {
     await loader.load();
     expect(importModule).toHaveBeenCalledTimes(1);
   });
+
+  it("tries again after a failed load", async () => {
+    const exported = { answer: 42 };
+    const importModule = vi.fn<() => Promise<typeof exported>>();
+    importModule.mockRejectedValueOnce(new TypeError("Failed to fetch dynamically imported module"));
+    importModule.mockResolvedValueOnce(exported);
+    const loader = onDemand(importModule);
+
+    await expect(loader.load()).rejects.toThrow("Failed to fetch");
+    expect(loader.current).toBeUndefined();
+    await expect(loader.load()).resolves.toBe(exported);
+    expect(loader.current).toBe(exported);
+    expect(importModule).toHaveBeenCalledTimes(2);
+  });
+
+  it("prefetches from a detached handler, and a failed prefetch leaves the next load to try again", async () => {
+    const exported = { answer: 42 };
+    const importModule = vi.fn<() => Promise<typeof exported>>();
+    importModule.mockRejectedValueOnce(new TypeError("Failed to fetch dynamically imported module"));
+    importModule.mockResolvedValueOnce(exported);
+    const { prefetch, load } = onDemand(importModule);
+
+    prefetch();
+    await vi.waitFor(() => expect(importModule).toHaveBeenCalledTimes(1));
+    await expect(load()).resolves.toBe(exported);
+    expect(importModule).toHaveBeenCalledTimes(2);
+  });
 });

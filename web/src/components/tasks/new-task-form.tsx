@@ -40,7 +40,8 @@ export function NewTaskForm({ api, onAdded }: { api: TaskApi; /** Called with th
   const createTask = useCreateTask(api);
   const [draft, setDraft] = useState<TaskDraft>(EMPTY_DRAFT);
   const [expanded, setExpanded] = useState(false);
-  const [problem, setProblem] = useState<DraftProblem | undefined>();
+  // A problem with the draft, or with loading the form's checks (the network dropped).
+  const [problem, setProblem] = useState<DraftProblem | { field: "form"; message: string } | undefined>();
   const titleRef = useRef<HTMLInputElement>(null);
   const change = (next: Partial<TaskDraft>) => setDraft((current) => ({ ...current, ...next }));
 
@@ -49,7 +50,11 @@ export function NewTaskForm({ api, onAdded }: { api: TaskApi; /** Called with th
     if (createTask.isPending) return;
     const form = event.currentTarget;
     if (draftModule.current) submit(form, draftModule.current);
-    else void draftModule.load().then((module) => submit(form, module));
+    else
+      draftModule.load().then(
+        (module) => submit(form, module),
+        () => setProblem({ field: "form", message: "Could not add the task: part of this page did not load. Check your connection and try again." }),
+      );
   }
 
   function submit(form: HTMLFormElement, { checkDraft, organizeFields }: typeof import("@/lib/tasks/draft")) {
@@ -98,7 +103,7 @@ export function NewTaskForm({ api, onAdded }: { api: TaskApi; /** Called with th
     "block w-full rounded-md border border-zinc-400 bg-white px-3 py-2 text-base text-zinc-900 dark:bg-zinc-900 dark:text-zinc-100";
 
   return (
-    <form onSubmit={onSubmit} onFocus={() => void draftModule.load()} noValidate aria-labelledby="new-task-heading" className="space-y-3 rounded-lg border border-zinc-300 p-3 sm:p-4 dark:border-zinc-700">
+    <form onSubmit={onSubmit} onFocus={draftModule.prefetch} noValidate aria-labelledby="new-task-heading" className="space-y-3 rounded-lg border border-zinc-300 p-3 sm:p-4 dark:border-zinc-700">
       <h2 id="new-task-heading" className="sr-only">
         Add a task
       </h2>

@@ -156,9 +156,10 @@ export const TaskItem = memo(function TaskItem({ api, task, now, onFailure, onDe
     };
     if (editorModule.current) open();
     else
-      void editorModule.load().then(() => {
-        if (mounted.current) open();
-      });
+      editorModule.load().then(
+        () => mounted.current && open(),
+        () => onFailureAt(task.id, `Could not open “${task.title}” for editing: part of this page did not load. Check your connection and try again.`),
+      );
   }
 
   function stopEditing() {
@@ -218,7 +219,7 @@ export const TaskItem = memo(function TaskItem({ api, task, now, onFailure, onDe
           {placeholder && <p className="mt-1 text-xs text-zinc-600 dark:text-zinc-400">Saving…</p>}
         </div>
         <div className="flex gap-2">
-          <button ref={editButtonRef} type="button" onClick={startEditing} onPointerEnter={() => void editorModule.load()} onFocus={() => void editorModule.load()}
+          <button ref={editButtonRef} type="button" onClick={startEditing} onPointerEnter={editorModule.prefetch} onFocus={editorModule.prefetch}
             disabled={placeholder} className={buttonClass}
             aria-label={`Edit “${task.title}”`}>
             Edit

@@ -1,13 +1,14 @@
 "use client";
 
 import { lazy, Suspense, useEffect, useState } from "react";
+import { fetchApiToken } from "@/lib/api/api-token";
 import { createAuthorizedFetch } from "@/lib/api/authorized-fetch";
 import { createTaskApi } from "@/lib/api/task-api";
 import { TokenStore, trackTokenStore } from "@/lib/api/token-store";
-import { fetchApiToken } from "@/lib/auth-client";
 import type { TaskApi } from "@/lib/api/task-api";
 import { TasksView } from "./tasks-view";
-import { useReminderTasks } from "./use-tasks";
+import { DEFAULT_FILTERS } from "@/lib/tasks/filters";
+import { usePrefetchFirstRequests, useReminderTasks } from "./use-tasks";
 
 // The reminders' timers, banner and notifications load only for a person who
 // has an open task with a reminder: most visits never fetch them. (Rendered
@@ -37,6 +38,8 @@ export interface TasksAppProps {
 export function TasksApp({ userId, apiUrl }: TasksAppProps) {
   const [tokens] = useState(() => new TokenStore(fetchApiToken));
   const [api] = useState(() => createTaskApi({ baseUrl: apiUrl, userId, fetch: createAuthorizedFetch(tokens) }));
+  // TasksView shows the default filters first.
+  usePrefetchFirstRequests(api, DEFAULT_FILTERS);
   // Sign-out (a button outside this tree) clears the token through this registration.
   useEffect(() => trackTokenStore(tokens), [tokens]);
   return (
