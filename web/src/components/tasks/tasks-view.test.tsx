@@ -6,7 +6,10 @@ import { createAuthorizedFetch } from "@/lib/api/authorized-fetch";
 import { ApiError } from "@/lib/api/errors";
 import { TokenStore } from "@/lib/api/token-store";
 import { FakeTaskService } from "@/test/fake-task-service";
+import type { TaskApi } from "@/lib/api/task-api";
+import { DEFAULT_FILTERS } from "@/lib/tasks/filters";
 import { COMPLETED_SHOWN_KEY, TasksView } from "./tasks-view";
+import { usePrefetchFirstRequests, useReminderTasks } from "./use-tasks";
 
 let service: FakeTaskService;
 
@@ -685,5 +688,32 @@ describe("TasksView when the API refuses the token", () => {
       expect(within(taskList()).getAllByRole("listitem").map((item) => item.querySelector("p")?.textContent)).toEqual(["Answer mail", "Walk the dog"]);
       expect(screen.queryByRole("button", { name: /^Completed/ })).not.toBeInTheDocument();
     });
+  });
+});
+
+describe("usePrefetchFirstRequests", () => {
+  function PageWithPrefetch({ api }: { api: TaskApi }) {
+    usePrefetchFirstRequests(api, DEFAULT_FILTERS);
+    useReminderTasks(api);
+    return <TasksView api={api} />;
+  }
+
+  it("asks for the list as first shown, the tags and the reminders by itself", async () => {
+    function PrefetchOnly({ api }: { api: TaskApi }) {
+      usePrefetchFirstRequests(api, DEFAULT_FILTERS);
+      return null;
+    }
+    renderWithApi(service, (api) => <PrefetchOnly api={api} />);
+    await waitFor(() => expect(service.requests).toHaveLength(3));
+    expect(service.requests.map((request) => request.path)).toEqual(["/api/user-1/tasks", "/api/user-1/tags", "/api/user-1/tasks"]);
+  });
+
+  it("leaves nothing for the page's own queries to ask again", async () => {
+    service.add("Buy milk");
+    renderWithApi(service, (api) => <PageWithPrefetch api={api} />);
+
+    expect(await within(await screen.findByRole("list", { name: "Tasks" })).findByText("Buy milk")).toBeInTheDocument();
+    await waitFor(() => expect(screen.queryByText("Loading tasks…")).not.toBeInTheDocument());
+    expect(service.requests).toHaveLength(3);
   });
 });

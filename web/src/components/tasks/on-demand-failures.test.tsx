@@ -1,0 +1,64 @@
+import { renderWithApi } from "@/test/render-with-api";
+import { screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { FakeTaskService } from "@/test/fake-task-service";
+import { TasksView } from "./tasks-view";
+
+// The row editor and the add form's checks are chunks loaded on demand. Here
+// their first load fails (the network dropped), as a browser's import() would.
+// Modules stay loaded across the tests of this file, and the editor imports the
+// draft logic: the add form's test runs first, while the draft logic is unloaded.
+const failing = vi.hoisted(() => ({ editor: false, draft: false }));
+const chunkError = () => new TypeError("Failed to fetch dynamically imported module");
+vi.mock("./task-editor", async (importOriginal) => {
+  if (failing.editor) throw chunkError();
+  return importOriginal();
+});
+vi.mock("@/lib/tasks/draft", async (importOriginal) => {
+  if (failing.draft) throw chunkError();
+  return importOriginal();
+});
+
+let service: FakeTaskService;
+
+beforeEach(() => {
+  failing.editor = false;
+  failing.draft = false;
+  service = new FakeTaskService("user-1");
+  localStorage.clear();
+});
+
+describe("parts of the page that did not load", () => {
+  it("Add says so and keeps the typed title, and the next Add sends it", async () => {
+    failing.draft = true;
+    const user = userEvent.setup();
+    renderWithApi(service, (api) => <TasksView api={api} />);
+
+    await user.type(await screen.findByLabelText("Title"), "Call the bank{Enter}");
+    expect(await screen.findByText(/Could not add the task: part of this page did not load/)).toBeInTheDocument();
+    expect(screen.getByLabelText("Title")).toHaveValue("Call the bank");
+    expect(service.tasks).toHaveLength(0);
+
+    failing.draft = false;
+    await user.click(screen.getByRole("button", { name: "Add task" }));
+    expect(await within(await screen.findByRole("list", { name: "Tasks" })).findByText("Call the bank")).toBeInTheDocument();
+    expect(service.tasks.map((task) => task.title)).toEqual(["Call the bank"]);
+  });
+
+  it("Edit says so at the row, and the next Edit loads the editor", async () => {
+    service.add("Buy milk");
+    failing.editor = true;
+    const user = userEvent.setup();
+    renderWithApi(service, (api) => <TasksView api={api} />);
+
+    await user.click(await screen.findByRole("button", { name: "Edit “Buy milk”" }));
+    const row = screen.getByRole("listitem");
+    expect(await within(row).findByText(/Could not open “Buy milk” for editing: part of this page did not load/)).toBeInTheDocument();
+    expect(screen.queryByRole("form", { name: "Edit “Buy milk”" })).not.toBeInTheDocument();
+
+    failing.editor = false;
+    await user.click(screen.getByRole("button", { name: "Edit “Buy milk”" }));
+    expect(await screen.findByRole("form", { name: "Edit “Buy milk”" })).toBeInTheDocument();
+  });
+});
