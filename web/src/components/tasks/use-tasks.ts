@@ -87,7 +87,7 @@ function taskListQuery(api: TaskApi, filters: TaskFilters) {
     queryKey: tasksKey(api.userId, filters),
     // The views' windows are computed when the list is fetched, so a refetch
     // after midnight (or any later one for Overdue) moves them on.
-    queryFn: ({ pageParam }) => api.list(listFilters(filters, new Date(), browserTimeZone()), pageParam),
+    queryFn: ({ pageParam }) => api.list(listFilters(filters, new Date(), browserTimeZone), pageParam),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor,
     placeholderData: keepPreviousData,

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Task } from "@/lib/api/types";
 import { belongsToView, compareTasks, DEFAULT_FILTERS, fold, isOverdue, listFilters, matchesFilters } from "./filters";
 
@@ -55,6 +55,14 @@ describe("listFilters", () => {
       tag: ["home"],
       priority: ["high"],
     });
+  });
+
+  it("reads a zone given as a function only for the views whose window needs it", () => {
+    const zone = vi.fn(() => "Europe/Berlin");
+    for (const view of ["all", "no-date", "overdue"] as const) listFilters({ ...DEFAULT_FILTERS, view }, now, zone);
+    expect(zone).not.toHaveBeenCalled();
+    expect(listFilters({ ...DEFAULT_FILTERS, view: "today" }, now, zone)).toEqual(listFilters({ ...DEFAULT_FILTERS, view: "today" }, now, "Europe/Berlin"));
+    expect(zone).toHaveBeenCalled();
   });
 });
 
