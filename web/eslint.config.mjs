@@ -5,6 +5,18 @@ import nextTs from "eslint-config-next/typescript";
 const eslintConfig = defineConfig([
   ...nextVitals,
   ...nextTs,
+  // The tasks page's first load leaves Better Auth's browser client out (~12 kB;
+  // bench/results/BROWSER.md): what that page imports may load it on demand only.
+  {
+    files: ["src/app/tasks/**", "src/components/tasks/**", "src/components/sign-out-button.tsx", "src/lib/api/**", "src/lib/tasks/**", "src/lib/dates/**"],
+    ignores: ["**/*.test.ts", "**/*.test.tsx"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        paths: [{ name: "@/lib/auth-client", message: "Load it on demand (onDemand(() => import(...))): the tasks page's first load leaves it out." }],
+        patterns: [{ group: ["better-auth", "better-auth/*"], message: "The tasks page's first load leaves Better Auth's client out; load it on demand." }],
+      }],
+    },
+  },
   // Override default ignores of eslint-config-next.
   globalIgnores([
     // Default ignores of eslint-config-next:

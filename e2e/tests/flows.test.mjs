@@ -7,7 +7,7 @@ import { after, before, describe, test } from "node:test";
 
 import { launchBrowser, newPerson, step } from "../lib/browser.mjs";
 import { stackModes, startStack } from "../lib/stack.mjs";
-import { addTask, expectTitles, signIn, signUp, subjectOf, taskItems, tokenOf, visibleTitles, wordedAlerts } from "../lib/tasks-page.mjs";
+import { addTask, expectTitles, password, signIn, signUp, subjectOf, taskItems, tokenOf, visibleTitles, wordedAlerts } from "../lib/tasks-page.mjs";
 
 const TOKEN_TTL_SECONDS = 20;
 const { modes, only } = stackModes();
@@ -139,6 +139,34 @@ for (const mode of modes) {
       }
       const afterwards = await listAlice(await tokenOf(a.page));
       assert.deepEqual(afterwards.body, before.body, "alice's tasks are unchanged, field by field");
+    });
+
+    test("Back after signing up through the sign-in page's link shows no signed-out form", async () => {
+      const carol = await newPerson(browser, "carol");
+      const { page } = carol;
+      try {
+        await step(`${mode.label} sign up from the sign-in page`, [carol], async () => {
+          await page.goto(`${stack.webUrl}/tasks`);
+          await page.waitForURL(/\/sign-in$/);
+          await page.getByRole("link", { name: "Create an account" }).click();
+          await page.waitForURL(/\/sign-up$/);
+          await page.getByLabel("Name").fill("Carol");
+          await page.getByLabel("Email").fill(`carol-${Date.now()}@example.com`);
+          await page.getByLabel("Password", { exact: true }).fill(password);
+          await page.getByRole("button", { name: "Create account" }).click();
+          await page.waitForURL(/\/tasks$/);
+          await page.getByText("No tasks yet").waitFor();
+        });
+        await step(`${mode.label} back`, [carol], async () => {
+          await page.goBack();
+          await page.waitForLoadState("load");
+          // Neither form comes back from the router's cache as if signed out.
+          assert.doesNotMatch(page.url(), /\/sign-(in|up)/);
+          assert.equal(await page.getByRole("button", { name: /^(Sign in|Create account)$/ }).count(), 0);
+        });
+      } finally {
+        await carol.context.close();
+      }
     });
 
     test("the page keeps working past the token's expiry without the person doing anything", async () => {

@@ -4,12 +4,14 @@ import { describe, expect, it, vi } from "vitest";
 import ErrorPage from "./error";
 
 describe("the error page", () => {
-  it("does not guess at a cause it cannot know, and offers to try again", async () => {
+  it("does not guess at a cause it cannot know, and tries again with a fresh load, not a re-render", async () => {
     const reset = vi.fn();
-    render(<ErrorPage error={new Error("anything")} reset={reset} />);
+    const reload = vi.fn();
+    render(<ErrorPage error={new Error("anything")} reset={reset} reload={reload} />);
     expect(screen.getByRole("alert")).toHaveTextContent("This page could not be shown. Try again in a moment.");
     expect(screen.getByRole("alert")).not.toHaveTextContent(/sign-in/i);
     await userEvent.setup().click(screen.getByRole("button", { name: "Try again" }));
-    expect(reset).toHaveBeenCalled();
+    expect(reload).toHaveBeenCalledOnce();
+    expect(reset).not.toHaveBeenCalled();
   });
 });

@@ -88,11 +88,13 @@ export function AuthForm({ mode, next = "/tasks", submit = submitWithBetterAuth 
       setPending(false);
       return;
     }
-    // No router.refresh() after it: every page here renders per request and
-    // the client router keeps no dynamic page, so the next page is fetched
-    // with the new session cookie anyway; a refresh only rendered the sign-in
-    // page and its prefetched links once more on the server, in the way of
-    // the next page (~35 ms of the sign-in → tasks time on this machine).
+    // No router.refresh() after it: every page here renders per request, so
+    // the next page comes with the new session anyway, and a refresh rendered
+    // it a second time, in the way of its first requests (~35 ms of the
+    // sign-in → tasks time on this machine). What the refresh also did, drop
+    // the router's back/forward cache, is not needed: the only signed-out page
+    // that history could hold is the other auth form, and the link to it below
+    // replaces this entry rather than adding one.
     router.replace(next);
   }
 
@@ -162,7 +164,7 @@ export function AuthForm({ mode, next = "/tasks", submit = submitWithBetterAuth 
       </form>
       <p className="mt-6 text-sm">
         {isSignUp ? "Already have an account? " : "New here? "}
-        <Link href={`${isSignUp ? "/sign-in" : "/sign-up"}${next === "/tasks" ? "" : `?next=${encodeURIComponent(next)}`}`} className="font-medium text-blue-700 underline dark:text-blue-400">
+        <Link href={`${isSignUp ? "/sign-in" : "/sign-up"}${next === "/tasks" ? "" : `?next=${encodeURIComponent(next)}`}`} replace className="font-medium text-blue-700 underline dark:text-blue-400">
           {isSignUp ? "Sign in" : "Create an account"}
         </Link>
       </p>

@@ -7,8 +7,13 @@ import { SignOutButton } from "./sign-out-button";
 
 const router = vi.hoisted(() => ({ replace: vi.fn(), refresh: vi.fn() }));
 const signOut = vi.hoisted(() => vi.fn());
+// Better Auth's client loads on demand; `failing.load` makes that load fail (the network dropped).
+const failing = vi.hoisted(() => ({ load: false }));
 vi.mock("next/navigation", () => ({ useRouter: () => router }));
-vi.mock("@/lib/auth-client", () => ({ authClient: { signOut } }));
+vi.mock("@/lib/auth-client", () => {
+  if (failing.load) throw new TypeError("Failed to fetch dynamically imported module");
+  return { authClient: { signOut } };
+});
 
 const EXP = Math.floor(Date.now() / 1000) + 900;
 
@@ -43,6 +48,24 @@ function renderButton() {
 }
 
 describe("SignOutButton", () => {
+  // First: once the client has loaded, it stays loaded for the rest of this file.
+  it("says so when Better Auth's client did not load, keeps the session, and loads it on the next try", async () => {
+    failing.load = true;
+    signOut.mockResolvedValue({ error: null });
+    renderButton();
+    const user = userEvent.setup();
+
+    await user.click(screen.getByRole("button", { name: "Sign out" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("Could not sign out. Try again.");
+    expect(signOut).not.toHaveBeenCalled();
+    expect(router.replace).not.toHaveBeenCalled();
+
+    failing.load = false;
+    await user.click(screen.getByRole("button", { name: "Sign out" }));
+    await waitFor(() => expect(router.replace).toHaveBeenCalledWith("/sign-in"));
+    expect(signOut).toHaveBeenCalledOnce();
+  });
+
   it("forgets the in-memory token, stops requests under way and drops cached tasks", async () => {
     signOut.mockResolvedValue({ error: null });
     const queryClient = renderButton();

@@ -158,7 +158,9 @@ export const TaskItem = memo(function TaskItem({ api, task, now, onFailure, onDe
     else
       editorModule.load().then(
         () => mounted.current && open(),
-        () => onFailureAt(task.id, `Could not open “${task.title}” for editing: part of this page did not load. Check your connection and try again.`),
+        () =>
+          mounted.current &&
+          onFailureAt(task.id, `Could not open “${task.title}” for editing: part of this page did not load. Check your connection and try again.`),
       );
   }
 
