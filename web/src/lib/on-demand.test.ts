@@ -1,6 +1,15 @@
 import { describe, expect, it, vi } from "vitest";
 import { onDemand } from "./on-demand";
 
+/** An import that fails the first time (the network dropped), then loads. */
+function failingOnce() {
+  const exported = { answer: 42 };
+  const importModule = vi.fn<() => Promise<typeof exported>>();
+  importModule.mockRejectedValueOnce(new TypeError("Failed to fetch dynamically imported module"));
+  importModule.mockResolvedValueOnce(exported);
+  return { exported, importModule };
+}
+
 describe("onDemand", () => {
   it("imports once, however often it is asked, and is at hand once loaded", async () => {
     const exported = { answer: 42 };
@@ -18,10 +27,7 @@ describe("onDemand", () => {
   });
 
   it("tries again after a failed load", async () => {
-    const exported = { answer: 42 };
-    const importModule = vi.fn<() => Promise<typeof exported>>();
-    importModule.mockRejectedValueOnce(new TypeError("Failed to fetch dynamically imported module"));
-    importModule.mockResolvedValueOnce(exported);
+    const { exported, importModule } = failingOnce();
     const loader = onDemand(importModule);
 
     await expect(loader.load()).rejects.toThrow("Failed to fetch");
@@ -32,10 +38,7 @@ describe("onDemand", () => {
   });
 
   it("prefetches from a detached handler, and a failed prefetch leaves the next load to try again", async () => {
-    const exported = { answer: 42 };
-    const importModule = vi.fn<() => Promise<typeof exported>>();
-    importModule.mockRejectedValueOnce(new TypeError("Failed to fetch dynamically imported module"));
-    importModule.mockResolvedValueOnce(exported);
+    const { exported, importModule } = failingOnce();
     const { prefetch, load } = onDemand(importModule);
 
     prefetch();
