@@ -56,7 +56,7 @@ describe("SignOutButton", () => {
     const user = userEvent.setup();
 
     await user.click(screen.getByRole("button", { name: "Sign out" }));
-    expect(await screen.findByRole("alert")).toHaveTextContent("Could not sign out. Try again.");
+    expect(await screen.findByRole("alert")).toHaveTextContent("Could not sign out: part of this page did not load.");
     expect(signOut).not.toHaveBeenCalled();
     expect(router.replace).not.toHaveBeenCalled();
 

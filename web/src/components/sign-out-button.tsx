@@ -4,7 +4,7 @@ import { useQueryClient } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { clearAllTokens } from "@/lib/api/token-store";
-import { onDemand } from "@/lib/on-demand";
+import { onDemand, PART_NOT_LOADED } from "@/lib/on-demand";
 
 // Better Auth's browser client is ~12 kB that a page needs only to sign out:
 // it loads when the pointer or focus reaches the button, or on the click.
@@ -19,14 +19,21 @@ export function SignOutButton() {
   async function signOut() {
     setPending(true);
     setError(undefined);
+    const fail = (message: string) => {
+      setError(message);
+      setPending(false);
+    };
+    let authClient: typeof import("@/lib/auth-client").authClient;
     try {
-      const { authClient } = await authClientModule.load();
+      ({ authClient } = await authClientModule.load());
+    } catch {
+      return fail(`Could not sign out: ${PART_NOT_LOADED}`);
+    }
+    try {
       const { error: failure } = await authClient.signOut();
       if (failure) throw new Error(failure.message);
     } catch {
-      setError("Could not sign out. Try again.");
-      setPending(false);
-      return;
+      return fail("Could not sign out. Try again.");
     }
     // Nothing of the session may outlive it: stop the requests under way, forget
     // the API token (the API refuses it once the web server's revocation event

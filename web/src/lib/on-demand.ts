@@ -1,4 +1,12 @@
 /**
+ * What to tell a person when such a module did not load: the network dropped
+ * (trying again helps), or the app was updated since the page loaded and the
+ * old chunk is gone (reloading helps).
+ */
+export const PART_NOT_LOADED =
+  "part of this page did not load. Check your connection and try again, or reload the page.";
+
+/**
  * A module loaded the first time it is asked for (a dynamic `import()`, so the
  * bundler splits it off the first load), and at hand synchronously once it is:
  * a handler can use it at once when it is there, or wait for it when not.

@@ -4,7 +4,7 @@ import { lazy, Suspense, useRef, useState, type FormEvent } from "react";
 import { describeFormError, fieldMessage } from "@/lib/api/errors";
 import type { TaskApi } from "@/lib/api/task-api";
 import { browserTimeZone } from "@/lib/dates/zoned";
-import { onDemand } from "@/lib/on-demand";
+import { onDemand, PART_NOT_LOADED } from "@/lib/on-demand";
 import type { DraftProblem } from "@/lib/tasks/draft";
 import { EMPTY_DRAFT, type TaskDraft } from "@/lib/tasks/draft-empty";
 import type { TaskDetailsFieldsProps } from "./task-details-fields";
@@ -53,7 +53,7 @@ export function NewTaskForm({ api, onAdded }: { api: TaskApi; /** Called with th
     else
       draftModule.load().then(
         (module) => submit(form, module),
-        () => setProblem({ field: "form", message: "Could not add the task: part of this page did not load. Check your connection and try again." }),
+        () => setProblem({ field: "form", message: `Could not add the task: ${PART_NOT_LOADED}` }),
       );
   }
 

@@ -7,7 +7,7 @@ import type { TaskApi } from "@/lib/api/task-api";
 import type { Task, TaskChanges } from "@/lib/api/types";
 import { dueInFull, dueWords } from "@/lib/dates/due-words";
 import { browserTimeZone } from "@/lib/dates/zoned";
-import { onDemand } from "@/lib/on-demand";
+import { onDemand, PART_NOT_LOADED } from "@/lib/on-demand";
 import { isOverdue } from "@/lib/tasks/filters";
 import { describeRRule } from "@/lib/tasks/recurrence";
 import type { EditDrafts, EditError } from "./task-editor";
@@ -160,7 +160,7 @@ export const TaskItem = memo(function TaskItem({ api, task, now, onFailure, onDe
         () => mounted.current && open(),
         () =>
           mounted.current &&
-          onFailureAt(task.id, `Could not open “${task.title}” for editing: part of this page did not load. Check your connection and try again.`),
+          onFailureAt(task.id, `Could not open “${task.title}” for editing: ${PART_NOT_LOADED}`),
       );
   }
 
