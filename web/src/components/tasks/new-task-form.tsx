@@ -1,9 +1,10 @@
 "use client";
 
-import { lazy, Suspense, useRef, useState, type FormEvent } from "react";
+import { useRef, useState, type FormEvent } from "react";
 import { describeFormError, fieldMessage } from "@/lib/api/errors";
 import type { TaskApi } from "@/lib/api/task-api";
 import { browserTimeZone } from "@/lib/dates/zoned";
+import { lazyPart } from "@/lib/lazy-part";
 import { onDemand, PART_NOT_LOADED } from "@/lib/on-demand";
 import type { DraftProblem } from "@/lib/tasks/draft";
 import { EMPTY_DRAFT, type TaskDraft } from "@/lib/tasks/draft-empty";
@@ -16,14 +17,21 @@ export const DESCRIPTION_MAX = 1000;
 // React's own lazy rather than next/dynamic: the details only ever render in
 // the browser (a form opens them), and next/dynamic's runtime would weigh on
 // the page's first load.
-const LazyDetails = lazy(() => import("./task-details-fields"));
+const LazyDetails = lazyPart(() => import("./task-details-fields"));
 
 /** The pickers: loaded the first time a form opens its details. */
 export function TaskDetailsFields(props: TaskDetailsFieldsProps) {
   return (
-    <Suspense fallback={<p role="status" className="text-sm text-zinc-600 dark:text-zinc-400">Loading…</p>}>
-      <LazyDetails {...props} />
-    </Suspense>
+    <LazyDetails {...props}
+      loading={<p role="status" className="text-sm text-zinc-600 dark:text-zinc-400">Loading…</p>}
+      failed={(retry) => (
+        <p role="alert" className="text-sm text-red-800 dark:text-red-300">
+          The details could not be shown: {PART_NOT_LOADED}{" "}
+          <button type="button" onClick={retry} className="font-medium underline">
+            Try again
+          </button>
+        </p>
+      )} />
   );
 }
 

@@ -6,13 +6,18 @@ import { FakeTaskService } from "@/test/fake-task-service";
 import { TasksView } from "./tasks-view";
 
 // The row editor and the add form's checks are chunks loaded on demand. Here
-// their first load fails (the network dropped), as a browser's import() would.
-// Modules stay loaded across the tests of this file, and the editor imports the
-// draft logic: the add form's test runs first, while the draft logic is unloaded.
-const failing = vi.hoisted(() => ({ editor: false, draft: false }));
+// their first load fails (the network dropped), as a browser's import() would;
+// so do the pickers (React lazy). Modules stay loaded across the tests of this
+// file, and the editor uses the draft logic and the pickers: the add form's
+// tests run first, while those are unloaded.
+const failing = vi.hoisted(() => ({ editor: false, draft: false, details: false }));
 const chunkError = () => new TypeError("Failed to fetch dynamically imported module");
 vi.mock("./task-editor", async (importOriginal) => {
   if (failing.editor) throw chunkError();
+  return importOriginal();
+});
+vi.mock("./task-details-fields", async (importOriginal) => {
+  if (failing.details) throw chunkError();
   return importOriginal();
 });
 vi.mock("@/lib/tasks/draft", async (importOriginal) => {
@@ -25,6 +30,7 @@ let service: FakeTaskService;
 beforeEach(() => {
   failing.editor = false;
   failing.draft = false;
+  failing.details = false;
   service = new FakeTaskService("user-1");
   localStorage.clear();
 });
@@ -44,6 +50,24 @@ describe("parts of the page that did not load", () => {
     await user.click(screen.getByRole("button", { name: "Add task" }));
     expect(await within(await screen.findByRole("list", { name: "Tasks" })).findByText("Call the bank")).toBeInTheDocument();
     expect(service.tasks.map((task) => task.title)).toEqual(["Call the bank"]);
+  });
+
+  it("the details say so in the form, the rest of the page keeps working, and Try again shows the pickers", async () => {
+    failing.details = true;
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const user = userEvent.setup();
+    renderWithApi(service, (api) => <TasksView api={api} />);
+
+    await user.click(await screen.findByRole("button", { name: "Add details" }));
+    expect(await screen.findByText(/The details could not be shown: part of this page did not load/)).toBeInTheDocument();
+    // The page is still there: a task can be added without the details.
+    await user.type(screen.getByLabelText("Title"), "Water the plants{Enter}");
+    expect(await within(await screen.findByRole("list", { name: "Tasks" })).findByText("Water the plants")).toBeInTheDocument();
+
+    failing.details = false;
+    await user.click(screen.getByRole("button", { name: "Try again" }));
+    expect(await screen.findByRole("combobox", { name: "Tags" })).toBeInTheDocument();
+    vi.restoreAllMocks();
   });
 
   it("Edit says so at the row, and the next Edit loads the editor", async () => {

@@ -1,10 +1,12 @@
 "use client";
 
-import { lazy, Suspense, useEffect, useState } from "react";
+import { useEffect, useState } from "react";
 import { fetchApiToken } from "@/lib/api/api-token";
 import { createAuthorizedFetch } from "@/lib/api/authorized-fetch";
 import { createTaskApi } from "@/lib/api/task-api";
 import { TokenStore, trackTokenStore } from "@/lib/api/token-store";
+import { lazyPart } from "@/lib/lazy-part";
+import { PART_NOT_LOADED } from "@/lib/on-demand";
 import type { TaskApi } from "@/lib/api/task-api";
 import { TasksView } from "./tasks-view";
 import { DEFAULT_FILTERS } from "@/lib/tasks/filters";
@@ -13,15 +15,21 @@ import { usePrefetchFirstRequests, useReminderTasks } from "./use-tasks";
 // The reminders' timers, banner and notifications load only for a person who
 // has an open task with a reminder: most visits never fetch them. (Rendered
 // in the browser only, once the tasks have loaded: React's lazy is enough.)
-const Reminders = lazy(() => import("./reminders").then((module) => ({ default: module.Reminders })));
+const Reminders = lazyPart<{ api: TaskApi }>(() => import("./reminders").then((module) => ({ default: module.Reminders })));
 
 function RemindersWhenSet({ api }: { api: TaskApi }) {
   const { data: tasks } = useReminderTasks(api);
   if (!tasks?.some((task) => task.remind_at)) return null;
   return (
-    <Suspense fallback={null}>
-      <Reminders api={api} />
-    </Suspense>
+    <Reminders api={api} loading={null}
+      failed={(retry) => (
+        <p role="alert" className="rounded-lg border border-amber-400 bg-amber-50 p-3 text-sm text-amber-950 dark:border-amber-600 dark:bg-amber-950 dark:text-amber-50">
+          Reminders are not running: {PART_NOT_LOADED}{" "}
+          <button type="button" onClick={retry} className="font-medium underline">
+            Try again
+          </button>
+        </p>
+      )} />
   );
 }
 
