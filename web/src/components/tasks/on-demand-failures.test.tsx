@@ -1,6 +1,7 @@
 import { renderWithApi } from "@/test/render-with-api";
 import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
+import { Component, type ReactNode } from "react";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { FakeTaskService } from "@/test/fake-task-service";
 import { TasksView } from "./tasks-view";
@@ -10,10 +11,14 @@ import { TasksView } from "./tasks-view";
 // so do the pickers (React lazy). Modules stay loaded across the tests of this
 // file, and the editor uses the draft logic and the pickers: the add form's
 // tests run first, while those are unloaded.
-const failing = vi.hoisted(() => ({ editor: false, draft: false, details: false }));
+const failing = vi.hoisted(() => ({ editor: false, draft: false, details: false, toasts: false }));
 const chunkError = () => new TypeError("Failed to fetch dynamically imported module");
 vi.mock("./task-editor", async (importOriginal) => {
   if (failing.editor) throw chunkError();
+  return importOriginal();
+});
+vi.mock("sonner", async (importOriginal) => {
+  if (failing.toasts) throw chunkError();
   return importOriginal();
 });
 vi.mock("./task-details-fields", async (importOriginal) => {
@@ -25,12 +30,24 @@ vi.mock("@/lib/tasks/draft", async (importOriginal) => {
   return importOriginal();
 });
 
+/** Stands in for the page's error boundary (app/error.tsx). */
+class PageBoundary extends Component<{ children: ReactNode }, { failed: boolean }> {
+  state = { failed: false };
+  static getDerivedStateFromError() {
+    return { failed: true };
+  }
+  render() {
+    return this.state.failed ? <p>The page could not be shown</p> : this.props.children;
+  }
+}
+
 let service: FakeTaskService;
 
 beforeEach(() => {
   failing.editor = false;
   failing.draft = false;
   failing.details = false;
+  failing.toasts = false;
   service = new FakeTaskService("user-1");
   localStorage.clear();
 });
@@ -84,5 +101,25 @@ describe("parts of the page that did not load", () => {
     failing.editor = false;
     await user.click(screen.getByRole("button", { name: "Edit “Buy milk”" }));
     expect(await screen.findByRole("form", { name: "Edit “Buy milk”" })).toBeInTheDocument();
+  });
+
+  it("a delete whose Undo toast cannot load is not sent: the page shows its error and the task stays", async () => {
+    failing.toasts = true;
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    service.add("Buy milk");
+    const user = userEvent.setup();
+    renderWithApi(service, (api) => (
+      <PageBoundary>
+        <TasksView api={api} undoMs={1000} />
+      </PageBoundary>
+    ));
+
+    await user.click(await screen.findByRole("button", { name: "Delete “Buy milk”" }));
+    expect(await screen.findByText("The page could not be shown")).toBeInTheDocument();
+    // Past the Undo window (a second here; React shows the error after its ~300 ms Suspense throttle).
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    expect(service.count("DELETE")).toBe(0);
+    expect(service.tasks.map((task) => task.title)).toEqual(["Buy milk"]);
+    vi.restoreAllMocks();
   });
 });
