@@ -24,6 +24,7 @@ export function TaskDetailsFields(props: TaskDetailsFieldsProps) {
   return (
     <LazyDetails {...props}
       loading={<p role="status" className="text-sm text-zinc-600 dark:text-zinc-400">Loading…</p>}
+      focusAfterRetry={() => document.getElementById(`${props.idPrefix}-priority`)?.focus()}
       failed={(retry) => (
         <p role="alert" className="text-sm text-red-800 dark:text-red-300">
           The details could not be shown: {PART_NOT_LOADED}{" "}

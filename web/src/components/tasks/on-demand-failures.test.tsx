@@ -2,15 +2,16 @@ import { renderWithApi } from "@/test/render-with-api";
 import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { Component, type ReactNode } from "react";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { FakeTaskService } from "@/test/fake-task-service";
 import { TasksView } from "./tasks-view";
 
 // The row editor and the add form's checks are chunks loaded on demand. Here
 // their first load fails (the network dropped), as a browser's import() would;
-// so do the pickers (React lazy). Modules stay loaded across the tests of this
-// file, and the editor uses the draft logic and the pickers: the add form's
-// tests run first, while those are unloaded.
+// so do the pickers and the toaster (React lazy). Modules stay loaded across the
+// tests of this file, so the order matters: the add form's tests run first
+// (the editor uses the draft logic and the pickers), and the toaster's last
+// (a failed toaster stays failed, by design: the page shows its error).
 const failing = vi.hoisted(() => ({ editor: false, draft: false, details: false, toasts: false }));
 const chunkError = () => new TypeError("Failed to fetch dynamically imported module");
 vi.mock("./task-editor", async (importOriginal) => {
@@ -50,7 +51,9 @@ beforeEach(() => {
   failing.toasts = false;
   service = new FakeTaskService("user-1");
   localStorage.clear();
+  vi.spyOn(console, "error").mockImplementation(() => {}); // React reports the caught errors
 });
+afterEach(() => vi.restoreAllMocks());
 
 describe("parts of the page that did not load", () => {
   it("Add says so and keeps the typed title, and the next Add sends it", async () => {
@@ -71,7 +74,6 @@ describe("parts of the page that did not load", () => {
 
   it("the details say so in the form, the rest of the page keeps working, and Try again shows the pickers", async () => {
     failing.details = true;
-    vi.spyOn(console, "error").mockImplementation(() => {});
     const user = userEvent.setup();
     renderWithApi(service, (api) => <TasksView api={api} />);
 
@@ -84,7 +86,6 @@ describe("parts of the page that did not load", () => {
     failing.details = false;
     await user.click(screen.getByRole("button", { name: "Try again" }));
     expect(await screen.findByRole("combobox", { name: "Tags" })).toBeInTheDocument();
-    vi.restoreAllMocks();
   });
 
   it("Edit says so at the row, and the next Edit loads the editor", async () => {
@@ -105,7 +106,6 @@ describe("parts of the page that did not load", () => {
 
   it("a delete whose Undo toast cannot load is not sent: the page shows its error and the task stays", async () => {
     failing.toasts = true;
-    vi.spyOn(console, "error").mockImplementation(() => {});
     service.add("Buy milk");
     const user = userEvent.setup();
     renderWithApi(service, (api) => (
@@ -120,6 +120,5 @@ describe("parts of the page that did not load", () => {
     await new Promise((resolve) => setTimeout(resolve, 1200));
     expect(service.count("DELETE")).toBe(0);
     expect(service.tasks.map((task) => task.title)).toEqual(["Buy milk"]);
-    vi.restoreAllMocks();
   });
 });

@@ -22,8 +22,10 @@ function RemindersWhenSet({ api }: { api: TaskApi }) {
   if (!tasks?.some((task) => task.remind_at)) return null;
   return (
     <Reminders api={api} loading={null}
+      // Nothing of the reminders takes the focus: back to the list.
+      focusAfterRetry={() => document.getElementById("task-list-heading")?.focus()}
       failed={(retry) => (
-        <p role="alert" className="rounded-lg border border-amber-400 bg-amber-50 p-3 text-sm text-amber-950 dark:border-amber-600 dark:bg-amber-950 dark:text-amber-50">
+        <p role="status" className="rounded-lg border border-amber-400 bg-amber-50 p-3 text-sm text-amber-950 dark:border-amber-600 dark:bg-amber-950 dark:text-amber-50">
           Reminders are not running: {PART_NOT_LOADED}{" "}
           <button type="button" onClick={retry} className="font-medium underline">
             Try again
