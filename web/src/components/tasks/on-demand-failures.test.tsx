@@ -12,24 +12,21 @@ import { TasksView } from "./tasks-view";
 // tests of this file, so the order matters: the add form's tests run first
 // (the editor uses the draft logic and the pickers), and the toaster's last
 // (a failed toaster stays failed, by design: the page shows its error).
-const failing = vi.hoisted(() => ({ editor: false, draft: false, details: false, toasts: false }));
-const chunkError = () => new TypeError("Failed to fetch dynamically imported module");
-vi.mock("./task-editor", async (importOriginal) => {
-  if (failing.editor) throw chunkError();
-  return importOriginal();
+const { failing, failWhenAsked } = vi.hoisted(() => {
+  const failing = { editor: false, draft: false, details: false, toasts: false };
+  /** A module factory that fails while `failing[part]` is set, as a chunk that did not load. */
+  const failWhenAsked =
+    (part: keyof typeof failing) =>
+    async (importOriginal: () => Promise<unknown>) => {
+      if (failing[part]) throw new TypeError("Failed to fetch dynamically imported module");
+      return importOriginal();
+    };
+  return { failing, failWhenAsked };
 });
-vi.mock("sonner", async (importOriginal) => {
-  if (failing.toasts) throw chunkError();
-  return importOriginal();
-});
-vi.mock("./task-details-fields", async (importOriginal) => {
-  if (failing.details) throw chunkError();
-  return importOriginal();
-});
-vi.mock("@/lib/tasks/draft", async (importOriginal) => {
-  if (failing.draft) throw chunkError();
-  return importOriginal();
-});
+vi.mock("./task-editor", failWhenAsked("editor"));
+vi.mock("sonner", failWhenAsked("toasts"));
+vi.mock("./task-details-fields", failWhenAsked("details"));
+vi.mock("@/lib/tasks/draft", failWhenAsked("draft"));
 
 /** Stands in for the page's error boundary (app/error.tsx). */
 class PageBoundary extends Component<{ children: ReactNode }, { failed: boolean }> {
