@@ -54,19 +54,23 @@ export function listFilters(filters: TaskFilters, now: Date, timeZone: string | 
   if (q) query.q = q;
   if (filters.tags.length) query.tag = filters.tags;
   if (filters.priorities.length) query.priority = filters.priorities;
-  const zone = () => (typeof timeZone === "function" ? timeZone() : timeZone);
-  const localDayStart = (daysAhead: number) => {
-    const zoneName = zone();
-    return startOfDay(addDays(calendarDate(now, zoneName), daysAhead), zoneName).toISOString();
+  // Today in the zone, the zone read only here (see above).
+  const localToday = () => {
+    const zone = typeof timeZone === "function" ? timeZone() : timeZone;
+    return { zone, today: calendarDate(now, zone) };
   };
   switch (filters.view) {
-    case "today":
-      query.due_after = localDayStart(0);
-      query.due_before = localDayStart(1);
+    case "today": {
+      const { zone, today } = localToday();
+      query.due_after = startOfDay(today, zone).toISOString();
+      query.due_before = startOfDay(addDays(today, 1), zone).toISOString();
       break;
-    case "upcoming":
-      query.due_after = localDayStart(1);
+    }
+    case "upcoming": {
+      const { zone, today } = localToday();
+      query.due_after = startOfDay(addDays(today, 1), zone).toISOString();
       break;
+    }
     case "overdue":
       query.status = "pending";
       query.due_before = now.toISOString();
