@@ -71,57 +71,57 @@ export function TaskEditor({ api, task, baseId, drafts, setDrafts, editError, se
 
   return (
     <li className="rounded-lg border border-blue-400 p-3">
-        <form onSubmit={onSubmit} onKeyDown={onKeyDown} noValidate aria-label={`Edit “${task.title}”`} className="space-y-3">
-          <div>
-            <label htmlFor={`${baseId}-title`} className="block text-sm font-medium">
-              Title
-            </label>
-            <input id={`${baseId}-title`} autoFocus value={draft.title} maxLength={TITLE_MAX}
-              aria-invalid={fieldErrors.title ? true : undefined}
-              aria-describedby={fieldErrors.title ? `${baseId}-title-error` : undefined}
-              onChange={(event) => change({ title: event.target.value })} className={inputClass} />
-            {fieldErrors.title && (
-              <p id={`${baseId}-title-error`} className="mt-1 text-sm text-red-700 dark:text-red-400">
-                {fieldErrors.title}
-              </p>
-            )}
-          </div>
-          <div>
-            <label htmlFor={`${baseId}-description`} className="block text-sm font-medium">
-              Description
-            </label>
-            <textarea id={`${baseId}-description`} value={draft.description} maxLength={DESCRIPTION_MAX} rows={2}
-              aria-invalid={fieldErrors.description ? true : undefined}
-              aria-describedby={fieldErrors.description ? `${baseId}-description-error` : undefined}
-              onChange={(event) => change({ description: event.target.value })} className={inputClass} />
-            {fieldErrors.description && (
-              <p id={`${baseId}-description-error`} className="mt-1 text-sm text-red-700 dark:text-red-400">
-                {fieldErrors.description}
-              </p>
-            )}
-          </div>
-          <TaskDetailsFields api={api} idPrefix={baseId} draft={draft} onChange={change}
-            errors={{
-              dueDate: fieldErrors.due_at,
-              repeat: fieldErrors.recurrence,
-              reminder: fieldErrors.remind_at,
-              priority: fieldErrors.priority,
-              tags: fieldErrors.tags,
-            }} />
-          {editError && (
-            <p role="alert" className="text-sm text-red-800 dark:text-red-300">
-              {editError.message}
+      <form onSubmit={onSubmit} onKeyDown={onKeyDown} noValidate aria-label={`Edit “${task.title}”`} className="space-y-3">
+        <div>
+          <label htmlFor={`${baseId}-title`} className="block text-sm font-medium">
+            Title
+          </label>
+          <input id={`${baseId}-title`} autoFocus value={draft.title} maxLength={TITLE_MAX}
+            aria-invalid={fieldErrors.title ? true : undefined}
+            aria-describedby={fieldErrors.title ? `${baseId}-title-error` : undefined}
+            onChange={(event) => change({ title: event.target.value })} className={inputClass} />
+          {fieldErrors.title && (
+            <p id={`${baseId}-title-error`} className="mt-1 text-sm text-red-700 dark:text-red-400">
+              {fieldErrors.title}
             </p>
           )}
-          <div className="flex gap-2">
-            <button type="submit" className="rounded-md bg-blue-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-800">
-              Save
-            </button>
-            <button type="button" onClick={onStop} className={buttonClass}>
-              Cancel
-            </button>
-          </div>
-        </form>
+        </div>
+        <div>
+          <label htmlFor={`${baseId}-description`} className="block text-sm font-medium">
+            Description
+          </label>
+          <textarea id={`${baseId}-description`} value={draft.description} maxLength={DESCRIPTION_MAX} rows={2}
+            aria-invalid={fieldErrors.description ? true : undefined}
+            aria-describedby={fieldErrors.description ? `${baseId}-description-error` : undefined}
+            onChange={(event) => change({ description: event.target.value })} className={inputClass} />
+          {fieldErrors.description && (
+            <p id={`${baseId}-description-error`} className="mt-1 text-sm text-red-700 dark:text-red-400">
+              {fieldErrors.description}
+            </p>
+          )}
+        </div>
+        <TaskDetailsFields api={api} idPrefix={baseId} draft={draft} onChange={change}
+          errors={{
+            dueDate: fieldErrors.due_at,
+            repeat: fieldErrors.recurrence,
+            reminder: fieldErrors.remind_at,
+            priority: fieldErrors.priority,
+            tags: fieldErrors.tags,
+          }} />
+        {editError && (
+          <p role="alert" className="text-sm text-red-800 dark:text-red-300">
+            {editError.message}
+          </p>
+        )}
+        <div className="flex gap-2">
+          <button type="submit" className="rounded-md bg-blue-700 px-3 py-1.5 text-sm font-medium text-white hover:bg-blue-800">
+            Save
+          </button>
+          <button type="button" onClick={onStop} className={buttonClass}>
+            Cancel
+          </button>
+        </div>
+      </form>
     </li>
   );
 }
