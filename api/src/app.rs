@@ -330,12 +330,12 @@ pub fn state_for(db: Db, config: &Config) -> AppState {
             }
         });
     }
-    let limits =
-        Arc::new(crate::tasks::limits::UserLimits::new(config.max_tasks_per_user, config.max_searches_per_user));
+    let caps =
+        Arc::new(crate::tasks::user_caps::UserCaps::new(config.max_tasks_per_user, config.max_searches_per_user));
     AppState {
         db,
         auth: AuthState { verifier: Arc::new(TokenVerifier::from_config(config)), rate_limiter },
-        limits,
+        caps,
         clock: Clock::System,
     }
 }

@@ -7,13 +7,13 @@ use axum::extract::FromRef;
 
 use crate::auth::AuthState;
 use crate::db::Db;
-use crate::tasks::limits::UserLimits;
+use crate::tasks::user_caps::UserCaps;
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub db: Db,
     pub auth: AuthState,
-    pub limits: Arc<UserLimits>,
+    pub caps: Arc<UserCaps>,
     pub clock: Clock,
 }
 

@@ -24,7 +24,7 @@ use clap::Parser;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::{Method, RequestBuilder, Response};
 use serde_json::{json, Value};
-use todo_api::app::{build_router, state_for, Application, Settings};
+use todo_api::app::{build_router, connection_limits, state_for, Application, Settings};
 use todo_api::config::Config;
 use todo_api::db::Db;
 use todo_api::state::Clock;
@@ -190,7 +190,9 @@ pub async fn spawn_app_with_unreachable_store_and_timeout(request_timeout: Durat
     let router = build_router(state_for(db.clone(), &config), &settings);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    // The real server's door (connection limits, timeouts), as production serves.
+    let limits = connection_limits(&config);
+    tokio::spawn(todo_api::serve::serve(listener, router, limits, std::future::pending()));
     TestApp::new(addr, options.secret.unwrap_or_default(), None)
 }
 
