@@ -73,6 +73,19 @@ impl Unauthenticated {
     }
 }
 
+/// A rule of the task that spans fields (todo-domain decides it), as the field it names.
+impl From<todo_domain::Refusal> for FieldError {
+    fn from(refusal: todo_domain::Refusal) -> Self {
+        FieldError::new(refusal.field(), refusal.to_string())
+    }
+}
+
+impl From<todo_domain::Refusal> for ApiError {
+    fn from(refusal: todo_domain::Refusal) -> Self {
+        ApiError::validation(vec![refusal.into()])
+    }
+}
+
 /// One field of a request that broke a rule.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
 pub struct FieldError {

@@ -4,6 +4,7 @@
 pub mod priority;
 pub mod recurrence;
 pub mod tags;
+pub mod task;
 pub mod text;
 pub mod time_zone;
 pub mod view;
@@ -12,6 +13,7 @@ pub use jiff;
 pub use priority::Priority;
 pub use recurrence::Recurrence;
 pub use tags::{Tag, Tags};
+pub use task::{Completion, Refusal, Schedule};
 pub use text::{fold, Description, Title};
 pub use time_zone::Zone;
 pub use view::View;

@@ -58,6 +58,15 @@ impl Zone {
     }
 }
 
+/// A stored name read back: the store's columns convert through this.
+impl TryFrom<String> for Zone {
+    type Error = String;
+
+    fn try_from(name: String) -> Result<Zone, String> {
+        Zone::parse(&name).map_err(|message| format!("{name:?} {message}"))
+    }
+}
+
 impl Default for Zone {
     fn default() -> Zone {
         Zone::utc()

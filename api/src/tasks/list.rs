@@ -9,7 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use todo_domain::view::Window;
 use todo_domain::{Priority, Tag, Tags, View, Zone};
 
-use super::model::parse_instant;
+use super::instant::parse_instant;
 use crate::error::FieldError;
 
 pub const DEFAULT_LIMIT: u32 = 100;

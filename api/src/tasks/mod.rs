@@ -1,5 +1,6 @@
 //! The task endpoints. Each handler reads like its row in SPEC's table.
 
+pub mod instant;
 pub mod list;
 pub mod model;
 pub mod store;
@@ -16,13 +17,14 @@ use utoipa_axum::routes;
 
 use crate::auth::AuthUser;
 use crate::db::Db;
-use crate::error::{ApiError, ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, FieldError, Problem};
 use crate::extract::{AppJson, AppQuery, OptionalJson, TaskId};
 use crate::openapi::{BodyErrors, CommonErrors};
 use crate::state::{AppState, Clock};
 use list::{ListParams, ListQuery};
 use model::{CreateTaskRequest, SetCompletedRequest, Task, UpdateTaskRequest};
-use store::{ChangeError, Completion, NewTask, TagCount, TaskChanges};
+use store::{ChangeError, NewTask, TagCount, TaskChanges};
+use todo_domain::Completion;
 use user_caps::UserCaps;
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -37,7 +39,8 @@ impl From<ChangeError> for ApiError {
     fn from(err: ChangeError) -> Self {
         match err {
             ChangeError::Store(err) => err.into(),
-            ChangeError::Invalid(field) => ApiError::validation(vec![field]),
+            ChangeError::Refused(refusal) => refusal.into(),
+            ChangeError::TooManyTasks { .. } => ApiError::validation(vec![FieldError::new("", err.to_string())]),
         }
     }
 }

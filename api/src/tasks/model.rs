@@ -1,12 +1,13 @@
 //! The task as the API speaks it: the JSON a client reads and the bodies it
 //! sends, each body parsed once into the store's typed input.
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
-use todo_domain::{Description, Priority, Recurrence, Tags, Title, Zone};
+use todo_domain::{Completion, Description, Priority, Recurrence, Schedule, Tags, Title, Zone};
 use utoipa::ToSchema;
 
-use super::store::{in_stored_years, Completion, NewTask, TaskChanges, TaskRow};
+use super::instant::{parse_instant, to_timestamp};
+use super::store::{NewTask, TaskChanges, TaskRow};
 use crate::error::FieldError;
 
 /// A task as returned by every endpoint.
@@ -60,8 +61,8 @@ impl From<TaskRow> for Task {
             tags: row.tags,
             due_at: row.due_at,
             all_day: row.all_day,
-            time_zone: row.time_zone,
-            recurrence: row.recurrence,
+            time_zone: row.time_zone.name().to_owned(),
+            recurrence: row.recurrence.as_ref().map(ToString::to_string),
             remind_at: row.remind_at,
             next_occurrence_id: row.next_occurrence_id,
             created_at: row.created_at,
@@ -234,17 +235,6 @@ impl Errors {
     }
 }
 
-/// An RFC 3339 instant with any offset, kept in UTC at the microsecond both stores hold.
-pub fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
-    let instant = DateTime::parse_from_rfc3339(text)
-        .map_err(|_| "must be an RFC 3339 date-time, e.g. 2026-12-24T16:00:00Z".to_owned())?
-        .with_timezone(&Utc);
-    if !in_stored_years(&instant) {
-        return Err("must be between the years 0001 and 9999".into());
-    }
-    Ok(instant.trunc_subsecs(6))
-}
-
 impl TryFrom<CreateTaskRequest> for NewTask {
     type Error = Vec<FieldError>;
 
@@ -261,8 +251,17 @@ impl TryFrom<CreateTaskRequest> for NewTask {
         };
         let recurrence = request.recurrence.and_then(|r| errors.check("recurrence", Recurrence::parse(&r)));
         let remind_at = request.remind_at.and_then(|t| errors.check("remind_at", parse_instant(&t)));
-        if recurrence.is_some() && due_at.is_none() && errors.0.iter().all(|e| e.field != "due_at") {
-            errors.0.push(FieldError::new("recurrence", super::store::NEEDS_DUE_DATE));
+        // Only when the due date itself was fine: a bad one is reported as such.
+        if errors.0.iter().all(|e| e.field != "due_at") {
+            let schedule = Schedule {
+                due_at: due_at.and_then(to_timestamp),
+                zone: time_zone.clone().unwrap_or_default(),
+                recurrence: recurrence.clone(),
+                remind_at: None,
+            };
+            if let Err(refusal) = schedule.check(true) {
+                errors.0.push(refusal.into());
+            }
         }
         errors.finish(|| Self {
             title: title.expect("checked"),
@@ -349,15 +348,6 @@ mod tests {
         assert!(serde_json::from_str::<UpdateTaskRequest>(r#"{"tags":null}"#).is_err());
         let empty: UpdateTaskRequest = serde_json::from_str("{}").unwrap();
         assert!(TaskChanges::try_from(empty).is_err());
-    }
-
-    #[test]
-    fn instants_take_any_offset_and_come_back_in_utc() {
-        let instant = parse_instant("2026-12-24T17:00:00.1234567+01:00").unwrap();
-        assert_eq!(instant.to_rfc3339(), "2026-12-24T16:00:00.123456+00:00");
-        assert!(parse_instant("2026-12-24").is_err());
-        assert!(parse_instant("0000-12-31T23:00:00-02:00").is_ok(), "year 0001 in UTC");
-        assert!(parse_instant("0000-12-31T23:00:00Z").is_err());
     }
 
     #[test]

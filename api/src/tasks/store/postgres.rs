@@ -2,15 +2,15 @@
 //! statement) on the pool.
 
 use chrono::{DateTime, Utc};
-use sqlx::postgres::PgArguments;
-use sqlx::{Arguments, PgConnection, PgPool};
+use sqlx::postgres::{PgArguments, PgRow};
+use sqlx::{Arguments, PgConnection, PgPool, Row};
+use todo_domain::{Priority, Recurrence, Refusal, Zone};
 
 use super::{
     plan, upgrade_rows, AllDayDue, Edit, ListBinds, OccurrenceStep, StoredText, TagCount, TaskChanges, TaskRow,
     UpgradeBatch, UpgradeReport, AT_CAP, TASK_COLUMNS,
 };
 use crate::db::StoreError;
-use crate::error::FieldError;
 use crate::tasks::list::SortOrder;
 
 /// Creates the task unless its user keeps `max_tasks` already (`None` then).
@@ -40,7 +40,7 @@ pub async fn update(
     id: i64,
     changes: &TaskChanges,
     now: DateTime<Utc>,
-) -> Result<Result<Option<TaskRow>, FieldError>, StoreError> {
+) -> Result<Result<Option<TaskRow>, Refusal>, StoreError> {
     let mut tx = pool.begin().await?;
     // The row lock makes concurrent changes of one task take turns, so two
     // completes cannot both see it open and create two occurrences.
@@ -183,6 +183,33 @@ pub async fn date_all_day_batch(pool: &PgPool, limit: i64) -> Result<u64, StoreE
     Ok(rows.len() as u64)
 }
 
+impl sqlx::FromRow<'_, PgRow> for TaskRow {
+    fn from_row(row: &PgRow) -> sqlx::Result<Self> {
+        let decode =
+            |column: &str, err: String| sqlx::Error::ColumnDecode { index: column.to_owned(), source: err.into() };
+        Ok(TaskRow {
+            id: row.try_get("id")?,
+            user_id: row.try_get("user_id")?,
+            title: row.try_get("title")?,
+            description: row.try_get("description")?,
+            completed: row.try_get("completed")?,
+            priority: Priority::try_from(row.try_get::<i16, _>("priority")?).map_err(|e| decode("priority", e))?,
+            tags: row.try_get("tags")?,
+            due_at: row.try_get("due_at")?,
+            all_day: row.try_get("all_day")?,
+            time_zone: Zone::try_from(row.try_get::<String, _>("time_zone")?).map_err(|e| decode("time_zone", e))?,
+            recurrence: row
+                .try_get::<Option<String>, _>("recurrence")?
+                .map(|rule| Recurrence::parse(&rule).map_err(|e| decode("recurrence", format!("{rule:?} {e}"))))
+                .transpose()?,
+            remind_at: row.try_get("remind_at")?,
+            next_occurrence_id: row.try_get("next_occurrence_id")?,
+            created_at: row.try_get("created_at")?,
+            updated_at: row.try_get("updated_at")?,
+        })
+    }
+}
+
 async fn insert_with_tags(c: &mut PgConnection, mut row: TaskRow) -> Result<TaskRow, StoreError> {
     let sql = format!(
         "INSERT INTO tasks ({FIELD_COLUMNS}, user_id, created_at, updated_at) \
@@ -221,8 +248,8 @@ fn bind_fields<'q>(
         .bind(&row.tags)
         .bind(row.due_at)
         .bind(row.all_day)
-        .bind(&row.time_zone)
-        .bind(&row.recurrence)
+        .bind(row.time_zone.name())
+        .bind(row.recurrence.as_ref().map(ToString::to_string))
         .bind(row.remind_at)
         .bind(row.next_occurrence_id)
         .bind(row.all_day_date())

@@ -8,13 +8,12 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension, Row};
-use todo_domain::Priority;
+use todo_domain::{Priority, Recurrence, Refusal, Zone};
 
 use super::{
     list_sql, plan, upgrade_rows, AllDayDue, Edit, ListBinds, OccurrenceStep, Page, StoredText, TagCount, TaskChanges,
     TaskRow, UpgradeBatch, UpgradeReport, AT_CAP, TASK_COLUMNS,
 };
-use crate::error::FieldError;
 use crate::tasks::list::{ListQuery, SortOrder};
 
 /// Creates the task unless its user keeps `max_tasks` already (`None` then).
@@ -44,7 +43,7 @@ pub fn update(
     id: i64,
     changes: &TaskChanges,
     now: DateTime<Utc>,
-) -> rusqlite::Result<Result<Option<TaskRow>, FieldError>> {
+) -> rusqlite::Result<Result<Option<TaskRow>, Refusal>> {
     let Some(current) = get(c, user_id, id)? else { return Ok(Ok(None)) };
     let Edit { mut row, tags_changed, occurrence } = match plan(&current, changes, now) {
         Ok(edit) => edit,
@@ -265,6 +264,8 @@ struct RowParams<'a> {
     due_at: Option<i64>,
     remind_at: Option<i64>,
     due_date: Option<i32>,
+    time_zone: &'a str,
+    recurrence: Option<String>,
     created_at: String,
     updated_at: String,
 }
@@ -281,6 +282,8 @@ impl<'a> RowParams<'a> {
             due_at: row.due_at.map(micros),
             remind_at: row.remind_at.map(micros),
             due_date: row.all_day_date(),
+            time_zone: row.time_zone.name(),
+            recurrence: row.recurrence.as_ref().map(ToString::to_string),
             created_at: stamp(&row.created_at),
             updated_at: stamp(&row.updated_at),
         }
@@ -300,8 +303,8 @@ impl<'a> RowParams<'a> {
             (":tags", &self.tags),
             (":due_at", &self.due_at),
             (":all_day", &row.all_day),
-            (":time_zone", &row.time_zone),
-            (":recurrence", &row.recurrence),
+            (":time_zone", &self.time_zone),
+            (":recurrence", &self.recurrence),
             (":remind_at", &self.remind_at),
             (":next_occurrence_id", &row.next_occurrence_id),
             (":due_date", &self.due_date),
@@ -427,18 +430,26 @@ fn task_from_row(row: &Row<'_>) -> rusqlite::Result<TaskRow> {
         title: row.get(2)?,
         description: row.get(3)?,
         completed: row.get(4)?,
-        priority: Priority::from_rank(row.get(5)?).unwrap_or_default(),
+        priority: Priority::try_from(row.get::<_, i16>(5)?).map_err(|err| conversion(5, Unparsable(err)))?,
         tags: serde_json::from_str(row.get_ref(6)?.as_str()?).map_err(|err| conversion(6, err))?,
         due_at: row.get::<_, Option<i64>>(7)?.map(|t| from_micros(7, t)).transpose()?,
         all_day: row.get(8)?,
-        time_zone: row.get(9)?,
-        recurrence: row.get(10)?,
+        time_zone: Zone::try_from(row.get::<_, String>(9)?).map_err(|err| conversion(9, Unparsable(err)))?,
+        recurrence: row
+            .get::<_, Option<String>>(10)?
+            .map(|rule| Recurrence::parse(&rule).map_err(|err| conversion(10, Unparsable(format!("{rule:?} {err}")))))
+            .transpose()?,
         remind_at: row.get::<_, Option<i64>>(11)?.map(|t| from_micros(11, t)).transpose()?,
         next_occurrence_id: row.get(12)?,
         created_at: time_from_row(row, 13)?,
         updated_at: time_from_row(row, 14)?,
     })
 }
+
+/// A stored value that today's rules refuse.
+#[derive(Debug, thiserror::Error)]
+#[error("stored value refused: {0}")]
+struct Unparsable(String);
 
 fn conversion(index: usize, err: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, Box::new(err))
