@@ -122,6 +122,34 @@ describe("Accessibility (axe-core)", { skip: only && !only.includes(label) }, ()
     });
   }
 
+  test("the filters' selects show every choice whole, on a phone and at 1024 px", async () => {
+    const person = await newPerson(browser, "select-widths");
+    const { page } = person;
+    await step("select widths: sign up", [person], () =>
+      signUp(page, stack.webUrl, { name: "Wes", email: `wes-${Date.now()}@example.com` }),
+    );
+    for (const width of [375, 1024]) {
+      await step(`select widths at ${width} px`, [person], async () => {
+        await page.setViewportSize({ width, height: 800 });
+        // Each select against a copy of it at its own width (Chromium's: its widest choice, the arrow and padding).
+        const cut = await page.getByRole("search", { name: "Filter tasks" }).evaluate((search) =>
+          [...search.querySelectorAll("select")].flatMap((select) => {
+            const copy = select.cloneNode(true);
+            copy.removeAttribute("id");
+            copy.style.cssText = "width: auto; position: absolute; visibility: hidden";
+            select.parentElement.append(copy);
+            const needed = copy.getBoundingClientRect().width;
+            copy.remove();
+            const shown = select.getBoundingClientRect().width;
+            return shown + 0.5 < needed ? [`${select.labels[0]?.textContent}: ${Math.round(shown)} px of ${Math.round(needed)}`] : [];
+          }),
+        );
+        assert.deepEqual(cut, [], `choices cut short at ${width} px`);
+      });
+    }
+    await person.context.close();
+  });
+
   /** The accessible name of what holds the focus, once it settles on `name`. */
   async function expectFocusOn(page, name) {
     try {
