@@ -2,7 +2,9 @@
 // real Chromium against the production build, in light and in dark mode (the
 // app follows prefers-color-scheme): sign-in, sign-up, and the tasks page with
 // tasks of every kind, the add form's details open, a row being edited, the
-// Completed group, a failure said at a row and the Undo toast. Rules: WCAG 2.0/2.1/2.2 A and AA.
+// Completed group, a failure said at a row, the Undo toast, and the Sessions
+// page. Rules: WCAG 2.0/2.1/2.2 A and AA. Also what axe cannot see: Undo by
+// keyboard alone, and the filters' selects showing their choices whole.
 // Once, on the embedded stores: what is checked does not depend on how tokens
 // are signed.
 
@@ -116,6 +118,12 @@ describe("Accessibility (axe-core)", { skip: only && !only.includes(label) }, ()
         });
         await expectNoViolations(page, "the Undo toast");
         await page.getByRole("button", { name: "Undo" }).click();
+      });
+
+      await step(`${colorScheme}: the Sessions page`, [person], async () => {
+        await page.getByRole("link", { name: "Sessions" }).click();
+        await page.getByRole("list", { name: "Sessions" }).waitFor();
+        await expectNoViolations(page, "the Sessions page");
       });
 
       await person.context.close();
