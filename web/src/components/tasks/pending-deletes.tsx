@@ -4,13 +4,20 @@ import { useCallback, useEffect, useRef, useState } from "react";
 import { describeError } from "@/lib/api/errors";
 import type { TaskApi } from "@/lib/api/task-api";
 import type { Task } from "@/lib/api/types";
-import { useToasts, type Toasts } from "./toasts";
+import { useToasts } from "./toasts";
 import { useDeleteTask } from "./use-tasks";
 
 /** How long a deleted task can be brought back before the DELETE is sent. */
 export const UNDO_MS = 6000;
 
-const toastId = (id: number) => `delete-${id}`;
+let toastSerial = 0;
+
+/**
+ * A toast id of its own for each deletion: sonner removes a dismissed toast by
+ * its id once more a moment after it has gone, which took along a new toast of
+ * the same id (the task deleted again right after Undo), and with it the Undo.
+ */
+const newToastId = (taskId: number) => `delete-${taskId}-${++toastSerial}`;
 
 /** How the toast names the Undo shortcut: ⌘Z on Apple's systems, Ctrl+Z elsewhere. */
 function undoShortcut(): string {
@@ -49,7 +56,8 @@ interface PendingDeletionProps {
   /** Where the page finds this deletion's "send it now" (as it goes away). */
   register: (id: number, sendNow: (() => void) | undefined) => void;
   undoMs: number;
-  dismissToast: Toasts["dismiss"];
+  /** Takes away this task's Undo toast. */
+  dismissToast: (taskId: number) => void;
 }
 
 /**
@@ -73,7 +81,7 @@ function PendingDeletion({ api, task, onSettled, onFailure, register, undoMs, di
       sent.current = true;
       // Beyond Undo's reach from here on (Ctrl+Z included).
       register(task.id, undefined);
-      dismissToast(toastId(task.id));
+      dismissToast(task.id);
       mutate({ task, keepalive }, { onSettled: () => onSettled(task.id) });
     };
     const timer = setTimeout(() => send(false), undoMs);
@@ -98,7 +106,16 @@ export function usePendingDeletes(api: TaskApi, onFailure: (task: Task, message:
   const [pending, setPending] = useState<ReadonlyMap<number, Task>>(new Map());
   const senders = useRef(new Map<number, () => void>());
   const toasts = useToasts();
-  const { show: showToast, dismiss: dismissToast } = toasts;
+  const { show: showToast, dismiss } = toasts;
+  const toastIds = useRef(new Map<number, string>());
+  const dismissToast = useCallback(
+    (taskId: number) => {
+      const id = toastIds.current.get(taskId);
+      toastIds.current.delete(taskId);
+      if (id) dismiss(id);
+    },
+    [dismiss],
+  );
 
   const settle = useCallback((id: number) => {
     setPending((current) => {
@@ -125,7 +142,7 @@ export function usePendingDeletes(api: TaskApi, onFailure: (task: Task, message:
     (task: Task) => {
       if (!senders.current.has(task.id)) return;
       settle(task.id);
-      dismissToast(toastId(task.id));
+      dismissToast(task.id);
       // Back to the row, whose Delete button the person last used.
       requestAnimationFrame(() => focusRestoredRow(task.id));
     },
@@ -155,7 +172,9 @@ export function usePendingDeletes(api: TaskApi, onFailure: (task: Task, message:
   const remove = useCallback(
     (task: Task) => {
       setPending((current) => new Map(current).set(task.id, task));
-      showToast(toastId(task.id), `Deleted “${task.title}”`, {
+      const id = newToastId(task.id);
+      toastIds.current.set(task.id, id);
+      showToast(id, `Deleted “${task.title}”`, {
         duration: undoMs,
         description: `Press ${undoShortcut()} to undo.`,
         action: { label: "Undo", onClick: () => undo(task) },
