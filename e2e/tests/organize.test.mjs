@@ -50,6 +50,8 @@ for (const mode of modes) {
         await page.getByLabel(/^Time/).fill("09:00");
         await page.getByLabel("Repeat").selectOption("weekly");
         await page.getByRole("combobox", { name: "Tags" }).pressSequentially("home,");
+        // Typed, not confirmed with Enter or a comma: kept all the same.
+        await page.getByRole("combobox", { name: "Tags" }).pressSequentially("garden");
         await page.getByRole("button", { name: "Add task" }).click();
         await row(page, "Water the plants").first().waitFor();
         await page.waitForFunction(() => document.querySelector("#new-task-title")?.value === "");
@@ -57,6 +59,7 @@ for (const mode of modes) {
         assert.match(text, /Due tomorrow 9:00|Due tomorrow 09:00/);
         assert.match(text, /Every week on \w{3}/);
         assert.match(text, /home/);
+        assert.match(text, /garden/);
       });
 
       await step(`${mode.label} complete it: the next one appears a week later`, [carol], async () => {
