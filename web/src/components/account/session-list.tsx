@@ -22,7 +22,7 @@ export interface SessionListProps {
 
 function When({ iso, id }: { iso: string; id?: string }) {
   // In the reader's own time zone; the server's rendering may differ, hence the warning's suppression.
-  // To the second: two sign-ins from one browser are often minutes apart at most.
+  // To the second: two sessions of one browser begun in the same minute would read alike.
   return (
     <time id={id} dateTime={iso} suppressHydrationWarning>
       {new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" })}
