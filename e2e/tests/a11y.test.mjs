@@ -2,7 +2,9 @@
 // real Chromium against the production build, in light and in dark mode (the
 // app follows prefers-color-scheme): sign-in, sign-up, and the tasks page with
 // tasks of every kind, the add form's details open, a row being edited, the
-// Completed group, a failure said at a row and the Undo toast. Rules: WCAG 2.0/2.1/2.2 A and AA.
+// Completed group, a failure said at a row, the Undo toast, and the Sessions
+// page. Rules: WCAG 2.0/2.1/2.2 A and AA. Also what axe cannot see: Undo by
+// keyboard alone, and the filters' selects showing their choices whole.
 // Once, on the embedded stores: what is checked does not depend on how tokens
 // are signed.
 
@@ -13,7 +15,7 @@ import AxeBuilder from "@axe-core/playwright";
 
 import { launchBrowser, newPerson, step } from "../lib/browser.mjs";
 import { startStack } from "../lib/stack.mjs";
-import { createTasks, signUp } from "../lib/tasks-page.mjs";
+import { createTasks, expectTitles, signUp } from "../lib/tasks-page.mjs";
 
 const TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"];
 const label = "a11y-embedded";
@@ -118,7 +120,92 @@ describe("Accessibility (axe-core)", { skip: only && !only.includes(label) }, ()
         await page.getByRole("button", { name: "Undo" }).click();
       });
 
+      await step(`${colorScheme}: the Sessions page`, [person], async () => {
+        await page.getByRole("link", { name: "Sessions" }).click();
+        await page.getByRole("list", { name: "Sessions" }).waitFor();
+        await expectNoViolations(page, "the Sessions page");
+      });
+
       await person.context.close();
     });
   }
+
+  test("the filters' selects show every choice whole, on a phone and at 1024 px", async () => {
+    const person = await newPerson(browser, "select-widths");
+    const { page } = person;
+    await step("select widths: sign up", [person], () =>
+      signUp(page, stack.webUrl, { name: "Wes", email: `wes-${Date.now()}@example.com` }),
+    );
+    for (const width of [375, 1024]) {
+      await step(`select widths at ${width} px`, [person], async () => {
+        await page.setViewportSize({ width, height: 800 });
+        // Each select against a copy of it at its own width (Chromium's: its widest choice, the arrow and padding).
+        const cut = await page.getByRole("search", { name: "Filter tasks" }).evaluate((search) =>
+          [...search.querySelectorAll("select")].flatMap((select) => {
+            const copy = select.cloneNode(true);
+            copy.removeAttribute("id");
+            copy.style.cssText = "width: auto; position: absolute; visibility: hidden";
+            select.parentElement.append(copy);
+            const needed = copy.getBoundingClientRect().width;
+            copy.remove();
+            const shown = select.getBoundingClientRect().width;
+            return shown + 0.5 < needed ? [`${select.labels[0]?.textContent}: ${Math.round(shown)} px of ${Math.round(needed)}`] : [];
+          }),
+        );
+        assert.deepEqual(cut, [], `choices cut short at ${width} px`);
+      });
+    }
+    await person.context.close();
+  });
+
+  /** The accessible name of what holds the focus, once it settles on `name`. */
+  async function expectFocusOn(page, name) {
+    try {
+      await page.waitForFunction((wanted) => document.activeElement?.getAttribute("aria-label") === wanted, name, { timeout: 5_000 });
+    } catch {
+      const actual = await page.evaluate(() => document.activeElement?.getAttribute("aria-label") ?? document.activeElement?.outerHTML.slice(0, 80));
+      assert.equal(actual, name, "the focus is elsewhere");
+    }
+  }
+
+  test("by keyboard alone, Undo is named in its toast, reached at once, and gives the focus back to the restored task", async () => {
+    const person = await newPerson(browser, "undo-keyboard");
+    const { page } = person;
+    await step("undo by keyboard: sign up", [person], async () => {
+      await signUp(page, stack.webUrl, { name: "Kay", email: `kay-${Date.now()}@example.com` });
+      await createTasks(stack, page, [{ title: "Walk the dog" }, { title: "Buy milk" }]);
+      await page.reload();
+      await page.getByRole("button", { name: "Delete “Walk the dog”" }).waitFor();
+    });
+    const [first, second] = (await page.locator('ul[aria-label="Tasks"] > li').allInnerTexts()).map((text) => text.split("\n")[0].trim());
+
+    await step("undo by keyboard: through the toast's Undo button", [person], async () => {
+      await page.getByRole("button", { name: `Delete “${first}”` }).focus();
+      await page.keyboard.press("Enter");
+      // The row below takes the focus at the deletion.
+      await expectFocusOn(page, `Delete “${second}”`);
+      await page.getByText(`Deleted “${first}”`).waitFor();
+      await page.keyboard.press("Alt+t");
+      await page.keyboard.press("Tab");
+      await page.keyboard.press("Tab");
+      assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Undo");
+      await page.keyboard.press("Enter");
+      await page.getByText(`Deleted “${first}”`).waitFor({ state: "detached" });
+      await expectFocusOn(page, `Delete “${first}”`);
+    });
+
+    await step("undo by keyboard: Ctrl+Z, as the toast says", [person], async () => {
+      // The next Enter deletes the task restored, not the one below it.
+      await page.keyboard.press("Enter");
+      const toast = page.locator("[data-sonner-toast]").filter({ hasText: `Deleted “${first}”` });
+      await toast.waitFor();
+      assert.match(await toast.innerText(), /Press Ctrl\+Z to undo/);
+      await expectFocusOn(page, `Delete “${second}”`);
+      await page.keyboard.press("Control+z");
+      await toast.waitFor({ state: "detached" });
+      await expectFocusOn(page, `Delete “${first}”`);
+      await expectTitles(page, [first, second]);
+    });
+    await person.context.close();
+  });
 });

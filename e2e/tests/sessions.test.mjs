@@ -128,6 +128,21 @@ for (const mode of modes) {
         assert.equal(await sessions.count(), 3);
         assert.equal(await sessions.filter({ hasText: "This device" }).count(), 1);
         assert.match(await sessions.first().innerText(), /Chrom/);
+        // Phone and laptop are the same Chromium on one machine: the rows still
+        // read differently (when each signed in and was last active), and the
+        // loopback address (::1, kept by Better Auth as eight groups of zeros) is said in words.
+        const texts = await sessions.allInnerTexts();
+        assert.equal(new Set(texts).size, 3, `rows that read the same:\n${texts.join("\n--\n")}`);
+        for (const text of texts) {
+          assert.match(text, /IP address\s+this computer \(localhost\)/);
+          assert.match(text, /Signed in\s+\S.*\d:\d\d:\d\d/);
+          assert.match(text, /Last active\s+\S.*\d:\d\d:\d\d/);
+        }
+        // Their accessible names too (what a screen reader says of each row).
+        const snapshot = await laptop.page.getByRole("list", { name: "Sessions" }).ariaSnapshot();
+        const names = snapshot.split("\n").filter((line) => /^\s*- listitem/.test(line));
+        assert.equal(names.length, 3, snapshot);
+        assert.equal(new Set(names).size, 3, `rows named alike:\n${snapshot}`);
       });
       await step(`${mode.label} laptop signs the tablet out`, [laptop, tablet], async () => {
         await laptop.page.getByRole("button", { name: "Sign out Safari 17 on iOS" }).click();

@@ -4,7 +4,7 @@ import { redirect } from "next/navigation";
 import { AccountHeader } from "@/components/account/account-header";
 import { SessionList, type SessionView } from "@/components/account/session-list";
 import { getAuth } from "@/lib/server/auth";
-import { describeUserAgent } from "@/lib/server/device-label";
+import { describeAddress, describeUserAgent } from "@/lib/server/device-label";
 import { getCurrentSession } from "@/lib/server/session";
 
 export const metadata: Metadata = { title: "Sessions · Todo" };
@@ -19,7 +19,7 @@ export default async function SessionsPage() {
     .map((session) => ({
       id: session.id,
       ...describeUserAgent(session.userAgent),
-      ipAddress: session.ipAddress || null,
+      ipAddress: describeAddress(session.ipAddress),
       createdAt: new Date(session.createdAt).toISOString(),
       lastUsedAt: new Date(session.updatedAt).toISOString(),
       current: session.id === current.session.id,

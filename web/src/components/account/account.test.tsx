@@ -30,17 +30,49 @@ describe("SessionList", () => {
     const signOutDevice = vi.fn(async () => ({ ok: true as const }));
     render(<SessionList sessions={sessions} actions={{ signOutDevice, signOutOtherDevices: vi.fn() }} />);
     const list = screen.getByRole("list", { name: "Sessions" });
-    const mine = within(list).getByRole("listitem", { name: "Chrome 140 on Linux (this device)" });
+    const mine = within(list).getByRole("listitem", { name: /^Chrome 140 on Linux \(this device\)/ });
     expect(within(mine).getByText("192.0.2.1")).toBeInTheDocument();
     expect(within(mine).queryByRole("button")).toBeNull();
-    const phone = within(list).getByRole("listitem", { name: "Safari 17 on iOS" });
+    const phone = within(list).getByRole("listitem", { name: /^Safari 17 on iOS, signed in/ });
     expect(within(phone).getByText("unknown")).toBeInTheDocument();
     expect(phone.querySelector('time[datetime="2026-11-01T10:00:00Z"]')).not.toBeNull();
 
-    await userEvent.click(within(phone).getByRole("button", { name: "Sign out Safari 17 on iOS" }));
+    await userEvent.click(within(phone).getByRole("button", { name: /^Sign out Safari 17 on iOS, signed in/ }));
     expect(signOutDevice).toHaveBeenCalledWith("s2");
     expect(await screen.findByRole("status")).toHaveTextContent("Safari 17 on iOS is signed out.");
     expect(router.refresh).toHaveBeenCalled();
+  });
+
+  it("tells sessions of one browser apart: each row and its button say when it signed in, and when it was last active", () => {
+    const chrome = { browser: "Chrome 156", system: "Linux", ipAddress: "this computer (localhost)" };
+    const twins: SessionView[] = [
+      { id: "a", ...chrome, createdAt: "2026-12-07T22:40:05Z", lastUsedAt: "2026-12-07T22:40:05Z", current: true },
+      { id: "b", ...chrome, createdAt: "2026-12-07T22:40:41Z", lastUsedAt: "2026-12-07T22:41:00Z", current: false },
+      // Signed in the same second from the same browser: numbered.
+      { id: "c", ...chrome, createdAt: "2026-12-07T22:40:41Z", lastUsedAt: "2026-12-07T22:40:41Z", current: false },
+    ];
+    render(<SessionList sessions={twins} actions={{ signOutDevice: vi.fn(), signOutOtherDevices: vi.fn() }} />);
+    // Each element's accessible name, as Testing Library computes it.
+    const namesOf = (role: string, pattern: RegExp) => {
+      const names: string[] = [];
+      screen.getAllByRole(role, { name: (name) => pattern.test(name) && names.push(name) > 0 });
+      return names;
+    };
+    const rows = within(screen.getByRole("list", { name: "Sessions" })).getAllByRole("listitem");
+    const distinct = (texts: (string | null)[]) => new Set(texts).size;
+    expect(distinct(rows.map((row) => row.textContent))).toBe(3);
+    const names = namesOf("listitem", /^Chrome 156/);
+    expect(names).toHaveLength(3);
+    expect(distinct(names)).toBe(3);
+    for (const name of names) expect(name).toMatch(/^Chrome 156 on Linux.*signed in .*:\d\d:\d\d/);
+    expect(names[0]).toMatch(/this device/);
+    for (const row of rows) {
+      expect(row).toHaveTextContent(/Signed in.*:\d\d:\d\d/);
+      expect(row).toHaveTextContent(/Last active.*:\d\d:\d\d/);
+    }
+    const buttons = namesOf("button", /^Sign out Chrome 156 on Linux/);
+    expect(buttons).toHaveLength(2);
+    expect(distinct(buttons)).toBe(2);
   });
 
   it("signs out all other devices from the keyboard, and says why when it cannot", async () => {

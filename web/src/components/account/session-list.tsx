@@ -20,12 +20,34 @@ export interface SessionListProps {
   actions?: { signOutDevice: (id: string) => Promise<SessionActionResult>; signOutOtherDevices: () => Promise<SessionActionResult> };
 }
 
-function When({ iso }: { iso: string }) {
+function When({ iso, id }: { iso: string; id?: string }) {
   // In the reader's own time zone; the server's rendering may differ, hence the warning's suppression.
+  // To the second: two sessions of one browser begun in the same minute would read alike.
   return (
-    <time dateTime={iso} suppressHydrationWarning>
-      {new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" })}
+    <time id={id} dateTime={iso} suppressHydrationWarning>
+      {new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" })}
     </time>
+  );
+}
+
+/**
+ * "Chrome 156 on Linux", numbered ("#2") when another session of the same
+ * browser and system signed in in the same second: no two rows, nor their
+ * Sign out buttons, read the same.
+ */
+function deviceNames(sessions: SessionView[]): Map<string, string> {
+  const key = (session: SessionView) => `${session.browser} on ${session.system}|${session.createdAt.slice(0, 19)}`;
+  const total = new Map<string, number>();
+  for (const session of sessions) total.set(key(session), (total.get(key(session)) ?? 0) + 1);
+  const seen = new Map<string, number>();
+  return new Map(
+    sessions.map((session) => {
+      const name = `${session.browser} on ${session.system}`;
+      if (total.get(key(session))! < 2) return [session.id, name];
+      const nth = (seen.get(key(session)) ?? 0) + 1;
+      seen.set(key(session), nth);
+      return [session.id, `${name} #${nth}`];
+    }),
   );
 }
 
@@ -37,6 +59,7 @@ export function SessionList({ sessions, actions = { signOutDevice, signOutOtherD
   const [pending, setPending] = useState<string | undefined>();
   const [message, setMessage] = useState<{ text: string; error: boolean } | undefined>();
   const others = sessions.filter((session) => !session.current);
+  const names = deviceNames(sessions);
   // The button pressed may vanish with its row: the outcome takes the focus instead.
   const statusRef = useRef<HTMLParagraphElement>(null);
 
@@ -70,9 +93,12 @@ export function SessionList({ sessions, actions = { signOutDevice, signOutOtherD
       </p>
       <ul aria-label="Sessions" className="divide-y divide-zinc-200 rounded-md border border-zinc-300 dark:divide-zinc-800 dark:border-zinc-700">
         {sessions.map((session) => {
-          const name = `${session.browser} on ${session.system}`;
+          const name = names.get(session.id)!;
+          // Names made of the row's own words (aria-labelledby): the times are
+          // written in the reader's zone, which only the browser knows.
+          const id = (part: string) => `session-${session.id}-${part}`;
           return (
-            <li key={session.id} aria-label={session.current ? `${name} (this device)` : name}
+            <li key={session.id} aria-labelledby={`${id("label")} ${id("signed-in")}`}
               className="flex flex-wrap items-start justify-between gap-3 px-4 py-3">
               <div className="min-w-0">
                 <p className="font-medium">
@@ -87,14 +113,15 @@ export function SessionList({ sessions, actions = { signOutDevice, signOutOtherD
                   <dt>IP address</dt>
                   <dd className="break-all">{session.ipAddress ?? "unknown"}</dd>
                   <dt>Signed in</dt>
-                  <dd><When iso={session.createdAt} /></dd>
-                  <dt>Last used</dt>
+                  <dd><When iso={session.createdAt} id={id("signed-in")} /></dd>
+                  <dt>Last active</dt>
                   <dd><When iso={session.lastUsedAt} /></dd>
                 </dl>
+                <span id={id("label")} hidden>{`${name}${session.current ? " (this device)" : ""}, signed in`}</span>
               </div>
               {!session.current && (
-                <button type="button" className={buttonClass} aria-disabled={pending !== undefined || undefined}
-                  aria-label={`Sign out ${name}`}
+                <button type="button" id={id("sign-out")} className={buttonClass} aria-disabled={pending !== undefined || undefined}
+                  aria-labelledby={`${id("sign-out")} ${id("label")} ${id("signed-in")}`}
                   onClick={() => run(session.id, () => actions.signOutDevice(session.id), `${name} is signed out.`)}>
                   {pending === session.id ? "Signing out…" : "Sign out"}
                 </button>

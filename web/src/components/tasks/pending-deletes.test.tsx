@@ -46,6 +46,47 @@ describe("delete with Undo", () => {
     expect(screen.queryByText("Deleted “Buy milk”")).not.toBeInTheDocument();
   });
 
+  it("says in the toast how to undo from the keyboard, and Ctrl+Z undoes the latest deletion in time", async () => {
+    service.add("Walk the dog");
+    service.add("Buy milk");
+    service.add("Feed the cat");
+    const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });
+    renderTasks();
+
+    await user.click(await screen.findByRole("button", { name: "Delete “Walk the dog”" }));
+    await user.click(screen.getByRole("button", { name: "Delete “Buy milk”" }));
+    const hint = await screen.findByText("Deleted “Buy milk”");
+    // Said to screen readers: the toast is in a polite live region, with how to undo it.
+    const region = hint.closest("[aria-live]")!;
+    expect(region).toHaveAttribute("aria-live", "polite");
+    expect(region).toHaveTextContent(/Deleted “Buy milk”\s*Press Ctrl\+Z to undo/);
+
+    // In a text field Ctrl+Z is the field's own.
+    await user.click(screen.getByLabelText("Title"));
+    await user.keyboard("{Control>}z{/Control}");
+    expect(within(rows()!).queryByText("Buy milk")).not.toBeInTheDocument();
+
+    // Anywhere else it undoes the latest deletion, then the one before.
+    screen.getByRole("button", { name: "Delete “Feed the cat”" }).focus();
+    await user.keyboard("{Control>}z{/Control}");
+    expect(await within(rows()!).findByText("Buy milk")).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByRole("button", { name: "Delete “Buy milk”" })).toHaveFocus());
+    expect(within(rows()!).queryByText("Walk the dog")).not.toBeInTheDocument();
+    await user.keyboard("{Control>}z{/Control}");
+    expect(await within(rows()!).findByText("Walk the dog")).toBeInTheDocument();
+    await waitFor(() => expect(screen.getByRole("button", { name: "Delete “Walk the dog”" })).toHaveFocus());
+
+    await advance(UNDO_MS * 2);
+    expect(service.count("DELETE")).toBe(0);
+    // Nothing is waiting any more: Ctrl+Z does nothing, and a sent deletion is not undone.
+    await user.click(screen.getByRole("button", { name: "Delete “Feed the cat”" }));
+    await advance(UNDO_MS);
+    await waitFor(() => expect(service.count("DELETE")).toBe(1));
+    await user.keyboard("{Control>}z{/Control}");
+    await advance(100);
+    expect(within(rows()!).queryByText("Feed the cat")).not.toBeInTheDocument();
+  });
+
   it("sends the DELETE once the window has passed, and takes the toast away", async () => {
     service.add("Buy milk");
     const user = userEvent.setup({ advanceTimers: vi.advanceTimersByTime });

@@ -1,7 +1,7 @@
 "use client";
 
 import { Combobox, ComboboxInput, ComboboxOption, ComboboxOptions, Field, Label } from "@headlessui/react";
-import { useState, type KeyboardEvent } from "react";
+import { useRef, useState, type FocusEvent, type KeyboardEvent } from "react";
 import type { TagCount } from "@/lib/api/types";
 import { fold } from "@/lib/tasks/filters";
 import { withTag } from "@/lib/tasks/draft";
@@ -29,6 +29,7 @@ export function TagsInput({ tags, onChange, suggestions }: TagsInputProps) {
     .slice(0, 8);
   const isNew = typed !== "" && !chosen.has(fold(typed)) && !suggestions.some((tag) => fold(tag.name) === fold(typed));
   const full = tags.length >= MAX_TAGS;
+  const optionsRef = useRef<HTMLDivElement>(null);
 
   function add(tag: string) {
     onChange(withTag(tags, tag.slice(0, TAG_MAX_LENGTH)));
@@ -39,9 +40,19 @@ export function TagsInput({ tags, onChange, suggestions }: TagsInputProps) {
     if (event.key === "," && typed) {
       event.preventDefault();
       add(typed);
+    } else if (event.key === "Tab" && typed) {
+      // Before the combobox closes on Tab, which empties the field (onClose).
+      add(typed);
     } else if (event.key === "Backspace" && query === "" && tags.length) {
       onChange(tags.slice(0, -1));
     }
+  }
+
+  // A tag typed but not confirmed would otherwise be lost without a word when
+  // the person presses Add task or Save, or tabs on. Not when the focus went
+  // to an offered tag: choosing it adds that one instead.
+  function onBlur(event: FocusEvent<HTMLInputElement>) {
+    if (typed && !optionsRef.current?.contains(event.relatedTarget as Node | null)) add(typed);
   }
 
   return (
@@ -63,11 +74,11 @@ export function TagsInput({ tags, onChange, suggestions }: TagsInputProps) {
       )}
       <Combobox multiple value={tags} onChange={(next: string[]) => { for (const tag of next.filter((t) => !tags.includes(t))) add(tag); }}
         onClose={() => setQuery("")} disabled={full}>
-        <ComboboxInput value={query} onChange={(event) => setQuery(event.target.value)} onKeyDown={onKeyDown}
+        <ComboboxInput value={query} onChange={(event) => setQuery(event.target.value)} onKeyDown={onKeyDown} onBlur={onBlur}
           maxLength={TAG_MAX_LENGTH} placeholder={full ? `At most ${MAX_TAGS} tags` : "Type to add a tag"} autoComplete="off"
           className="mt-1 block w-full rounded-md border border-zinc-400 bg-white px-3 py-2 text-base text-zinc-900 dark:bg-zinc-900 dark:text-zinc-100" />
         {(isNew || matching.length > 0) && (
-          <ComboboxOptions anchor="bottom start" modal={false}
+          <ComboboxOptions ref={optionsRef} anchor="bottom start" modal={false}
             className="z-20 w-(--input-width) rounded-md border border-zinc-300 bg-white p-1 shadow-lg empty:invisible dark:border-zinc-600 dark:bg-zinc-900">
             {isNew && (
               <ComboboxOption value={typed} className="cursor-default rounded px-2 py-1.5 data-focus:bg-blue-100 dark:data-focus:bg-blue-900">

@@ -79,7 +79,9 @@ export function TaskControls({ filters, onChange, tags }: TaskControlsProps) {
           }}
           className={selectClass.replace("mt-1 ", "")} />
       </div>
-      <div className="grid grid-cols-3 gap-2 text-sm sm:grid-cols-5">
+      {/* Columns no narrower than the longest choice ("Descending", "Completed")
+          needs, so a select never shows a word cut short: as many as fit. */}
+      <div className="grid grid-cols-[repeat(auto-fill,minmax(10rem,1fr))] gap-2 text-sm">
         <LabelledSelect id="task-status" label="Show" labelClassName={labelClass} className={selectClass} value={filters.status}
           choices={STATUS_CHOICES} onChange={(status) => onChange({ ...filters, status })} />
         <LabelledSelect id="task-tag" label="Tag" labelClassName={labelClass} className={selectClass} value={chosenTag}

@@ -85,6 +85,29 @@ describe("organizing tasks", () => {
     expect(screen.getByLabelText("Repeat")).toHaveValue("none");
   });
 
+  it("keeps a tag typed but not confirmed, when the person presses Add task or tabs away", async () => {
+    const user = userEvent.setup();
+    renderTasks();
+    await screen.findByText(/No tasks yet/);
+    const chips = () =>
+      within(screen.getByRole("list", { name: "Chosen tags" })).getAllByRole("listitem").map((chip) => chip.firstChild?.textContent);
+
+    await user.type(screen.getByLabelText("Title"), "Buy stamps");
+    await user.click(screen.getByRole("button", { name: "Add details" }));
+    const tags = await screen.findByRole("combobox", { name: "Tags" });
+    await user.type(tags, "errands");
+    await user.click(screen.getByRole("button", { name: "Add task" }));
+    await waitFor(() => expect(service.tasks).toHaveLength(1));
+    expect(service.tasks[0].tags).toEqual(["errands"]);
+
+    await user.type(screen.getByLabelText("Title"), "Post the parcel");
+    await user.type(tags, "errands,");
+    await user.type(tags, " post ");
+    await user.tab();
+    expect(chips()).toEqual(["errands", "post"]);
+    expect(tags).toHaveValue("");
+  });
+
   it("makes a date without a time all-day, and refuses a repeat without a due date before sending", async () => {
     const user = userEvent.setup();
     renderTasks();

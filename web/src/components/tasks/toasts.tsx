@@ -29,7 +29,7 @@ export interface ToastAction {
 }
 
 export interface Toasts {
-  show: (id: string, message: string, options: { duration: number; action?: ToastAction }) => void;
+  show: (id: string, message: string, options: { duration: number; description?: string; action?: ToastAction }) => void;
   dismiss: (id: string) => void;
   /** The toaster element, to render once in the page. */
   toaster: React.ReactNode;
@@ -55,7 +55,7 @@ export function useToasts(): Toasts {
   }, []);
 
   const show = useCallback<Toasts["show"]>(
-    (id, message, { duration, action }) => run(({ toast }) => void toast(message, { id, duration, action })),
+    (id, message, { duration, description, action }) => run(({ toast }) => void toast(message, { id, duration, description, action })),
     [run],
   );
   const dismiss = useCallback((id: string) => run(({ toast }) => void toast.dismiss(id)), [run]);

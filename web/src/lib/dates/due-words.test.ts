@@ -9,15 +9,21 @@ describe("dueWords", () => {
   const now = new Date("2026-12-02T10:00:00Z");
   const utc = { timeZone: "UTC", hour12: false };
 
-  it("says today, tomorrow and yesterday with the time, weekdays within a week, weeks further off", () => {
+  it("says today, tomorrow and yesterday with the time, weekdays within a week, the date further off", () => {
     expect(dueWords(timed("2026-12-02T17:00:00Z"), now, utc)).toBe("today 17:00");
     expect(dueWords(timed("2026-12-03T09:30:00Z"), now, utc)).toBe("tomorrow 09:30");
     expect(dueWords(timed("2026-12-01T09:30:00Z"), now, utc)).toBe("yesterday 09:30");
     expect(dueWords(timed("2026-12-04T08:00:00Z"), now, utc)).toBe("Fri 08:00");
     expect(dueWords(timed("2026-11-28T08:00:00Z"), now, utc)).toBe("4 days ago");
-    expect(dueWords(timed("2026-12-10T08:00:00Z"), now, utc)).toBe("next week");
-    expect(dueWords(timed("2026-12-23T08:00:00Z"), now, utc)).toBe("in 3 weeks");
-    expect(dueWords(timed("2026-11-18T08:00:00Z"), now, utc)).toBe("2 weeks ago");
+    // A week or more away: the date, with its weekday while within four weeks.
+    expect(dueWords(timed("2026-12-09T08:00:00Z"), now, utc)).toBe("Wed, Dec 9");
+    expect(dueWords(timed("2026-12-10T08:00:00Z"), now, utc)).toBe("Thu, Dec 10");
+    expect(dueWords(timed("2026-12-23T08:00:00Z"), now, utc)).toBe("Wed, Dec 23");
+    expect(dueWords(timed("2026-12-29T08:00:00Z"), now, utc)).toBe("Tue, Dec 29");
+    expect(dueWords(timed("2026-12-30T08:00:00Z"), now, utc)).toBe("Dec 30");
+    expect(dueWords(timed("2027-01-05T08:00:00Z"), now, utc)).toBe("Jan 5, 2027");
+    expect(dueWords(timed("2026-11-25T08:00:00Z"), now, utc)).toBe("Wed, Nov 25");
+    expect(dueWords(timed("2026-11-18T08:00:00Z"), now, utc)).toBe("Wed, Nov 18");
     expect(dueWords(timed("2027-01-15T08:00:00Z"), now, utc)).toBe("Jan 15, 2027");
     expect(dueWords(timed("2026-02-15T08:00:00Z"), now, utc)).toBe("Feb 15");
     expect(dueWords({ due_at: null, all_day: false, time_zone: "UTC" }, now, utc)).toBeUndefined();

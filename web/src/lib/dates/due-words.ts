@@ -1,5 +1,5 @@
 // Due dates in words, through Intl: "today 17:00", "tomorrow", "Fri 09:00",
-// "in 3 weeks", "yesterday", "Jan 15", "Mar 3, 2028".
+// "yesterday", "Thu, Dec 10", "Jan 15", "Mar 3, 2028".
 
 import type { Task } from "@/lib/api/types";
 import { calendarDate, daysBetween, parseDate, type CalendarDate } from "./zoned";
@@ -58,12 +58,13 @@ function dateWords(date: CalendarDate, today: CalendarDate): string {
     return dateFormat({ weekday: "short", timeZone: "UTC" }).format(new Date(Date.UTC(year, month - 1, day)));
   }
   if (days >= -6 && days <= -2) return relativeDays(days);
-  if (Math.abs(days) < 28) {
-    return relative(Math.trunc(days / 7), "week");
-  }
+  // Past the coming week the date itself: "next week" would hide which day,
+  // and the full date's tooltip is out of reach by keyboard and touch. Within
+  // four weeks the weekday too, the year only when it is not this one.
   const { year, month, day } = parseDate(date);
   const sameYear = year === parseDate(today).year;
   return dateFormat({
+    ...(Math.abs(days) < 28 ? { weekday: "short" } : {}),
     month: "short",
     day: "numeric",
     ...(sameYear ? {} : { year: "numeric" }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeUserAgent } from "./device-label";
+import { describeAddress, describeUserAgent } from "./device-label";
 
 describe("describeUserAgent", () => {
   it("names the browser (major version) and the system", () => {
@@ -26,5 +26,28 @@ describe("describeUserAgent", () => {
     expect(describeUserAgent(null)).toEqual({ browser: "Unknown browser", system: "unknown system" });
     expect(describeUserAgent("")).toEqual({ browser: "Unknown browser", system: "unknown system" });
     expect(describeUserAgent("curl/8.5.0").system).toBe("unknown system");
+  });
+});
+
+describe("describeAddress", () => {
+  it("says this computer for a loopback address, also the all-zero one Better Auth keeps of ::1", () => {
+    // Better Auth stores IPv6 addresses cut to their /64 network, fully spelled out.
+    expect(describeAddress("0000:0000:0000:0000:0000:0000:0000:0000")).toBe("this computer (localhost)");
+    expect(describeAddress("::1")).toBe("this computer (localhost)");
+    expect(describeAddress("127.0.0.1")).toBe("this computer (localhost)");
+    expect(describeAddress("127.8.9.10")).toBe("this computer (localhost)");
+  });
+
+  it("writes IPv6 networks the short way, and leaves IPv4 as it is", () => {
+    expect(describeAddress("2001:0db8:0000:0042:0000:0000:0000:0000")).toBe("2001:db8:0:42:: (a /64 network)");
+    expect(describeAddress("2a02:8070:a180:0000:0000:0000:0000:0000")).toBe("2a02:8070:a180:: (a /64 network)");
+    expect(describeAddress("2001:db8::7")).toBe("2001:db8::7");
+    expect(describeAddress("fe80:0000:0000:0000:0001:0000:0000:0001")).toBe("fe80::1:0:0:1");
+    expect(describeAddress("192.0.2.1")).toBe("192.0.2.1");
+  });
+
+  it("says unknown when there is none", () => {
+    expect(describeAddress(null)).toBe("unknown");
+    expect(describeAddress("")).toBe("unknown");
   });
 });
