@@ -470,6 +470,10 @@ export interface operations {
                 due_after?: string;
                 /** @description Only tasks with (`true`) or without (`false`) a due date. */
                 has_due?: boolean;
+                /** @description Only the tasks of a view, computed at request time in `tz`: due `today`, `upcoming` (from tomorrow on), `overdue` (open and due before now), `no_date`; absent: all tasks. */
+                view?: "today" | "upcoming" | "overdue" | "no_date";
+                /** @description The person's IANA time zone, whose calendar a view's days follow (default `UTC`). */
+                tz?: string;
             };
             header?: never;
             path: {
