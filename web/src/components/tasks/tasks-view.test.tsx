@@ -22,7 +22,7 @@ function renderTasks(pageSize = 100, fetch: (request: Request) => Promise<Respon
 const taskList = () => screen.getByRole("list", { name: "Tasks" });
 const titles = () => within(taskList()).getAllByRole("listitem").map((item) => item.querySelector("p")?.textContent);
 /** The query of the latest list request. */
-const lastList = () => service.requests.filter((request) => request.method === "GET" && /\/tasks$/.test(request.path)).at(-1)!;
+const lastList = () => service.requests.filter((request) => request.method === "GET" && LIST.test(request.path)).at(-1)!;
 
 beforeEach(() => {
   service = new FakeTaskService("user-1");
