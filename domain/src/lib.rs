@@ -6,6 +6,7 @@ pub mod recurrence;
 pub mod tags;
 pub mod text;
 pub mod time_zone;
+pub mod view;
 
 pub use jiff;
 pub use priority::Priority;
@@ -13,3 +14,4 @@ pub use recurrence::Recurrence;
 pub use tags::{Tag, Tags};
 pub use text::{fold, Description, Title};
 pub use time_zone::Zone;
+pub use view::View;

@@ -19,7 +19,7 @@ use crate::db::Db;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{AppJson, AppQuery, OptionalJson, TaskId};
 use crate::openapi::{BodyErrors, CommonErrors};
-use crate::state::AppState;
+use crate::state::{AppState, Clock};
 use limits::UserLimits;
 use list::{ListParams, ListQuery};
 use model::{CreateTaskRequest, SetCompletedRequest, Task, UpdateTaskRequest};
@@ -63,10 +63,11 @@ impl From<ChangeError> for ApiError {
 async fn list_tasks(
     State(db): State<Db>,
     State(limits): State<Arc<UserLimits>>,
+    State(clock): State<Clock>,
     user: AuthUser,
     AppQuery(params): AppQuery<ListParams>,
 ) -> ApiResult<Response> {
-    let query = ListQuery::try_from(params).map_err(ApiError::validation)?;
+    let query = ListQuery::parse(params, clock.now()).map_err(ApiError::validation)?;
     let _search = query.q.is_some().then(|| limits.start_search(&user.id)).transpose()?;
     let mut rows = store::list(&db, &user.id, &query).await?;
     let next_page = query.paginate(&mut rows);

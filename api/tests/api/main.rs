@@ -5,6 +5,7 @@
 
 mod attacks;
 mod auth;
+mod contract;
 mod errors;
 mod events;
 mod fairness;
