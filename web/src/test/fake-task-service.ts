@@ -1,5 +1,6 @@
 import type { Task } from "@/lib/api/types";
-import { compareTasks, fold, matchesFilters, type ListFilters } from "@/lib/tasks/filters";
+import { fold } from "@/lib/tasks/fold";
+import { listQuery, VIEWS } from "./fake-list-query";
 
 type Failure = { status: number; body?: object } | "network";
 
@@ -25,6 +26,8 @@ export class FakeTaskService {
   private plans: Plan[] = [];
   private nextId = 1;
   private clock = Date.parse("2026-11-24T10:00:00Z");
+  /** The time the views are computed at (the test's clock unless set). */
+  now: () => number = () => Date.now();
 
   constructor(readonly userId: string) {}
 
@@ -88,8 +91,12 @@ export class FakeTaskService {
     record.body = body;
 
     if (id === undefined && request.method === "GET") {
+      const view = url.searchParams.get("view");
+      if (view !== null && !(VIEWS as readonly string[]).includes(view)) {
+        return problem(422, { detail: `view: unknown view ${view}`, errors: [{ field: "view", message: "unknown view" }] });
+      }
       // Offset cursors stand in for the API's opaque keyset cursors.
-      const all = this.list(url.searchParams);
+      const all = listQuery(this.tasks, url.searchParams, this.now());
       const limit = Number(url.searchParams.get("limit") ?? 100);
       const offset = Number(url.searchParams.get("cursor") ?? 0);
       const page = all.slice(offset, offset + limit);
@@ -117,22 +124,6 @@ export class FakeTaskService {
     task.updated_at = new Date((this.clock += 1000)).toISOString();
     return json(200, task);
   };
-
-  /** The same rules and order as the API, through the functions the app's cache updates use. */
-  private list(params: URLSearchParams): Task[] {
-    const filters: ListFilters = {
-      status: (params.get("status") ?? "all") as ListFilters["status"],
-      sort: (params.get("sort") ?? "created_at") as ListFilters["sort"],
-      order: (params.get("order") ?? "desc") as ListFilters["order"],
-      q: params.get("q") ?? undefined,
-      priority: params.getAll("priority") as ListFilters["priority"],
-      tag: params.getAll("tag"),
-      due_before: params.get("due_before") ?? undefined,
-      due_after: params.get("due_after") ?? undefined,
-      has_due: params.has("has_due") ? params.get("has_due") === "true" : undefined,
-    };
-    return this.tasks.filter((task) => matchesFilters(task, filters)).sort((a, b) => compareTasks(a, b, filters));
-  }
 
   private tagCounts(): { name: string; count: number }[] {
     const counts = new Map<string, { name: string; count: number }>();

@@ -3,7 +3,7 @@
 import { Combobox, ComboboxInput, ComboboxOption, ComboboxOptions, Field, Label } from "@headlessui/react";
 import { useRef, useState, type FocusEvent, type KeyboardEvent } from "react";
 import type { TagCount } from "@/lib/api/types";
-import { fold } from "@/lib/tasks/filters";
+import { fold } from "@/lib/tasks/fold";
 import { withTag } from "@/lib/tasks/draft";
 
 export const MAX_TAGS = 20;

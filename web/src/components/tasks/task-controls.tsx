@@ -3,6 +3,7 @@
 import { useEffect, useState } from "react";
 import type { Priority, SortField, SortOrder, StatusFilter, TagCount } from "@/lib/api/types";
 import { PRIORITIES, VIEWS, type TaskFilters, type View } from "@/lib/tasks/filters";
+import { fold } from "@/lib/tasks/fold";
 import { LabelledSelect, type Choice } from "./labelled-select";
 
 const SEARCH_DELAY_MS = 300;
@@ -49,7 +50,7 @@ export function TaskControls({ filters, onChange, tags }: TaskControlsProps) {
     "mt-1 block w-full rounded-md border border-zinc-400 bg-white px-2 py-1.5 text-base text-zinc-900 dark:bg-zinc-900 dark:text-zinc-100";
   const chosenTag = filters.tags[0] ?? "";
   // A tag chosen earlier stays selectable while the tag list reloads (or after its last task went).
-  const tagOptions = chosenTag && !tags.some((tag) => tag.name.toLowerCase() === chosenTag.toLowerCase())
+  const tagOptions = chosenTag && !tags.some((tag) => fold(tag.name) === fold(chosenTag))
     ? [{ name: chosenTag, count: 0 }, ...tags]
     : tags;
 

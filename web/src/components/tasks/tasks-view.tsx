@@ -4,8 +4,7 @@ import { useCallback, useDeferredValue, useEffect, useRef, useState } from "reac
 import { ApiError, describeError } from "@/lib/api/errors";
 import type { TaskApi } from "@/lib/api/task-api";
 import type { Task } from "@/lib/api/types";
-import { browserTimeZone } from "@/lib/dates/zoned";
-import { belongsToView, DEFAULT_FILTERS, type TaskFilters } from "@/lib/tasks/filters";
+import { DEFAULT_FILTERS, type TaskFilters } from "@/lib/tasks/filters";
 import { useStoredFlag } from "@/lib/tasks/stored-flag";
 import { NewTaskForm } from "./new-task-form";
 import { usePendingDeletes } from "./pending-deletes";
@@ -125,11 +124,9 @@ export function TasksView({ api, undoMs }: TasksViewProps) {
   useFocusKeptIn(sectionRef);
   const [announcement, announce] = useAnnouncer();
 
-  const timeZone = browserTimeZone();
-  // A task waiting out its undo window is hidden, also from lists refetched meanwhile.
-  const tasks = (list.data?.pages.flatMap((page) => page.tasks) ?? []).filter(
-    (task) => !deletes.pending.has(task.id) && belongsToView(task, filters.view, now, timeZone),
-  );
+  // The API's rows in the API's order. A task waiting out its undo window (the
+  // person's own change, not sent yet) is hidden, also from lists refetched meanwhile.
+  const tasks = (list.data?.pages.flatMap((page) => page.tasks) ?? []).filter((task) => !deletes.pending.has(task.id));
   // A list of every status shows what is left to do first; what is done goes
   // into a group the person can fold away (and the browser remembers that).
   const { open, done } = groupByDone(tasks, filters.status === "all");

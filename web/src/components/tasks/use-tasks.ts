@@ -15,7 +15,7 @@ import {
 import type { TaskApi } from "@/lib/api/task-api";
 import type { NewTask, Task, TaskChanges, TaskPage } from "@/lib/api/types";
 import { browserTimeZone } from "@/lib/dates/zoned";
-import { belongsToView, compareTasks, listFilters, matchesFilters, type TaskFilters } from "@/lib/tasks/filters";
+import { listFilters, type TaskFilters } from "@/lib/tasks/filters";
 
 type ListData = InfiniteData<TaskPage, string | undefined>;
 
@@ -85,9 +85,9 @@ export function taskScope(id: number) {
 function taskListQuery(api: TaskApi, filters: TaskFilters) {
   return infiniteQueryOptions({
     queryKey: tasksKey(api.userId, filters),
-    // The views' windows are computed when the list is fetched, so a refetch
-    // after midnight (or any later one for Overdue) moves them on.
-    queryFn: ({ pageParam }) => api.list(listFilters(filters, new Date(), browserTimeZone), pageParam),
+    // The API works out a view's window at each request, so a refetch after
+    // midnight (or any later one for Overdue) moves it on.
+    queryFn: ({ pageParam }) => api.list(listFilters(filters, browserTimeZone), pageParam),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor,
     placeholderData: keepPreviousData,
@@ -164,30 +164,17 @@ export function latestTask(queryClient: QueryClient, userId: string, id: number)
 }
 
 /**
- * Puts a new task into each cached list that the API would list it in, where
- * that list's order puts it; not into a list whose filters it does not match,
- * nor past the last loaded row of a list with more pages to come (it belongs
- * to one of those, and shows when that page is loaded).
+ * Shows a new task's placeholder at the top of the list on screen (the cached
+ * lists being watched) while the create is under way. Whether the task belongs
+ * in that list, and where, is the API's to say: the lists are fetched again
+ * once the change has settled.
  */
-export function placeInLists(queryClient: QueryClient, userId: string, task: Task, now = new Date(), timeZone = browserTimeZone()): void {
-  for (const [queryKey, data] of queryClient.getQueriesData<ListData>({ queryKey: tasksKey(userId) })) {
-    const filters = queryKey[2] as TaskFilters | undefined;
-    if (!data || !filters) continue;
-    const query = listFilters(filters, now, timeZone);
-    if (!matchesFilters(task, query) || !belongsToView(task, filters.view, now, timeZone)) continue;
-    let pageIndex = data.pages.findIndex((page) => page.tasks.some((other) => compareTasks(task, other, query) < 0));
-    let index: number;
-    if (pageIndex >= 0) {
-      index = data.pages[pageIndex].tasks.findIndex((other) => compareTasks(task, other, query) < 0);
-    } else {
-      pageIndex = data.pages.length - 1;
-      if (pageIndex < 0 || data.pages[pageIndex].nextCursor !== undefined) continue;
-      index = data.pages[pageIndex].tasks.length;
-    }
-    const pages = data.pages.map((page, i) =>
-      i === pageIndex ? { ...page, tasks: [...page.tasks.slice(0, index), task, ...page.tasks.slice(index)] } : page,
-    );
-    queryClient.setQueryData<ListData>(queryKey, { ...data, pages });
+export function showPlaceholder(queryClient: QueryClient, userId: string, task: Task): void {
+  for (const query of queryClient.getQueryCache().findAll({ queryKey: tasksKey(userId), type: "active" })) {
+    const data = query.state.data as ListData | undefined;
+    const [first, ...rest] = data?.pages ?? [];
+    if (!data || !first) continue;
+    queryClient.setQueryData<ListData>(query.queryKey, { ...data, pages: [{ ...first, tasks: [task, ...first.tasks] }, ...rest] });
   }
 }
 
@@ -279,7 +266,7 @@ export function useCreateTask(api: TaskApi) {
         created_at: now,
         updated_at: now,
       };
-      placeInLists(queryClient, userId, placeholder);
+      showPlaceholder(queryClient, userId, placeholder);
       return placeholderId;
     },
     undo: (_variables, placeholderId) => removePlaceholder(placeholderId),

@@ -470,6 +470,18 @@ export interface operations {
                 due_after?: string;
                 /** @description Only tasks with (`true`) or without (`false`) a due date. */
                 has_due?: boolean;
+                /**
+                 * @description Only the tasks of a view, in the calendar of `tz`, at the time of the request:
+                 *     `today` (due within the local day), `upcoming` (due from tomorrow on), `overdue`
+                 *     (open tasks due before now), `no_date`. An all-day task counts by its date in
+                 *     its own `time_zone`.
+                 */
+                view?: "today" | "upcoming" | "overdue" | "no_date";
+                /**
+                 * @description The person's IANA time zone for `view` (default `UTC`).
+                 * @example Europe/Berlin
+                 */
+                tz?: string;
             };
             header?: never;
             path: {

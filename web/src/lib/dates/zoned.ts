@@ -94,22 +94,11 @@ export function parseDate(date: CalendarDate): { year: number; month: number; da
   return { year, month, day };
 }
 
-export function addDays(date: CalendarDate, days: number): CalendarDate {
-  const { year, month, day } = parseDate(date);
-  const moved = new Date(Date.UTC(year, month - 1, day + days));
-  return formatDate(moved.getUTCFullYear(), moved.getUTCMonth() + 1, moved.getUTCDate());
-}
-
 /** Whole calendar days from `from` to `to` (negative when `to` is earlier). */
 export function daysBetween(from: CalendarDate, to: CalendarDate): number {
   const a = parseDate(from);
   const b = parseDate(to);
   return Math.round((Date.UTC(b.year, b.month - 1, b.day) - Date.UTC(a.year, a.month - 1, a.day)) / 86_400_000);
-}
-
-/** The instant `date` begins in `timeZone`. */
-export function startOfDay(date: CalendarDate, timeZone: string): Date {
-  return instantOf({ ...parseDate(date), hour: 0, minute: 0 }, timeZone);
 }
 
 /** Monday = 1 … Sunday = 7, of a calendar date. */

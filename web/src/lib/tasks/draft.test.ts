@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Task } from "@/lib/api/types";
-import { changesOf, checkDraft, draftOf, EMPTY_DRAFT, organizeFields } from "./draft";
+import { changesOf, checkDraft, draftOf, EMPTY_DRAFT, organizeFields, withTag } from "./draft";
 
 const base: Task = {
   id: 1, user_id: "u", title: "Standup", description: null, completed: false, priority: "none", tags: [],
@@ -47,5 +47,15 @@ describe("task drafts", () => {
     expect(checkDraft({ ...EMPTY_DRAFT, title: "x", reminder: "1h" })?.field).toBe("reminder");
     expect(checkDraft({ ...EMPTY_DRAFT, title: " " })?.field).toBe("title");
     expect(checkDraft({ ...EMPTY_DRAFT, title: "x" })).toBeUndefined();
+  });
+
+  it("adds a tag once, however the API would spell it alike", () => {
+    expect(withTag(["straße"], "STRASSE")).toEqual(["straße"]);
+    expect(withTag(["ǅ"], "ǆ")).toEqual(["ǅ"]);
+    expect(withTag(["ﬀ"], " FF ")).toEqual(["ﬀ"]);
+    expect(withTag(["ΟΔΟΣ"], "οδος")).toEqual(["ΟΔΟΣ"]);
+    // Two tags at the API, so two here.
+    expect(withTag(["i"], "ı")).toEqual(["i", "ı"]);
+    expect(withTag(["home"], "work,")).toEqual(["home", "work"]);
   });
 });

@@ -3,6 +3,7 @@
 import type { Task, TaskChanges } from "@/lib/api/types";
 import { calendarDate, instantOf, parseDate, wallClock } from "@/lib/dates/zoned";
 import { EMPTY_DRAFT, type ReminderChoice, type TaskDraft } from "./draft-empty";
+import { fold } from "./fold";
 import { parseRRule, toRRule } from "./recurrence";
 
 export { EMPTY_DRAFT, type ReminderChoice, type TaskDraft };
@@ -140,9 +141,10 @@ export function changesOf(task: Task, before: TaskDraft, after: TaskDraft, timeZ
   return changes;
 }
 
-/** Adds a tag unless one differing only in case is there already. */
+/** Adds a tag unless one the API takes for the same tag (another spelling or case) is there already. */
 export function withTag(tags: string[], tag: string): string[] {
   const trimmed = tag.trim().replace(/,/g, "");
-  if (!trimmed || tags.some((other) => other.toLowerCase() === trimmed.toLowerCase())) return tags;
+  const folded = fold(trimmed);
+  if (!trimmed || tags.some((other) => fold(other) === folded)) return tags;
   return [...tags, trimmed];
 }
