@@ -108,16 +108,8 @@ pub struct TaskChanges {
     pub remind_at: Option<Option<DateTime<Utc>>>,
 }
 
-/// One of a user's tags with the number of their tasks that carry it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-pub struct TagCount {
-    /// One spelling of it (case variants are counted as one tag).
-    #[schema(example = "home")]
-    pub name: String,
-    /// Tasks with this tag, done or not.
-    #[schema(example = 3)]
-    pub count: i64,
-}
+// The answer's shape is todo-wire's, shared with the command line.
+pub use todo_wire::TagCount;
 
 /// Why a change was not made.
 #[derive(Debug, thiserror::Error)]
@@ -513,7 +505,7 @@ trait ListBinds {
     /// The whole statement from its parts; the default is the plain keyset form.
     fn page(page: &Page<'_>) -> String {
         let Page { filters, key, order, after, limit, .. } = page;
-        let (cmp, dir) = order.cmp_and_dir();
+        let (cmp, dir) = cmp_and_dir(*order);
         let after =
             after.as_ref().map_or(String::new(), |(value, id)| format!(" AND ({key}, id) {cmp} ({value}, {id})"));
         format!("SELECT {TASK_COLUMNS} FROM tasks WHERE {filters}{after} ORDER BY {key} {dir}, id {dir} LIMIT {limit}")
@@ -535,12 +527,11 @@ struct Page<'a> {
     many_ties: bool,
 }
 
-impl SortOrder {
-    fn cmp_and_dir(self) -> (&'static str, &'static str) {
-        match self {
-            SortOrder::Asc => (">", "ASC"),
-            SortOrder::Desc => ("<", "DESC"),
-        }
+/// The comparison after a cursor and the SQL direction of a sort order.
+fn cmp_and_dir(order: SortOrder) -> (&'static str, &'static str) {
+    match order {
+        SortOrder::Asc => (">", "ASC"),
+        SortOrder::Desc => ("<", "DESC"),
     }
 }
 
