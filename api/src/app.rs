@@ -33,7 +33,7 @@ use crate::extract::BODY_LIMIT_BYTES;
 use crate::openapi::ApiDoc;
 use crate::rate_limit::{RedisLimit, UserRateLimiter};
 use crate::serve::ConnectionLimits;
-use crate::state::AppState;
+use crate::state::{AppState, Clock};
 use crate::telemetry::loggable;
 
 /// Everything the router needs besides the store.
@@ -230,6 +230,11 @@ impl Application {
 
     /// Like [`Application::build`], on a store the caller opened (tests use one schema each).
     pub async fn build_with_db(config: &Config, db: Db) -> Result<Self, StartError> {
+        Self::build_with_db_and_clock(config, db, Clock::System).await
+    }
+
+    /// Like [`Application::build_with_db`], with the views computed at `clock`'s time.
+    pub async fn build_with_db_and_clock(config: &Config, db: Db, clock: Clock) -> Result<Self, StartError> {
         config.validate()?;
         db.migrate().await?;
         let upgraded = crate::tasks::store::upgrade_stored_tasks(&db).await?;
@@ -238,8 +243,9 @@ impl Application {
                 repaired = upgraded.repaired,
                 refolded = upgraded.refolded,
                 restamped = upgraded.restamped,
+                dated = upgraded.dated,
                 "brought stored tasks to today's rules (control characters and overrides taken out, search forms \
-                 refolded, SQLite times in one text form)"
+                 refolded, SQLite times in one text form, all-day tasks dated for the views)"
             );
         }
         // Before any metric is recorded (the rate limit's gauge is set at once).
@@ -250,7 +256,7 @@ impl Application {
             }
             None => None,
         };
-        let state = state_for(db.clone(), config);
+        let state = AppState { clock, ..state_for(db.clone(), config) };
         if let Some(redis) = state.auth.rate_limiter.as_ref().and_then(|limiter| limiter.shared()) {
             redis.connect().await;
         }
@@ -324,9 +330,14 @@ pub fn state_for(db: Db, config: &Config) -> AppState {
             }
         });
     }
-    let limits =
-        Arc::new(crate::tasks::limits::UserLimits::new(config.max_tasks_per_user, config.max_searches_per_user));
-    AppState { db, auth: AuthState { verifier: Arc::new(TokenVerifier::from_config(config)), rate_limiter }, limits }
+    let caps =
+        Arc::new(crate::tasks::user_caps::UserCaps::new(config.max_tasks_per_user, config.max_searches_per_user));
+    AppState {
+        db,
+        auth: AuthState { verifier: Arc::new(TokenVerifier::from_config(config)), rate_limiter },
+        caps,
+        clock: Clock::System,
+    }
 }
 
 /// Start-up failures, each with a message that says what to fix.

@@ -6,7 +6,8 @@ use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::IntoParams;
 
-use todo_domain::{Priority, Tag, Tags};
+use todo_domain::view::Window;
+use todo_domain::{Priority, Tag, Tags, View, Zone};
 
 use super::model::parse_instant;
 use crate::error::FieldError;
@@ -59,6 +60,16 @@ pub struct ListParams {
     #[serde(default)]
     #[param(value_type = Option<bool>)]
     pub has_due: Given<bool>,
+    /// Only the tasks of a view, in the calendar of `tz`, at the time of the request:
+    /// `today` (due within the local day), `upcoming` (due from tomorrow on), `overdue`
+    /// (open tasks due before now), `no_date`. An all-day task counts by its date in
+    /// its own `time_zone`.
+    #[serde(default)]
+    #[param(inline, value_type = Option<View>)]
+    pub view: Given<View>,
+    /// The person's IANA time zone for `view` (default `UTC`).
+    #[param(max_length = 64, example = "Europe/Berlin")]
+    pub tz: Option<String>,
 }
 
 /// A query parameter that, when sent, must hold a value of its type: `sort=`
@@ -95,6 +106,16 @@ pub struct ListQuery {
     pub due_before: Option<DateTime<Utc>>,
     pub due_after: Option<DateTime<Utc>>,
     pub has_due: Option<bool>,
+    /// The view asked for, with its window computed at the time of the request.
+    pub view: Option<ViewQuery>,
+}
+
+/// A view in the person's calendar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ViewQuery {
+    pub view: View,
+    pub zone: Zone,
+    pub window: Window,
 }
 
 /// Where the previous page ended: the last row's sort key and id, for the sort
@@ -176,10 +197,9 @@ impl Cursor {
     }
 }
 
-impl TryFrom<ListParams> for ListQuery {
-    type Error = Vec<FieldError>;
-
-    fn try_from(params: ListParams) -> Result<Self, Self::Error> {
+impl ListQuery {
+    /// The query a client sent, checked; a view's window is computed at `now`.
+    pub fn parse(params: ListParams, now: todo_domain::jiff::Timestamp) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
         let sort = params.sort.0.unwrap_or_default();
         let order = params.order.0.unwrap_or_default();
@@ -229,6 +249,12 @@ impl TryFrom<ListParams> for ListQuery {
         if priorities.len() == Priority::ALL.len() {
             priorities.clear();
         }
+        let zone = match params.tz.as_deref() {
+            None | Some("") => Some(Zone::utc()),
+            Some(name) => Zone::parse(name).map_err(|message| errors.push(FieldError::new("tz", message))).ok(),
+        };
+        let view =
+            params.view.0.zip(zone).map(|(view, zone)| ViewQuery { view, window: view.window(now, zone.tz()), zone });
         if errors.is_empty() {
             Ok(Self {
                 status: params.status.0.unwrap_or_default(),
@@ -242,6 +268,7 @@ impl TryFrom<ListParams> for ListQuery {
                 due_before,
                 due_after,
                 has_due: params.has_due.0,
+                view,
             })
         } else {
             Err(errors)
@@ -277,6 +304,9 @@ impl ListQuery {
         }
         if let Some(has_due) = self.has_due {
             query.append_pair("has_due", if has_due { "true" } else { "false" });
+        }
+        if let Some(view) = &self.view {
+            query.append_pair("view", view.view.as_str()).append_pair("tz", view.zone.name());
         }
         query
             .append_pair("sort", self.sort.as_str())

@@ -1,9 +1,9 @@
 //! The task endpoints. Each handler reads like its row in SPEC's table.
 
-pub mod limits;
 pub mod list;
 pub mod model;
 pub mod store;
+pub mod user_caps;
 
 use std::sync::Arc;
 
@@ -19,11 +19,11 @@ use crate::db::Db;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{AppJson, AppQuery, OptionalJson, TaskId};
 use crate::openapi::{BodyErrors, CommonErrors};
-use crate::state::AppState;
-use limits::UserLimits;
+use crate::state::{AppState, Clock};
 use list::{ListParams, ListQuery};
 use model::{CreateTaskRequest, SetCompletedRequest, Task, UpdateTaskRequest};
 use store::{ChangeError, Completion, NewTask, TagCount, TaskChanges};
+use user_caps::UserCaps;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -62,12 +62,13 @@ impl From<ChangeError> for ApiError {
 #[tracing::instrument(skip_all, fields(user = %user.id))]
 async fn list_tasks(
     State(db): State<Db>,
-    State(limits): State<Arc<UserLimits>>,
+    State(caps): State<Arc<UserCaps>>,
+    State(clock): State<Clock>,
     user: AuthUser,
     AppQuery(params): AppQuery<ListParams>,
 ) -> ApiResult<Response> {
-    let query = ListQuery::try_from(params).map_err(ApiError::validation)?;
-    let _search = query.q.is_some().then(|| limits.start_search(&user.id)).transpose()?;
+    let query = ListQuery::parse(params, clock.now()).map_err(ApiError::validation)?;
+    let _search = query.q.is_some().then(|| caps.start_search(&user.id)).transpose()?;
     let mut rows = store::list(&db, &user.id, &query).await?;
     let next_page = query.paginate(&mut rows);
     let tasks: Vec<Task> = rows.into_iter().map(Task::from).collect();
@@ -99,12 +100,12 @@ async fn list_tasks(
 #[tracing::instrument(skip_all, fields(user = %user.id))]
 async fn create_task(
     State(db): State<Db>,
-    State(limits): State<Arc<UserLimits>>,
+    State(caps): State<Arc<UserCaps>>,
     user: AuthUser,
     AppJson(request): AppJson<CreateTaskRequest>,
 ) -> ApiResult<Response> {
     let new_task = NewTask::try_from(request).map_err(ApiError::validation)?;
-    let task = Task::from(store::create(&db, &user.id, &new_task, limits.max_tasks).await?);
+    let task = Task::from(store::create(&db, &user.id, &new_task, caps.max_tasks).await?);
     let location = format!("/api/{}/tasks/{}", encode_path_segment(&user.id), task.id);
     let mut response = (StatusCode::CREATED, Json(task)).into_response();
     if let Ok(value) = HeaderValue::from_str(&location) {

@@ -24,9 +24,10 @@ use clap::Parser;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::{Method, RequestBuilder, Response};
 use serde_json::{json, Value};
-use todo_api::app::{build_router, state_for, Application, Settings};
+use todo_api::app::{build_router, connection_limits, state_for, Application, Settings};
 use todo_api::config::Config;
 use todo_api::db::Db;
+use todo_api::state::Clock;
 use todo_api::tasks::model::Task;
 
 pub const ISSUER: &str = "http://localhost:3000";
@@ -49,6 +50,8 @@ pub struct Options {
     pub jwks_refetch_interval_secs: u64,
     /// More `todo-api` flags, e.g. `--max-tasks-per-user=3`.
     pub args: Vec<String>,
+    /// The time the views are computed at.
+    pub clock: Clock,
 }
 
 impl Default for Options {
@@ -60,6 +63,7 @@ impl Default for Options {
             rate_limit_per_minute: 0,
             jwks_refetch_interval_secs: 30,
             args: Vec::new(),
+            clock: Clock::System,
         }
     }
 }
@@ -154,7 +158,7 @@ pub async fn fresh_store() -> Store {
 /// The app over a store the test prepared.
 pub async fn spawn_app_on(store: Store, options: Options) -> TestApp {
     let config = config_for(&options, &store.url);
-    let app = Application::build_with_db(&config, store.db.clone()).await.expect("app builds");
+    let app = Application::build_with_db_and_clock(&config, store.db.clone(), options.clock).await.expect("app builds");
     let addr = app.local_addr();
     let metrics_url = app.metrics_addr().map(|addr| format!("http://{addr}/metrics"));
     tokio::spawn(app.run_until(std::future::pending()));
@@ -186,7 +190,9 @@ pub async fn spawn_app_with_unreachable_store_and_timeout(request_timeout: Durat
     let router = build_router(state_for(db.clone(), &config), &settings);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    // The real server's door (connection limits, timeouts), as production serves.
+    let limits = connection_limits(&config);
+    tokio::spawn(todo_api::serve::serve(listener, router, limits, std::future::pending()));
     TestApp::new(addr, options.secret.unwrap_or_default(), None)
 }
 

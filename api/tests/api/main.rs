@@ -5,12 +5,13 @@
 
 mod attacks;
 mod auth;
+mod connection_limits;
+mod contract;
 mod errors;
 mod events;
 mod fairness;
 mod helpers;
 mod jwks;
-mod limits;
 mod list;
 mod metrics;
 mod openapi_document;

@@ -29,7 +29,7 @@ async fn older_rows_are_repaired_refolded_and_searchable_and_the_upgrade_runs_on
     insert_raw_tasks(&store.db, "alice", old_rows).await;
 
     let report = upgrade_stored_tasks(&store.db).await.unwrap();
-    assert_eq!(report, UpgradeReport { repaired: 2, refolded: 1, restamped: 0 });
+    assert_eq!(report, UpgradeReport { repaired: 2, refolded: 1, restamped: 0, dated: 0 });
     assert_eq!(
         upgrade_stored_tasks(&store.db).await.unwrap(),
         UpgradeReport::default(),
@@ -134,4 +134,34 @@ async fn sqlite_times_written_by_hand_are_rewritten_so_pages_by_time_hold_every_
     }
     let first = &app.all_tasks("alice").await[0];
     assert_eq!(first.created_at.to_rfc3339(), "2026-01-01T10:00:01+00:00", "the instant is kept");
+}
+
+/// Runs a statement that is the same text on both stores.
+async fn execute(db: &Db, sql: &'static str) {
+    match db {
+        Db::Sqlite(store) => store.write(move |c| c.execute(sql, []).map(drop)).await.unwrap(),
+        Db::Postgres(pool) => drop(sqlx::query(sql).execute(pool).await.unwrap()),
+    }
+}
+
+#[tokio::test]
+async fn all_day_tasks_written_before_the_views_get_their_date_and_show_in_them() {
+    let store = fresh_store().await;
+    let db = store.db.clone();
+    let now = "2026-09-06T04:30:00Z".parse().unwrap();
+    let app = spawn_app_on(store, Options { clock: todo_api::state::Clock::Fixed(now), ..Options::default() }).await;
+    // Due on 6 September in Auckland (the 5th in UTC): today in Santiago, where it is the 6th.
+    let body = serde_json::json!({"title": "Holiday", "due_at": "2026-09-05T12:00:00Z", "all_day": true, "time_zone": "Pacific/Auckland"});
+    assert_eq!(app.create("alice", body).await.status(), 201);
+    // As a release before the views left it: no date beside `due_at`, the upgrade not yet run.
+    execute(&db, "UPDATE tasks SET due_date = NULL").await;
+    execute(&db, "DELETE FROM api_upgrades WHERE name = 'all-day-dates-1'").await;
+    assert!(app.list_ok("alice", "?view=today&tz=America/Santiago").await.is_empty(), "the view needs the date");
+
+    let report = upgrade_stored_tasks(&db).await.unwrap();
+    assert_eq!(report, UpgradeReport { dated: 1, ..UpgradeReport::default() });
+    let today = app.list_ok("alice", "?view=today&tz=America/Santiago").await;
+    assert_eq!(today.iter().map(|t| t.title.as_str()).collect::<Vec<_>>(), ["Holiday"]);
+    assert!(app.list_ok("alice", "?view=today&tz=America/Chicago").await.is_empty(), "Chicago is still on the 5th");
+    assert_eq!(app.list_ok("alice", "?view=upcoming&tz=America/Chicago").await.len(), 1);
 }

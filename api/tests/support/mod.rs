@@ -1,4 +1,4 @@
-//! What the process-level tests (`faults.rs`, `scale_out.rs`, `api/limits.rs`) share:
+//! What the process-level tests (`faults.rs`, `scale_out.rs`, `api/connection_limits.rs`) share:
 //! tokens for the real binary, a schema of PostgreSQL each, free ports, the binary's
 //! output and readiness, and a TCP relay that can be cut.
 // Each test binary includes this module and uses a part of it.

@@ -8,6 +8,7 @@ mod postgres;
 mod sqlite;
 
 use chrono::{DateTime, Datelike, SubsecRound, Utc};
+use todo_domain::view::{date_number, Window};
 use todo_domain::{fold, Description, Priority, Recurrence, Tags, Title, Zone};
 
 use super::list::{CursorKey, ListQuery, PageRow, SortKey, SortOrder, StatusFilter};
@@ -142,6 +143,15 @@ impl TaskRow {
         }
     }
 
+    /// The calendar date of an all-day task (`due_at` in its own zone) as the stores
+    /// keep it for the views (`YYYYMMDD`); `None` for a timed or undated task.
+    fn all_day_date(&self) -> Option<i32> {
+        if !self.all_day {
+            return None;
+        }
+        Some(all_day_date(self.id, self.due_at?, &self.time_zone))
+    }
+
     fn title_folded(&self) -> String {
         fold(&self.title)
     }
@@ -177,6 +187,18 @@ impl TaskRow {
             ..self.clone()
         })
     }
+}
+
+/// The calendar date of an all-day task due at `due` in the zone named `time_zone`,
+/// as `YYYYMMDD`.
+fn all_day_date(id: i64, due: DateTime<Utc>, time_zone: &str) -> i32 {
+    let zone = Zone::parse(time_zone).unwrap_or_else(|_| {
+        // Only the API writes zones, each parsed first: this row was edited by hand.
+        tracing::error!(task = id, "stored time zone is not an IANA name; its all-day date is taken in UTC");
+        Zone::utc()
+    });
+    let due = to_timestamp(due).unwrap_or(todo_domain::jiff::Timestamp::UNIX_EPOCH);
+    date_number(todo_domain::view::calendar_date(due, zone.tz()))
 }
 
 fn to_timestamp(time: DateTime<Utc>) -> Option<todo_domain::jiff::Timestamp> {
@@ -281,11 +303,28 @@ pub struct UpgradeReport {
     /// SQLite rows whose `created_at`/`updated_at` text was in another form than
     /// the one the API writes (`Z`, another offset, SQLite's `datetime()`), rewritten.
     pub restamped: u64,
+    /// All-day tasks written before the views, given their calendar date.
+    pub dated: u64,
+}
+
+/// An all-day task as the all-day-dates upgrade reads it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct AllDayDue {
+    id: i64,
+    due_at: DateTime<Utc>,
+    time_zone: String,
+}
+
+impl AllDayDue {
+    fn date(&self) -> i32 {
+        all_day_date(self.id, self.due_at, &self.time_zone)
+    }
 }
 
 /// The names the upgrades in [`upgrade_stored_tasks`] are recorded under once done.
 const TEXT_UPGRADE: &str = "text-rules-and-folding-1";
 const TIME_FORM_UPGRADE: &str = "sqlite-time-text-form-1";
+const ALL_DAY_DATES_UPGRADE: &str = "all-day-dates-1";
 /// The title a task gets when nothing visible was left of its own.
 const UNTITLED: &str = "Untitled";
 /// Tasks read and rewritten per transaction by the text upgrade.
@@ -335,6 +374,19 @@ pub async fn upgrade_stored_tasks(db: &Db) -> Result<UpgradeReport, StoreError> 
             }
         }
         mark_upgrade_applied(db, TEXT_UPGRADE).await?;
+    }
+    if !upgrade_applied(db, ALL_DAY_DATES_UPGRADE).await? {
+        loop {
+            let dated = match db {
+                Db::Sqlite(store) => store.write(|c| sqlite::date_all_day_batch(c, UPGRADE_BATCH)).await?,
+                Db::Postgres(pool) => postgres::date_all_day_batch(pool, UPGRADE_BATCH).await?,
+            };
+            report.dated += dated;
+            if dated == 0 {
+                break;
+            }
+        }
+        mark_upgrade_applied(db, ALL_DAY_DATES_UPGRADE).await?;
     }
     // PostgreSQL keeps times as timestamptz: nothing to rewrite there.
     if let Db::Sqlite(store) = db {
@@ -595,6 +647,9 @@ fn list_sql<B: ListBinds>(user_id: &str, query: &ListQuery, among: Option<Vec<i6
         Some(false) => filters.push_str(" AND due_at IS NULL"),
         None => {}
     }
+    if let Some(view) = &query.view {
+        filters.push_str(&view_filter(&view.window, binds));
+    }
     // The due window, on the column and, when sorting by due date, on the sort
     // expression too, so the index of that sort can seek to the window's start.
     for (bound, cmp) in [(query.due_after, ">="), (query.due_before, "<")] {
@@ -626,6 +681,39 @@ fn list_sql<B: ListBinds>(user_id: &str, query: &ListQuery, among: Option<Vec<i6
     let limit = binds.int(i64::from(query.limit) + 1);
     let many_ties = matches!(query.sort, SortKey::Priority | SortKey::DueAt);
     B::page(&Page { filters, key, order: query.order, after, limit, many_ties })
+}
+
+/// The condition of a view's window: timed tasks by `due_at`, all-day tasks by the
+/// date the API wrote beside it (`due_date`, see migrations/*/0006_views.sql).
+fn view_filter<B: ListBinds>(window: &Window, binds: &mut B) -> String {
+    let mut instant = |at: todo_domain::jiff::Timestamp| {
+        let at = from_timestamp(at).filter(in_stored_years).unwrap_or(DateTime::<Utc>::MAX_UTC);
+        binds.instant(at)
+    };
+    match *window {
+        Window::Today { start, end, date } => {
+            let (start, end) = (instant(start), instant(end));
+            let date = binds.int(date_number(date).into());
+            format!(
+                " AND ((all_day = FALSE AND due_at >= {start} AND due_at < {end}) \
+                 OR (all_day = TRUE AND due_date = {date}))"
+            )
+        }
+        Window::Upcoming { from, today } => {
+            let from = instant(from);
+            let today = binds.int(date_number(today).into());
+            format!(" AND ((all_day = FALSE AND due_at >= {from}) OR (all_day = TRUE AND due_date > {today}))")
+        }
+        Window::Overdue { now, today } => {
+            let now = instant(now);
+            let today = binds.int(date_number(today).into());
+            format!(
+                " AND completed = FALSE \
+                 AND ((all_day = FALSE AND due_at < {now}) OR (all_day = TRUE AND due_date < {today}))"
+            )
+        }
+        Window::NoDate => " AND due_at IS NULL".to_owned(),
+    }
 }
 
 /// Makes `%`, `_` and `\` in the search text match themselves.

@@ -6,8 +6,8 @@ use sqlx::postgres::PgArguments;
 use sqlx::{Arguments, PgConnection, PgPool};
 
 use super::{
-    plan, upgrade_rows, Edit, ListBinds, OccurrenceStep, StoredText, TagCount, TaskChanges, TaskRow, UpgradeBatch,
-    UpgradeReport, AT_CAP, TASK_COLUMNS,
+    plan, upgrade_rows, AllDayDue, Edit, ListBinds, OccurrenceStep, StoredText, TagCount, TaskChanges, TaskRow,
+    UpgradeBatch, UpgradeReport, AT_CAP, TASK_COLUMNS,
 };
 use crate::db::StoreError;
 use crate::error::FieldError;
@@ -160,10 +160,33 @@ pub async fn upgrade_text_batch(pool: &PgPool, after: i64, limit: i64) -> Result
     Ok(UpgradeBatch { report, last_id })
 }
 
+/// Gives up to `limit` all-day tasks without their calendar date that date; how many.
+pub async fn date_all_day_batch(pool: &PgPool, limit: i64) -> Result<u64, StoreError> {
+    let mut tx = pool.begin().await?;
+    let rows: Vec<AllDayDue> = sqlx::query_as(
+        "SELECT id, due_at, time_zone FROM tasks WHERE all_day AND due_at IS NOT NULL AND due_date IS NULL \
+         ORDER BY id LIMIT $1 FOR UPDATE",
+    )
+    .bind(limit)
+    .fetch_all(&mut *tx)
+    .await?;
+    let ids: Vec<i64> = rows.iter().map(|row| row.id).collect();
+    let dates: Vec<i32> = rows.iter().map(AllDayDue::date).collect();
+    sqlx::query(
+        "UPDATE tasks SET due_date = d.date FROM UNNEST($1::bigint[], $2::int[]) AS d(id, date) WHERE tasks.id = d.id",
+    )
+    .bind(ids)
+    .bind(dates)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(rows.len() as u64)
+}
+
 async fn insert_with_tags(c: &mut PgConnection, mut row: TaskRow) -> Result<TaskRow, StoreError> {
     let sql = format!(
         "INSERT INTO tasks ({FIELD_COLUMNS}, user_id, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id"
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id"
     );
     let query = bind_fields(sqlx::query_scalar(&sql), &row);
     row.id = query.bind(&row.user_id).bind(row.created_at).fetch_one(&mut *c).await?;
@@ -173,16 +196,16 @@ async fn insert_with_tags(c: &mut PgConnection, mut row: TaskRow) -> Result<Task
 
 async fn write(c: &mut PgConnection, row: &TaskRow) -> Result<(), StoreError> {
     let sql = format!(
-        "UPDATE tasks SET ({FIELD_COLUMNS}, updated_at) = ROW($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) \
-         WHERE id = $15 RETURNING id"
+        "UPDATE tasks SET ({FIELD_COLUMNS}, updated_at) = ROW($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
+         WHERE id = $16 RETURNING id"
     );
     bind_fields(sqlx::query_scalar(&sql), row).bind(row.updated_at).bind(row.id).fetch_one(&mut *c).await?;
     Ok(())
 }
 
-/// The columns a write sets, in the order [`bind_fields`] binds them as `$1`–`$13`.
+/// The columns a write sets, in the order [`bind_fields`] binds them as `$1`–`$14`.
 const FIELD_COLUMNS: &str = "title, title_folded, description, description_folded, completed, priority, tags, \
-                             due_at, all_day, time_zone, recurrence, remind_at, next_occurrence_id";
+                             due_at, all_day, time_zone, recurrence, remind_at, next_occurrence_id, due_date";
 
 fn bind_fields<'q>(
     query: sqlx::query::QueryScalar<'q, sqlx::Postgres, i64, PgArguments>,
@@ -202,6 +225,7 @@ fn bind_fields<'q>(
         .bind(&row.recurrence)
         .bind(row.remind_at)
         .bind(row.next_occurrence_id)
+        .bind(row.all_day_date())
 }
 
 async fn insert_tags(c: &mut PgConnection, row: &TaskRow) -> Result<(), StoreError> {

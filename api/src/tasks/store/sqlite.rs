@@ -11,8 +11,8 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use todo_domain::Priority;
 
 use super::{
-    list_sql, plan, upgrade_rows, Edit, ListBinds, OccurrenceStep, Page, StoredText, TagCount, TaskChanges, TaskRow,
-    UpgradeBatch, UpgradeReport, AT_CAP, TASK_COLUMNS,
+    list_sql, plan, upgrade_rows, AllDayDue, Edit, ListBinds, OccurrenceStep, Page, StoredText, TagCount, TaskChanges,
+    TaskRow, UpgradeBatch, UpgradeReport, AT_CAP, TASK_COLUMNS,
 };
 use crate::error::FieldError;
 use crate::tasks::list::{ListQuery, SortOrder};
@@ -137,6 +137,24 @@ pub fn mark_upgrade_applied(c: &Connection, name: &str) -> rusqlite::Result<()> 
     Ok(())
 }
 
+/// Gives up to `limit` all-day tasks without their calendar date that date; how many.
+pub fn date_all_day_batch(c: &Connection, limit: i64) -> rusqlite::Result<u64> {
+    let rows = c
+        .prepare_cached(
+            "SELECT id, due_at, time_zone FROM tasks WHERE all_day AND due_at IS NOT NULL AND due_date IS NULL \
+             ORDER BY id LIMIT ?1",
+        )?
+        .query_map([limit], |row| {
+            Ok(AllDayDue { id: row.get(0)?, due_at: from_micros(1, row.get(1)?)?, time_zone: row.get(2)? })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut update = c.prepare_cached("UPDATE tasks SET due_date = ?2 WHERE id = ?1")?;
+    for row in &rows {
+        update.execute(params![row.id, row.date()])?;
+    }
+    Ok(rows.len() as u64)
+}
+
 pub fn upgrade_text_batch(c: &Connection, after: i64, limit: i64) -> rusqlite::Result<UpgradeBatch> {
     let rows: Vec<StoredText> = c
         .prepare(
@@ -194,9 +212,10 @@ pub fn restamp_times(c: &Connection) -> rusqlite::Result<u64> {
 fn insert(c: &Connection, row: &TaskRow) -> rusqlite::Result<i64> {
     // A NULL id makes SQLite pick the next one (AUTOINCREMENT: never one used before).
     let sql = "INSERT INTO tasks (id, user_id, title, title_folded, description, description_folded, completed, \
-               priority, tags, due_at, all_day, time_zone, recurrence, remind_at, next_occurrence_id, created_at, updated_at) \
+               priority, tags, due_at, all_day, time_zone, recurrence, remind_at, next_occurrence_id, due_date, created_at, updated_at) \
                VALUES (:id, :user_id, :title, :title_folded, :description, :description_folded, :completed, \
-               :priority, :tags, :due_at, :all_day, :time_zone, :recurrence, :remind_at, :next_occurrence_id, :created_at, :updated_at) \
+               :priority, :tags, :due_at, :all_day, :time_zone, :recurrence, :remind_at, :next_occurrence_id, :due_date, \
+               :created_at, :updated_at) \
                RETURNING id";
     c.prepare_cached(sql)?.query_row(&*RowParams::of(row).named(), |r| r.get(0))
 }
@@ -219,6 +238,9 @@ fn write(c: &Connection, before: &TaskRow, row: &TaskRow) -> rusqlite::Result<()
         ":recurrence" => before.recurrence != row.recurrence,
         ":remind_at" => before.remind_at != row.remind_at,
         ":next_occurrence_id" => before.next_occurrence_id != row.next_occurrence_id,
+        ":due_date" => {
+            before.due_at != row.due_at || before.all_day != row.all_day || before.time_zone != row.time_zone
+        }
         ":updated_at" => true,
         _ => false,
     };
@@ -242,6 +264,7 @@ struct RowParams<'a> {
     tags: String,
     due_at: Option<i64>,
     remind_at: Option<i64>,
+    due_date: Option<i32>,
     created_at: String,
     updated_at: String,
 }
@@ -257,6 +280,7 @@ impl<'a> RowParams<'a> {
             tags: serde_json::to_string(&row.tags).expect("a list of strings serializes"),
             due_at: row.due_at.map(micros),
             remind_at: row.remind_at.map(micros),
+            due_date: row.all_day_date(),
             created_at: stamp(&row.created_at),
             updated_at: stamp(&row.updated_at),
         }
@@ -280,6 +304,7 @@ impl<'a> RowParams<'a> {
             (":recurrence", &row.recurrence),
             (":remind_at", &self.remind_at),
             (":next_occurrence_id", &row.next_occurrence_id),
+            (":due_date", &self.due_date),
             (":created_at", &self.created_at),
             (":updated_at", &self.updated_at),
         ]

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use crate::error::ApiError;
 
 #[derive(Debug)]
-pub struct UserLimits {
+pub struct UserCaps {
     pub max_tasks: u64,
     max_searches: u32,
     searches: Mutex<HashMap<String, u32>>,
@@ -19,11 +19,11 @@ pub struct UserLimits {
 /// finished, timed out, or its client went away).
 #[derive(Debug)]
 pub struct SearchSlot {
-    limits: Arc<UserLimits>,
+    caps: Arc<UserCaps>,
     user: String,
 }
 
-impl UserLimits {
+impl UserCaps {
     pub fn new(max_tasks: u64, max_searches: u32) -> Self {
         Self { max_tasks, max_searches, searches: Mutex::new(HashMap::new()) }
     }
@@ -39,13 +39,13 @@ impl UserLimits {
             )));
         }
         *running += 1;
-        Ok(SearchSlot { limits: self.clone(), user: user.to_owned() })
+        Ok(SearchSlot { caps: self.clone(), user: user.to_owned() })
     }
 }
 
 impl Drop for SearchSlot {
     fn drop(&mut self) {
-        let mut searches = self.limits.searches.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut searches = self.caps.searches.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some(running) = searches.get_mut(&self.user) {
             *running -= 1;
             if *running == 0 {
@@ -61,16 +61,16 @@ mod tests {
 
     #[test]
     fn each_user_has_their_own_searches_and_slots_come_back() {
-        let limits = Arc::new(UserLimits::new(10, 2));
-        let first = limits.start_search("alice").unwrap();
-        let _second = limits.start_search("alice").unwrap();
-        assert!(matches!(limits.start_search("alice"), Err(ApiError::Busy(_))));
-        let _bob = limits.start_search("bob").expect("another user is not held up");
+        let caps = Arc::new(UserCaps::new(10, 2));
+        let first = caps.start_search("alice").unwrap();
+        let _second = caps.start_search("alice").unwrap();
+        assert!(matches!(caps.start_search("alice"), Err(ApiError::Busy(_))));
+        let _bob = caps.start_search("bob").expect("another user is not held up");
         drop(first);
-        let _third = limits.start_search("alice").expect("a finished search gives its slot back");
+        let _third = caps.start_search("alice").expect("a finished search gives its slot back");
         drop(_third);
         drop(_second);
         drop(_bob);
-        assert!(limits.searches.lock().unwrap().is_empty(), "nothing kept for users with no search running");
+        assert!(caps.searches.lock().unwrap().is_empty(), "nothing kept for users with no search running");
     }
 }

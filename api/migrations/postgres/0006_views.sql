@@ -1,0 +1,7 @@
+-- Views (SPEC "Organizing tasks"): an all-day task counts by its calendar date in
+-- its own time zone. The API computes that date with the same time zone database
+-- it computes everything else with (PostgreSQL's own may differ) and writes it
+-- beside `due_at`, as YYYYMMDD (integers order as dates do); NULL for timed and
+-- undated tasks. Rows written before this migration get it from the API's
+-- start-up upgrade (`all-day-dates-1`).
+ALTER TABLE tasks ADD COLUMN due_date INTEGER;
