@@ -42,12 +42,11 @@ fn task_zone(task: &Task, local: &TimeZone) -> TimeZone {
 /// An instant of the API's (chrono's, in UTC) as jiff's, which local times
 /// and the domain's rules are computed with.
 pub fn timestamp(at: DateTime<Utc>) -> Timestamp {
+    // chrono writes a leap second as a nanosecond past 999,999,999; jiff has none.
+    let nanos = at.timestamp_subsec_nanos().min(999_999_999) as i32;
     // The API keeps the years 0001–9999, all within jiff's range; past it, the nearest end.
-    Timestamp::new(at.timestamp(), at.timestamp_subsec_nanos() as i32).unwrap_or(if at.timestamp() < 0 {
-        Timestamp::MIN
-    } else {
-        Timestamp::MAX
-    })
+    let nearest_end = if at.timestamp() < 0 { Timestamp::MIN } else { Timestamp::MAX };
+    Timestamp::new(at.timestamp(), nanos).unwrap_or(nearest_end)
 }
 
 /// The calendar date a due date falls on for the person: an all-day task's date
@@ -238,4 +237,19 @@ pub fn tag_table(tags: &[TagCount]) -> String {
         out.push_str(&format!("{}  {:>count_width$}\n", paint(TAG, &pad(name, name_width)), tag.count));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_apis_instants_are_the_same_instants_in_jiff() {
+        let at: DateTime<Utc> = "2026-12-24T16:00:00.123456Z".parse().unwrap();
+        assert_eq!(timestamp(at).to_string(), "2026-12-24T16:00:00.123456Z");
+        let first: DateTime<Utc> = "0001-01-01T00:00:00Z".parse().unwrap();
+        assert_eq!(timestamp(first).to_string(), "0001-01-01T00:00:00Z");
+        let leap: DateTime<Utc> = "2016-12-31T23:59:60.5Z".parse().unwrap();
+        assert_eq!(timestamp(leap).to_string(), "2016-12-31T23:59:59.999999999Z");
+    }
 }
