@@ -4,7 +4,7 @@
 
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use reqwest::{Method, StatusCode};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
 
@@ -38,7 +38,7 @@ struct FieldError {
 /// One plain sentence for a refused request.
 fn problem_sentence(status: StatusCode, problem: Problem) -> String {
     if !problem.errors.is_empty() {
-        let parts: Vec<String> = problem.errors.iter().map(|e| format!("{} {}", e.field, e.message)).collect();
+        let parts: Vec<String> = problem.errors.iter().map(field_words).collect();
         return finish(&parts.join("; "));
     }
     match status {
@@ -48,6 +48,19 @@ fn problem_sentence(status: StatusCode, problem: Problem) -> String {
         _ if !problem.detail.is_empty() => finish(&problem.detail),
         _ if !problem.title.is_empty() => finish(&problem.title),
         _ => format!("The task service answered {status}."),
+    }
+}
+
+/// One refused field in words. Most of the API's messages say what the field
+/// must be and read on from its name (`title must not be empty`); the others are
+/// clauses of their own (`a repeating task needs a due date`), set off by a colon.
+fn field_words(error: &FieldError) -> String {
+    let (field, message) = (error.field.as_str(), error.message.as_str());
+    let predicate = ["must ", "is ", "was ", "are "].iter().any(|verb| message.starts_with(verb));
+    match (field.is_empty(), predicate) {
+        (true, _) => message.to_owned(),
+        (false, true) => format!("{field} {message}"),
+        (false, false) => format!("{field}: {message}"),
     }
 }
 
@@ -112,16 +125,18 @@ impl Api {
         Err(CliError::failed(problem_sentence(status, problem)))
     }
 
-    /// A request whose answer is JSON.
-    pub fn json(&mut self, method: Method, url: Url, body: Option<&Value>) -> Result<Value, CliError> {
-        let response = Self::checked(self.send(|http| {
-            let request = http.request(method.clone(), url.clone());
-            match body {
-                Some(body) => request.json(body),
-                None => request,
-            }
-        })?)?;
-        response.json().map_err(|_| CliError::failed("The task service's answer cannot be read."))
+    /// A GET whose answer is JSON.
+    pub fn get(&mut self, url: Url) -> Result<Value, CliError> {
+        Self::answer(self.send(|http| http.get(url.clone()))?)
+    }
+
+    /// A request with a JSON body (one of todo-wire's) whose answer is JSON.
+    pub fn send_json(&mut self, method: Method, url: Url, body: &impl Serialize) -> Result<Value, CliError> {
+        Self::answer(self.send(|http| http.request(method.clone(), url.clone()).json(body))?)
+    }
+
+    fn answer(response: Response) -> Result<Value, CliError> {
+        Self::checked(response)?.json().map_err(|_| CliError::failed("The task service's answer cannot be read."))
     }
 
     /// A request whose answer has no body (DELETE).
@@ -188,6 +203,17 @@ mod tests {
         assert_eq!(
             problem_sentence(StatusCode::UNPROCESSABLE_ENTITY, validation),
             "Title must not be empty; tags[0] must not contain a comma."
+        );
+        let clause = Problem {
+            errors: vec![FieldError {
+                field: "recurrence".into(),
+                message: "a repeating task needs a due date (`due_at`)".into(),
+            }],
+            ..Problem::default()
+        };
+        assert_eq!(
+            problem_sentence(StatusCode::UNPROCESSABLE_ENTITY, clause),
+            "Recurrence: a repeating task needs a due date (`due_at`)."
         );
         let plain = Problem { title: "Forbidden".into(), detail: "this is not yours".into(), errors: vec![] };
         assert_eq!(problem_sentence(StatusCode::FORBIDDEN, plain), "This is not yours.");

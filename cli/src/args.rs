@@ -2,7 +2,7 @@
 
 use clap::builder::TypedValueParser as _;
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use todo_domain::Priority;
+use todo_domain::{Priority, View};
 
 const EXIT_CODES: &str = "\
 Exit codes: 0 done, 1 failed (the server refused or could not be reached),
@@ -177,15 +177,18 @@ pub struct AddArgs {
 
 #[derive(Debug, Args)]
 pub struct LsArgs {
-    /// Due today (open tasks)
+    /// Due today in your time zone
     #[arg(long, group = "view")]
     pub today: bool,
     /// Past their due date and still open
     #[arg(long, group = "view")]
     pub overdue: bool,
-    /// Due from tomorrow on (open tasks)
+    /// Due from tomorrow on
     #[arg(long, group = "view")]
     pub upcoming: bool,
+    /// Without a due date
+    #[arg(long, group = "view")]
+    pub no_date: bool,
     /// Done tasks only
     #[arg(long, group = "status")]
     pub done: bool,
@@ -237,4 +240,18 @@ pub struct EditArgs {
     /// New repeat rule, or none to stop repeating
     #[arg(long, value_name = "RULE")]
     pub every: Option<String>,
+}
+
+impl LsArgs {
+    /// The view the flags ask for, which the API computes (SPEC "Organizing tasks").
+    pub fn view(&self) -> Option<View> {
+        [
+            (self.today, View::Today),
+            (self.upcoming, View::Upcoming),
+            (self.overdue, View::Overdue),
+            (self.no_date, View::NoDate),
+        ]
+        .into_iter()
+        .find_map(|(asked, view)| asked.then_some(view))
+    }
 }

@@ -12,18 +12,20 @@ pub mod every;
 pub mod output;
 pub mod safe_text;
 pub mod session;
-pub mod task;
 
 use std::ffi::OsString;
 use std::io::Write;
 use std::time::Duration;
 
 use clap::{CommandFactory, Parser};
-use jiff::{ToSpan, ZonedDateTime};
+use jiff::ZonedDateTime;
 use reqwest::blocking::Client;
 use reqwest::Method;
-use serde_json::{json, Map, Value};
-use todo_domain::{Tags, Title};
+use serde_json::{json, Value};
+use todo_domain::{Tags, Title, Zone};
+use todo_wire::{
+    CreateTaskRequest, SetCompletedRequest, SortKey, SortOrder, StatusFilter, TagCount, Task, UpdateTaskRequest,
+};
 use url::Url;
 
 use crate::api::Api;
@@ -32,7 +34,6 @@ use crate::config::{parse_base_url, ConfigFile, DEFAULT_API_URL, DEFAULT_WEB_URL
 use crate::credentials::Credentials;
 use crate::error::CliError;
 use crate::session::Session;
-use crate::task::{TagCount, Task};
 
 /// Runs `todo` with these arguments (the first is the program's name) and
 /// returns the exit code: 0 done, 1 failed, 2 usage, 3 signed out.
@@ -75,7 +76,7 @@ fn execute(cli: Cli) -> Result<(), CliError> {
         Command::Show { id } => {
             let mut api = connect(&global)?;
             let url = task_url(&mut api, id, "")?;
-            let task = api.json(Method::GET, url, None)?;
+            let task = api.get(url)?;
             print_task(&global, task, output::task_details)
         }
         Command::Edit(args) => edit(&global, args),
@@ -300,99 +301,104 @@ fn checked_tags(tags: &[String]) -> Result<Vec<String>, CliError> {
     })
 }
 
-/// The due date's fields: `due_at`, `all_day` and the zone it was meant in.
-fn due_fields(body: &mut Map<String, Value>, words: &str, now: &ZonedDateTime) -> Result<(), CliError> {
+/// A due date as the API takes it: the instant, whether only its date counts,
+/// and the zone it was meant in.
+struct DueFields {
+    due_at: String,
+    all_day: bool,
+    time_zone: String,
+}
+
+fn due_fields(words: &str, now: &ZonedDateTime) -> Result<DueFields, CliError> {
     let when = dates::parse_when(words, now)?;
-    body.insert("due_at".into(), json!(when.at.to_string()));
-    body.insert("all_day".into(), json!(when.all_day));
-    body.insert("time_zone".into(), json!(dates::local_zone().name()));
-    Ok(())
+    Ok(DueFields {
+        due_at: when.at.to_string(),
+        all_day: when.all_day,
+        time_zone: dates::local_zone().name().to_owned(),
+    })
+}
+
+fn checked_title(title: &str) -> Result<String, CliError> {
+    Title::parse(title).map_err(|why| CliError::usage(format!("The title {why}.")))?;
+    Ok(title.trim().to_owned())
 }
 
 fn add(global: &Global, args: AddArgs) -> Result<(), CliError> {
-    let title = args.title.join(" ");
-    Title::parse(&title).map_err(|why| CliError::usage(format!("The title {why}.")))?;
     let now = now();
-    let mut body = Map::new();
-    body.insert("title".into(), json!(title.trim()));
-    if let Some(description) = args.description {
-        body.insert("description".into(), json!(description));
-    }
-    if let Some(priority) = args.priority {
-        body.insert("priority".into(), json!(priority.as_str()));
-    }
+    let mut body = CreateTaskRequest {
+        title: checked_title(&args.title.join(" "))?,
+        description: args.description,
+        priority: args.priority.map(|priority| priority.as_str().to_owned()),
+        ..CreateTaskRequest::default()
+    };
     if !args.tags.is_empty() {
-        body.insert("tags".into(), json!(checked_tags(&args.tags)?));
+        body.tags = Some(checked_tags(&args.tags)?);
     }
-    if let Some(due) = &args.due {
-        due_fields(&mut body, due, &now)?;
+    if let Some(words) = &args.due {
+        let due = due_fields(words, &now)?;
+        body.due_at = Some(due.due_at);
+        body.all_day = Some(due.all_day);
+        body.time_zone = Some(due.time_zone);
     }
-    if let Some(remind) = &args.remind {
-        body.insert("remind_at".into(), json!(dates::parse_reminder(remind, &now)?.to_string()));
+    if let Some(words) = &args.remind {
+        body.remind_at = Some(dates::parse_reminder(words, &now)?.to_string());
     }
-    if let Some(every) = &args.every {
-        if args.due.is_none() {
-            return Err(CliError::usage("--every needs --due: a repeating task needs a first due date."));
-        }
-        body.insert("recurrence".into(), json!(every::parse_every(every)?.to_string()));
+    // A rule without --due is the API's to refuse (a repeating task needs a due date).
+    if let Some(words) = &args.every {
+        body.recurrence = Some(every::parse_every(words)?.to_string());
     }
     let mut api = connect(global)?;
     let url = api.user_url("/tasks")?;
-    let task = api.json(Method::POST, url, Some(&Value::Object(body)))?;
+    let task = api.send_json(Method::POST, url, &body)?;
     print_task(global, task, |task, now| output::task_line("Added", task, now))
+}
+
+/// `none` (and its synonyms) clears a nullable field; other words are read by `read`.
+fn nullable_words<T>(
+    words: Option<&str>,
+    read: impl FnOnce(&str) -> Result<T, CliError>,
+) -> Result<Option<Option<T>>, CliError> {
+    match words {
+        None => Ok(None),
+        Some(words) if dates::is_none_word(words) => Ok(Some(None)),
+        Some(words) => read(words).map(|value| Some(Some(value))),
+    }
 }
 
 fn edit(global: &Global, args: EditArgs) -> Result<(), CliError> {
     let now = now();
-    let mut body = Map::new();
-    if let Some(title) = &args.title {
-        Title::parse(title).map_err(|why| CliError::usage(format!("The title {why}.")))?;
-        body.insert("title".into(), json!(title.trim()));
-    }
-    if let Some(description) = args.description {
-        body.insert("description".into(), if description.is_empty() { Value::Null } else { json!(description) });
-    }
-    if let Some(priority) = args.priority {
-        body.insert("priority".into(), json!(priority.as_str()));
-    }
+    let mut body = UpdateTaskRequest {
+        title: args.title.as_deref().map(checked_title).transpose()?,
+        description: args.description.map(|description| Some(description).filter(|d| !d.is_empty())),
+        priority: args.priority.map(|priority| priority.as_str().to_owned()),
+        remind_at: nullable_words(args.remind.as_deref(), |words| {
+            dates::parse_reminder(words, &now).map(|at| at.to_string())
+        })?,
+        recurrence: nullable_words(args.every.as_deref(), |words| every::parse_every(words).map(|r| r.to_string()))?,
+        ..UpdateTaskRequest::default()
+    };
     if args.no_tags {
-        body.insert("tags".into(), json!([]));
+        body.tags = Some(vec![]);
     } else if !args.tags.is_empty() {
-        body.insert("tags".into(), json!(checked_tags(&args.tags)?));
+        body.tags = Some(checked_tags(&args.tags)?);
     }
-    match args.due.as_deref() {
-        Some(words) if dates::is_none_word(words) => {
-            body.insert("due_at".into(), Value::Null);
-        }
-        Some(words) => due_fields(&mut body, words, &now)?,
+    match nullable_words(args.due.as_deref(), |words| due_fields(words, &now))? {
         None => {}
+        Some(None) => body.due_at = Some(None),
+        Some(Some(due)) => {
+            body.due_at = Some(Some(due.due_at));
+            body.all_day = Some(due.all_day);
+            body.time_zone = Some(due.time_zone);
+        }
     }
-    match args.remind.as_deref() {
-        Some(words) if dates::is_none_word(words) => {
-            body.insert("remind_at".into(), Value::Null);
-        }
-        Some(words) => {
-            body.insert("remind_at".into(), json!(dates::parse_reminder(words, &now)?.to_string()));
-        }
-        None => {}
-    }
-    match args.every.as_deref() {
-        Some(words) if dates::is_none_word(words) => {
-            body.insert("recurrence".into(), Value::Null);
-        }
-        Some(words) => {
-            body.insert("recurrence".into(), json!(every::parse_every(words)?.to_string()));
-        }
-        None => {}
-    }
-    if body.is_empty() {
+    if body == UpdateTaskRequest::default() {
         return Err(CliError::usage(
             "Nothing to change: give at least one of --title, --description, --priority, --tag, --no-tags, --due, --remind, --every.",
         ));
     }
     let mut api = connect(global)?;
     let url = task_url(&mut api, args.id, "")?;
-    let task = api.json(Method::PATCH, url, Some(&Value::Object(body)))?;
+    let task = api.send_json(Method::PATCH, url, &body)?;
     print_task(global, task, |task, now| output::task_line("Changed", task, now))
 }
 
@@ -401,13 +407,13 @@ fn complete(global: &Global, ids: &[u64], completed: bool) -> Result<(), CliErro
     let mut answers = Vec::new();
     for &id in ids {
         let url = task_url(&mut api, id, "/complete")?;
-        let task = api.json(Method::PATCH, url, Some(&json!({ "completed": completed })))?;
+        let task = api.send_json(Method::PATCH, url, &SetCompletedRequest { completed })?;
         if !global.json {
             let parsed = read_task(task.clone())?;
             let mut line = output::task_line(if completed { "Done" } else { "Reopened" }, &parsed, &now());
             if let (true, Some(next)) = (completed, parsed.next_occurrence_id) {
                 let url = task_url(&mut api, next.unsigned_abs(), "")?;
-                let next_task = read_task(api.json(Method::GET, url, None)?)?;
+                let next_task = read_task(api.get(url)?)?;
                 let due = output::due_words(&next_task, &now());
                 line.push_str(&format!(
                     "  next: {next}{}\n",
@@ -447,7 +453,7 @@ fn remove(global: &Global, ids: &[u64]) -> Result<(), CliError> {
 fn tags(global: &Global) -> Result<(), CliError> {
     let mut api = connect(global)?;
     let url = api.user_url("/tags")?;
-    let answer = api.json(Method::GET, url, None)?;
+    let answer = api.get(url)?;
     if global.json {
         return print_json(&answer);
     }
@@ -456,32 +462,20 @@ fn tags(global: &Global) -> Result<(), CliError> {
     print(&output::tag_table(&tags))
 }
 
-/// The list query for `ls`: the web app's views as the API's filters.
-pub fn list_query(args: &LsArgs, now: &ZonedDateTime) -> Vec<(&'static str, String)> {
-    let mut query = vec![];
+/// The list query for `ls`: the web app's views as the API's filters. A view
+/// is computed by the API in the person's zone (`tz`), never here.
+pub fn list_query(args: &LsArgs, zone: &Zone) -> Vec<(&'static str, String)> {
     let status = if args.done {
-        "completed"
+        StatusFilter::Completed
     } else if args.all {
-        "all"
+        StatusFilter::All
     } else {
-        "pending"
+        StatusFilter::Pending
     };
-    query.push(("status", status.to_owned()));
-    let start_of_today = now.start_of_day().map(|z| z.timestamp()).unwrap_or(now.timestamp());
-    let start_of_tomorrow = now
-        .date()
-        .checked_add(1.day())
-        .ok()
-        .and_then(|d| now.time_zone().to_zoned_datetime(d.to_datetime(jiff::civil::Time::midnight())).ok())
-        .map(|z| z.timestamp())
-        .unwrap_or(now.timestamp());
-    if args.today {
-        query.push(("due_after", start_of_today.to_string()));
-        query.push(("due_before", start_of_tomorrow.to_string()));
-    } else if args.overdue {
-        query.push(("due_before", now.timestamp().to_string()));
-    } else if args.upcoming {
-        query.push(("due_after", start_of_tomorrow.to_string()));
+    let mut query = vec![("status", status.as_str().to_owned())];
+    if let Some(view) = args.view() {
+        query.push(("view", view.as_str().to_owned()));
+        query.push(("tz", zone.name().to_owned()));
     }
     for tag in &args.tags {
         query.push(("tag", tag.clone()));
@@ -493,45 +487,29 @@ pub fn list_query(args: &LsArgs, now: &ZonedDateTime) -> Vec<(&'static str, Stri
         query.push(("q", text.clone()));
     }
     let (sort, order) = match args.sort {
-        SortArg::Due => ("due_at", "asc"),
-        SortArg::Priority => ("priority", "desc"),
-        SortArg::Created => ("created_at", "desc"),
-        SortArg::Updated => ("updated_at", "desc"),
-        SortArg::Title => ("title", "asc"),
+        SortArg::Due => (SortKey::DueAt, SortOrder::Asc),
+        SortArg::Priority => (SortKey::Priority, SortOrder::Desc),
+        SortArg::Created => (SortKey::CreatedAt, SortOrder::Desc),
+        SortArg::Updated => (SortKey::UpdatedAt, SortOrder::Desc),
+        SortArg::Title => (SortKey::Title, SortOrder::Asc),
     };
-    let order = match (order, args.reverse) {
-        (order, false) => order,
-        ("asc", true) => "desc",
-        (_, true) => "asc",
-    };
-    query.push(("sort", sort.to_owned()));
-    query.push(("order", order.to_owned()));
+    let order = if args.reverse { order.reversed() } else { order };
+    query.push(("sort", sort.as_str().to_owned()));
+    query.push(("order", order.as_str().to_owned()));
     query.push(("limit", "200".to_owned()));
     query
 }
 
 fn ls(global: &Global, args: LsArgs) -> Result<(), CliError> {
-    let now = now();
     let mut api = connect(global)?;
     let mut url = api.user_url("/tasks")?;
-    url.query_pairs_mut().extend_pairs(list_query(&args, &now));
-    let mut items = api.all_pages(url)?;
-    let mut tasks = Vec::with_capacity(items.len());
-    for item in &items {
-        tasks.push(read_task(item.clone())?);
-    }
-    if args.overdue {
-        // An all-day task is overdue only once its date is over, which the
-        // API's instant window cannot say: due today at local midnight is not overdue yet.
-        let keep: Vec<bool> = tasks.iter().map(|task| output::is_overdue(task, &now)).collect();
-        let mut flags = keep.iter();
-        items.retain(|_| *flags.next().unwrap_or(&false));
-        tasks.retain(|task| output::is_overdue(task, &now));
-    }
+    url.query_pairs_mut().extend_pairs(list_query(&args, &dates::local_zone()));
+    let items = api.all_pages(url)?;
     if global.json {
         return print_json(&Value::Array(items));
     }
-    print(&output::task_table(&tasks, &now))
+    let tasks = items.into_iter().map(read_task).collect::<Result<Vec<Task>, _>>()?;
+    print(&output::task_table(&tasks, &now()))
 }
 
 #[cfg(test)]
@@ -547,32 +525,35 @@ mod tests {
         }
     }
 
-    /// Friday 2026-12-04, 10:30 in Berlin (UTC+1).
-    fn friday_morning() -> ZonedDateTime {
-        let zone = todo_domain::Zone::parse("Europe/Berlin").unwrap();
-        zone.tz().to_zoned_datetime(jiff::civil::DateTime::new(2026, 12, 4, 10, 30, 0, 0).unwrap()).unwrap()
-    }
-
     fn query(args: &[&str]) -> Vec<String> {
-        list_query(&ls_args(args), &friday_morning()).into_iter().map(|(k, v)| format!("{k}={v}")).collect()
+        let berlin = Zone::parse("Europe/Berlin").unwrap();
+        list_query(&ls_args(args), &berlin).into_iter().map(|(k, v)| format!("{k}={v}")).collect()
     }
 
     #[test]
-    fn ls_views_are_the_apis_filters_in_the_local_day() {
+    fn each_view_flag_asks_the_api_for_that_view_in_the_local_zone() {
+        for (flag, view) in
+            [("--today", "today"), ("--upcoming", "upcoming"), ("--overdue", "overdue"), ("--no-date", "no_date")]
+        {
+            assert_eq!(
+                query(&[flag]),
+                [
+                    "status=pending",
+                    &format!("view={view}"),
+                    "tz=Europe/Berlin",
+                    "sort=due_at",
+                    "order=asc",
+                    "limit=200"
+                ],
+                "{flag}"
+            );
+        }
+        assert_eq!(query(&["--upcoming", "--all"])[..3], ["status=all", "view=upcoming", "tz=Europe/Berlin"]);
+    }
+
+    #[test]
+    fn ls_without_a_view_sends_no_window_of_its_own() {
         assert_eq!(query(&[]), ["status=pending", "sort=due_at", "order=asc", "limit=200"]);
-        assert_eq!(
-            query(&["--today"]),
-            [
-                "status=pending",
-                "due_after=2026-12-03T23:00:00Z",
-                "due_before=2026-12-04T23:00:00Z",
-                "sort=due_at",
-                "order=asc",
-                "limit=200"
-            ]
-        );
-        assert_eq!(query(&["--overdue"])[1], "due_before=2026-12-04T09:30:00Z");
-        assert_eq!(query(&["--upcoming", "--all"])[..2], ["status=all", "due_after=2026-12-04T23:00:00Z"]);
         assert_eq!(
             query(&[
                 "--done", "-t", "work", "-t", "home", "-p", "high", "-p", "medium", "-q", "milk", "--sort", "priority",
@@ -590,11 +571,14 @@ mod tests {
                 "limit=200"
             ]
         );
+        let sent: Vec<String> = [&["--today"][..], &["--overdue"], &[]].iter().flat_map(|args| query(args)).collect();
+        assert!(!sent.iter().any(|pair| pair.starts_with("due_")), "views are the API's: {sent:?}");
     }
 
     #[test]
     fn ls_takes_one_view_and_one_status() {
         assert!(Cli::try_parse_from(["todo", "ls", "--today", "--overdue"]).is_err());
+        assert!(Cli::try_parse_from(["todo", "ls", "--no-date", "--upcoming"]).is_err());
         assert!(Cli::try_parse_from(["todo", "ls", "--done", "--all"]).is_err());
     }
 

@@ -3,14 +3,16 @@
 //! Every text from the server goes through [`safe_text`] first.
 
 use anstyle::{AnsiColor, Style};
+use chrono::{DateTime, Utc};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ZonedDateTime};
-use todo_domain::Zone;
+use todo_domain::view::{calendar_date, Due, DueFacts, View};
+use todo_domain::{Priority, Zone};
+use todo_wire::{TagCount, Task};
 use unicode_width::UnicodeWidthStr;
 
 use crate::safe_text;
-use crate::task::{TagCount, Task};
 
 const HEADER: Style = Style::new().bold();
 const DIM: Style = Style::new().dimmed();
@@ -37,29 +39,37 @@ fn task_zone(task: &Task, local: &TimeZone) -> TimeZone {
     Zone::parse(&task.time_zone).map(|zone| zone.tz().clone()).unwrap_or_else(|_| local.clone())
 }
 
+/// An instant of the API's (chrono's, in UTC) as jiff's, which local times
+/// and the domain's rules are computed with.
+pub fn timestamp(at: DateTime<Utc>) -> Timestamp {
+    // chrono writes a leap second as a nanosecond past 999,999,999; jiff has none.
+    let nanos = at.timestamp_subsec_nanos().min(999_999_999) as i32;
+    // The API keeps the years 0001–9999, all within jiff's range; past it, the nearest end.
+    let nearest_end = if at.timestamp() < 0 { Timestamp::MIN } else { Timestamp::MAX };
+    Timestamp::new(at.timestamp(), nanos).unwrap_or(nearest_end)
+}
+
 /// The calendar date a due date falls on for the person: an all-day task's date
 /// in its own zone (that is what all-day means), a timed one's in the local zone.
 fn due_date(task: &Task, at: Timestamp, now: &ZonedDateTime) -> Date {
     if task.all_day {
-        at.to_zoned_datetime(task_zone(task, now.time_zone())).date()
+        calendar_date(at, &task_zone(task, now.time_zone()))
     } else {
         at.to_zoned_datetime(now.time_zone().clone()).date()
     }
 }
 
-/// Whether an open task's due date has passed: a timed one at its instant, an
-/// all-day one once its date is over (as the web app's Overdue view says).
+/// Whether the table marks a task overdue: the domain's Overdue view, the one
+/// rule the API lists `--overdue` by, for the person's zone at `now`.
 pub fn is_overdue(task: &Task, now: &ZonedDateTime) -> bool {
-    match task.due_at {
-        Some(at) if !task.completed => {
-            if task.all_day {
-                due_date(task, at, now) < now.date()
-            } else {
-                at < now.timestamp()
-            }
+    let due = task.due_at.map(timestamp).map(|at| {
+        if task.all_day {
+            Due::On(calendar_date(at, &task_zone(task, now.time_zone())))
+        } else {
+            Due::At(at)
         }
-        _ => false,
-    }
+    });
+    View::Overdue.window(now.timestamp(), now.time_zone()).contains(DueFacts { completed: task.completed, due })
 }
 
 /// A date in words near today (`today`, `tomorrow`, `Fri 11 Dec`), the full date further off.
@@ -76,7 +86,7 @@ fn date_words(date: Date, today: Date) -> String {
 
 /// A due date as the table shows it, with ↻ when the task repeats.
 pub fn due_words(task: &Task, now: &ZonedDateTime) -> String {
-    let Some(at) = task.due_at else { return String::new() };
+    let Some(at) = task.due_at.map(timestamp) else { return String::new() };
     let date = due_date(task, at, now);
     let mut words = date_words(date, now.date());
     if !task.all_day {
@@ -114,7 +124,7 @@ pub fn task_table(tasks: &[Task], now: &ZonedDateTime) -> String {
         .map(|task| Row {
             id: task.id.to_string(),
             done: if task.completed { "[x]" } else { "[ ]" },
-            priority: if task.priority == "none" { String::new() } else { safe_text::line(&task.priority) },
+            priority: if task.priority == Priority::None { String::new() } else { task.priority.as_str().to_owned() },
             due: due_words(task, now),
             overdue: is_overdue(task, now),
             title: safe_text::line(&task.title),
@@ -135,10 +145,10 @@ pub fn task_table(tasks: &[Task], now: &ZonedDateTime) -> String {
     out.push_str(&paint(HEADER, &header));
     out.push('\n');
     for row in &rows {
-        let priority_style = match row.task.priority.as_str() {
-            "high" => HIGH,
-            "medium" => MEDIUM,
-            _ => Style::new(),
+        let priority_style = match row.task.priority {
+            Priority::High => HIGH,
+            Priority::Medium => MEDIUM,
+            Priority::Low | Priority::None => Style::new(),
         };
         let title_style = if row.task.completed { DIM } else { Style::new() };
         let due_style = if row.overdue { OVERDUE } else { Style::new() };
@@ -164,9 +174,9 @@ pub fn task_table(tasks: &[Task], now: &ZonedDateTime) -> String {
 pub fn task_details(task: &Task, now: &ZonedDateTime) -> String {
     let mut lines: Vec<(&str, String)> = vec![
         ("status", if task.completed { "done".to_owned() } else { "open".to_owned() }),
-        ("priority", safe_text::line(&task.priority)),
+        ("priority", task.priority.as_str().to_owned()),
     ];
-    if let Some(at) = task.due_at {
+    if let Some(at) = task.due_at.map(timestamp) {
         let mut due = if task.all_day {
             format!("{} (all day, {})", due_date(task, at, now), safe_text::line(&task.time_zone))
         } else {
@@ -181,7 +191,7 @@ pub fn task_details(task: &Task, now: &ZonedDateTime) -> String {
         lines.push(("repeats", safe_text::line(rule)));
     }
     if let Some(at) = task.remind_at {
-        lines.push(("remind", instant_words(at, now)));
+        lines.push(("remind", instant_words(timestamp(at), now)));
     }
     if !task.tags.is_empty() {
         lines.push(("tags", paint(TAG, &task.tags.iter().map(|t| safe_text::line(t)).collect::<Vec<_>>().join(", "))));
@@ -189,12 +199,8 @@ pub fn task_details(task: &Task, now: &ZonedDateTime) -> String {
     if let Some(next) = task.next_occurrence_id {
         lines.push(("next", format!("task {next}")));
     }
-    if let Some(at) = task.created_at {
-        lines.push(("created", instant_words(at, now)));
-    }
-    if let Some(at) = task.updated_at {
-        lines.push(("updated", instant_words(at, now)));
-    }
+    lines.push(("created", instant_words(timestamp(task.created_at), now)));
+    lines.push(("updated", instant_words(timestamp(task.updated_at), now)));
     let mut out = paint(HEADER, &format!("{}  {}", task.id, safe_text::line(&task.title)));
     out.push('\n');
     for (label, value) in lines {
@@ -231,4 +237,19 @@ pub fn tag_table(tags: &[TagCount]) -> String {
         out.push_str(&format!("{}  {:>count_width$}\n", paint(TAG, &pad(name, name_width)), tag.count));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_apis_instants_are_the_same_instants_in_jiff() {
+        let at: DateTime<Utc> = "2026-12-24T16:00:00.123456Z".parse().unwrap();
+        assert_eq!(timestamp(at).to_string(), "2026-12-24T16:00:00.123456Z");
+        let first: DateTime<Utc> = "0001-01-01T00:00:00Z".parse().unwrap();
+        assert_eq!(timestamp(first).to_string(), "0001-01-01T00:00:00Z");
+        let leap: DateTime<Utc> = "2016-12-31T23:59:60.5Z".parse().unwrap();
+        assert_eq!(timestamp(leap).to_string(), "2016-12-31T23:59:59.999999999Z");
+    }
 }

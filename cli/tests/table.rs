@@ -3,9 +3,10 @@
 
 use jiff::civil::DateTime;
 use jiff::ZonedDateTime;
+use serde_json::{json, Value};
 use snapbox::{assert_data_eq, file};
 use todo_cli::output::{tag_table, task_details, task_line, task_table};
-use todo_cli::task::{TagCount, Task};
+use todo_wire::{TagCount, Task};
 
 /// Friday 2026-12-04, 10:30 in Berlin.
 fn now() -> ZonedDateTime {
@@ -13,8 +14,19 @@ fn now() -> ZonedDateTime {
     zone.tz().to_zoned_datetime(DateTime::new(2026, 12, 4, 10, 30, 0, 0).unwrap()).unwrap()
 }
 
+/// A task as the API answers it: every field, these ones as given.
+fn api_task(fields: Value) -> Task {
+    let mut task = json!({
+        "user_id": "alice", "description": null, "completed": false, "priority": "none", "tags": [],
+        "due_at": null, "all_day": false, "time_zone": "UTC", "recurrence": null, "remind_at": null,
+        "next_occurrence_id": null, "created_at": "2026-11-30T12:00:00Z", "updated_at": "2026-11-30T12:00:00Z"
+    });
+    task.as_object_mut().unwrap().extend(fields.as_object().unwrap().clone());
+    serde_json::from_value(task).unwrap()
+}
+
 fn tasks() -> Vec<Task> {
-    serde_json::from_value(serde_json::json!([
+    let fields = json!([
         {"id": 7, "title": "Team standup", "completed": false, "priority": "high", "tags": ["meetings", "work"],
          "due_at": "2026-12-07T08:00:00Z", "all_day": false, "time_zone": "Europe/Berlin",
          "recurrence": "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR", "remind_at": "2026-12-07T07:45:00Z"},
@@ -28,8 +40,8 @@ fn tasks() -> Vec<Task> {
          "due_at": "2027-01-15T10:00:00Z", "all_day": false, "time_zone": "UTC"},
         {"id": 106, "title": "old row: invoice\u{202e}fdp.exe \u{1b}[2J", "completed": false, "priority": "none",
          "tags": ["tab\tbed"]}
-    ]))
-    .unwrap()
+    ]);
+    fields.as_array().unwrap().iter().cloned().map(api_task).collect()
 }
 
 #[test]
@@ -49,8 +61,8 @@ fn the_task_table_in_colour() {
 fn one_task_in_full() {
     let mut task = tasks().remove(0);
     task.description = Some("Agenda in the doc.\nBring\u{7} notes.".into());
-    task.created_at = Some("2026-12-01T09:00:00Z".parse().unwrap());
-    task.updated_at = Some("2026-12-01T09:05:00Z".parse().unwrap());
+    task.created_at = "2026-12-01T09:00:00Z".parse().unwrap();
+    task.updated_at = "2026-12-01T09:05:00Z".parse().unwrap();
     let shown = anstream::adapter::strip_str(&task_details(&task, &now())).to_string();
     assert_data_eq!(shown, file!["snapshots/show.txt"].raw());
 }

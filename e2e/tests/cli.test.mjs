@@ -251,6 +251,15 @@ describe("the todo command line", () => {
     const upcoming = await todo("ls", "--upcoming", "--json");
     assert.ok(upcoming.json().some((t) => t.id === milk.id));
     assert.ok(!upcoming.json().some((t) => t.title === "Call mum"), "no due date is not upcoming");
+    // The views are the API's, in the command line's zone: the same tasks as the API lists.
+    for (const [flag, view] of [["--today", "today"], ["--upcoming", "upcoming"], ["--overdue", "overdue"], ["--no-date", "no_date"]]) {
+      const viewed = await todo("ls", flag, "--all", "--json");
+      assert.equal(viewed.code, 0, viewed.stderr);
+      const query = `status=all&view=${view}&tz=Europe%2FBerlin&sort=due_at&order=asc&limit=200`;
+      assert.deepEqual(viewed.json(), await api(`/tasks?${query}`), flag);
+    }
+    const undated = (await todo("ls", "--no-date", "--json")).json();
+    assert.ok(undated.some((t) => t.title === "Call mum") && !undated.some((t) => t.id === milk.id));
 
     const tags = await todo("tags", "--json");
     assert.deepEqual(tags.json(), await api("/tags"));
@@ -280,6 +289,9 @@ describe("the todo command line", () => {
     assert.match(badDate.stderr, /^Cannot read "someday" as a date; try tomorrow/);
     const badRule = await todo("add", "Something", "--due", "tomorrow", "--every", "fortnightly-ish");
     assert.equal(badRule.code, 2);
+    const noDue = await todo("add", "Water plants", "--every", "2 weeks");
+    assert.equal(noDue.code, 1, "the API refuses a repeating task without a due date");
+    assert.equal(noDue.stderr.trim(), "Recurrence: a repeating task needs a due date (`due_at`).");
     const unknownFlag = await todo("ls", "--yesterday");
     assert.equal(unknownFlag.code, 2);
     const tooLong = await todo("add", "x".repeat(201));

@@ -4,7 +4,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 
 use todo_domain::view::Window;
 use todo_domain::{Priority, Tag, Tags, View, Zone};
@@ -12,39 +12,12 @@ use todo_domain::{Priority, Tag, Tags, View, Zone};
 use super::instant::parse_instant;
 use crate::error::FieldError;
 
+// The query's values are todo-wire's, shared with the command line.
+pub use todo_wire::{SortKey, SortOrder, StatusFilter};
+
 pub const DEFAULT_LIMIT: u32 = 100;
 pub const MAX_LIMIT: u32 = 200;
 const MAX_QUERY_CHARS: usize = 200;
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum StatusFilter {
-    #[default]
-    All,
-    Pending,
-    Completed,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SortKey {
-    #[default]
-    CreatedAt,
-    UpdatedAt,
-    Title,
-    /// Tasks without a due date come last in either order.
-    DueAt,
-    /// High, medium, low, none (descending).
-    Priority,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum SortOrder {
-    Asc,
-    #[default]
-    Desc,
-}
 
 /// Query string of `GET /api/{user_id}/tasks`, as sent.
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -341,36 +314,5 @@ impl ListQuery {
             .append_pair("limit", &self.limit.to_string())
             .append_pair("cursor", &cursor.encode());
         Some(query.finish())
-    }
-}
-
-impl StatusFilter {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::All => "all",
-            Self::Pending => "pending",
-            Self::Completed => "completed",
-        }
-    }
-}
-
-impl SortKey {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::CreatedAt => "created_at",
-            Self::UpdatedAt => "updated_at",
-            Self::Title => "title",
-            Self::DueAt => "due_at",
-            Self::Priority => "priority",
-        }
-    }
-}
-
-impl SortOrder {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-        }
     }
 }

@@ -1,53 +1,13 @@
 //! The task as the API speaks it: the JSON a client reads and the bodies it
-//! sends, each body parsed once into the store's typed input.
+//! sends (their shapes are todo-wire's, shared with the command line), each
+//! body parsed once into the store's typed input.
 
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Deserializer, Serialize};
 use todo_domain::{Completion, Description, Priority, Recurrence, Schedule, Tags, Title, Zone};
-use utoipa::ToSchema;
+pub use todo_wire::{CreateTaskRequest, SetCompletedRequest, Task, UpdateTaskRequest};
 
 use super::instant::{parse_instant, to_timestamp};
 use super::store::{NewTask, TaskChanges, TaskRow};
 use crate::error::FieldError;
-
-/// A task as returned by every endpoint.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct Task {
-    /// Unique across all users; never reused.
-    #[schema(example = 42)]
-    pub id: i64,
-    /// The owner: the `sub` of the token that created it.
-    #[schema(example = "3FrSmPSNxg1FiMlMoJ6kGhUHqhJ4Ln0X")]
-    pub user_id: String,
-    #[schema(example = "Buy milk")]
-    pub title: String,
-    #[schema(example = json!(null))]
-    pub description: Option<String>,
-    pub completed: bool,
-    pub priority: Priority,
-    /// Sorted ignoring case; unique ignoring case.
-    #[schema(example = json!(["errands", "home"]))]
-    pub tags: Vec<String>,
-    /// RFC 3339, UTC.
-    #[schema(example = "2026-12-24T16:00:00Z")]
-    pub due_at: Option<DateTime<Utc>>,
-    /// Only the calendar date of `due_at` in `time_zone` counts.
-    pub all_day: bool,
-    /// The IANA zone recurrence, all-day dates and reminders are computed in.
-    #[schema(example = "Europe/Berlin")]
-    pub time_zone: String,
-    /// An RRULE (RFC 5545 subset), in canonical form.
-    #[schema(example = "FREQ=WEEKLY;BYDAY=MO,TH")]
-    pub recurrence: Option<String>,
-    /// RFC 3339, UTC.
-    pub remind_at: Option<DateTime<Utc>>,
-    /// The occurrence that completing this recurring task created.
-    pub next_occurrence_id: Option<i64>,
-    /// RFC 3339, UTC.
-    pub created_at: DateTime<Utc>,
-    /// RFC 3339, UTC; moves on every change.
-    pub updated_at: DateTime<Utc>,
-}
 
 impl From<TaskRow> for Task {
     fn from(row: TaskRow) -> Self {
@@ -69,141 +29,6 @@ impl From<TaskRow> for Task {
             updated_at: row.updated_at,
         }
     }
-}
-
-/// Body of `POST /api/{user_id}/tasks`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateTaskRequest {
-    /// Trimmed; 1–200 characters.
-    #[schema(example = "Buy milk", min_length = 1, max_length = 200)]
-    pub title: String,
-    /// At most 1000 characters.
-    #[serde(default)]
-    #[schema(max_length = 1000)]
-    pub description: Option<String>,
-    /// Defaults to `false`.
-    #[serde(default, deserialize_with = "non_null")]
-    #[schema(nullable = false)]
-    pub completed: Option<bool>,
-    /// Defaults to `none`.
-    #[serde(default, deserialize_with = "non_null")]
-    #[schema(value_type = Option<Priority>, nullable = false)]
-    pub priority: Option<String>,
-    /// At most 20, each trimmed, 1–32 characters, no commas or control characters;
-    /// duplicates ignoring case are dropped (the first spelling is kept).
-    #[serde(default, deserialize_with = "non_null")]
-    #[schema(value_type = Option<Vec<TagName>>, nullable = false, max_items = 20)]
-    pub tags: Option<Vec<String>>,
-    /// An RFC 3339 instant, any offset.
-    #[serde(default)]
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub due_at: Option<String>,
-    /// Defaults to `false`.
-    #[serde(default, deserialize_with = "non_null")]
-    #[schema(nullable = false)]
-    pub all_day: Option<bool>,
-    /// An IANA name; defaults to `UTC`.
-    #[serde(default, deserialize_with = "non_null")]
-    #[schema(nullable = false, example = "Europe/Berlin")]
-    pub time_zone: Option<String>,
-    /// `FREQ=DAILY|WEEKLY|MONTHLY|YEARLY`, `INTERVAL`, `BYDAY` (weekly), `BYMONTHDAY` (monthly), `COUNT` or `UNTIL`. Needs `due_at`.
-    #[serde(default)]
-    #[schema(example = "FREQ=WEEKLY;BYDAY=MO")]
-    pub recurrence: Option<String>,
-    /// An RFC 3339 instant, any offset.
-    #[serde(default)]
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub remind_at: Option<String>,
-}
-
-/// One tag as sent, for the OpenAPI document: trimmed, it must still hold 1–32
-/// characters; the pattern says what a schema can (no commas, no control
-/// characters, not only spaces).
-pub struct TagName;
-
-impl utoipa::PartialSchema for TagName {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        use utoipa::openapi::schema::{ObjectBuilder, Type};
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .min_length(Some(1))
-            .max_length(Some(todo_domain::tags::TAG_MAX_CHARS))
-            .pattern(Some(
-                r"^[^,\u0000-\u001f\u007f-\u009f]*[^,\s\u0000-\u001f\u007f-\u009f][^,\u0000-\u001f\u007f-\u009f]*$",
-            ))
-            .examples([serde_json::json!("home")])
-            .into()
-    }
-}
-
-impl ToSchema for TagName {}
-
-/// Body of `PUT`/`PATCH /api/{user_id}/tasks/{id}`: any of the fields, at least one.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UpdateTaskRequest {
-    #[serde(default, deserialize_with = "non_null")]
-    #[schema(nullable = false, min_length = 1, max_length = 200)]
-    pub title: Option<String>,
-    /// `null` clears the description.
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>, max_length = 1000)]
-    pub description: Option<Option<String>>,
-    /// `true` on a recurring task creates its next occurrence.
-    #[serde(default, deserialize_with = "non_null")]
-    #[schema(nullable = false)]
-    pub completed: Option<bool>,
-    #[serde(default, deserialize_with = "non_null")]
-    #[schema(value_type = Option<Priority>, nullable = false)]
-    pub priority: Option<String>,
-    /// Replaces the tags; `[]` clears them.
-    #[serde(default, deserialize_with = "non_null")]
-    #[schema(value_type = Option<Vec<TagName>>, nullable = false, max_items = 20)]
-    pub tags: Option<Vec<String>>,
-    /// `null` clears the due date (not allowed while `recurrence` is set).
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub due_at: Option<Option<String>>,
-    #[serde(default, deserialize_with = "non_null")]
-    #[schema(nullable = false)]
-    pub all_day: Option<bool>,
-    #[serde(default, deserialize_with = "non_null")]
-    #[schema(nullable = false, example = "Europe/Berlin")]
-    pub time_zone: Option<String>,
-    /// `null` stops the repetition.
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
-    pub recurrence: Option<Option<String>>,
-    /// `null` clears the reminder.
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub remind_at: Option<Option<String>>,
-}
-
-/// Body of `PATCH /api/{user_id}/tasks/{id}/complete`; without a body the task is toggled.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct SetCompletedRequest {
-    pub completed: bool,
-}
-
-/// Tells a field sent as `null` (`Some(None)`) from a field left out (`None`).
-fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
-}
-
-/// An optional field that, when sent, must not be `null`.
-fn non_null<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    T::deserialize(deserializer).map(Some)
 }
 
 /// Collects every broken rule of one body, so they are all reported together.

@@ -32,7 +32,7 @@ pub(super) trait ListBinds {
     /// The whole statement from its parts; the default is the plain keyset form.
     fn page(page: &Page<'_>) -> String {
         let Page { filters, key, order, after, limit, .. } = page;
-        let (cmp, dir) = order.cmp_and_dir();
+        let (cmp, dir) = cmp_and_dir(*order);
         let after =
             after.as_ref().map_or(String::new(), |(value, id)| format!(" AND ({key}, id) {cmp} ({value}, {id})"));
         format!("SELECT {TASK_COLUMNS} FROM tasks WHERE {filters}{after} ORDER BY {key} {dir}, id {dir} LIMIT {limit}")
@@ -54,12 +54,11 @@ pub(super) struct Page<'a> {
     pub many_ties: bool,
 }
 
-impl SortOrder {
-    pub(super) fn cmp_and_dir(self) -> (&'static str, &'static str) {
-        match self {
-            SortOrder::Asc => (">", "ASC"),
-            SortOrder::Desc => ("<", "DESC"),
-        }
+/// The keyset comparison and the `ORDER BY` direction of an order.
+pub(super) fn cmp_and_dir(order: SortOrder) -> (&'static str, &'static str) {
+    match order {
+        SortOrder::Asc => (">", "ASC"),
+        SortOrder::Desc => ("<", "DESC"),
     }
 }
 

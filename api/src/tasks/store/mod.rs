@@ -11,7 +11,7 @@ mod sqlite;
 mod upgrade;
 
 use edit::{plan, Edit, OccurrenceStep};
-use list_sql::{list_sql, ListBinds, Page};
+use list_sql::{cmp_and_dir, list_sql, ListBinds, Page};
 use upgrade::{upgrade_rows, AllDayDue, StoredText, UpgradeBatch};
 pub use upgrade::{upgrade_stored_tasks, UpgradeReport};
 
@@ -104,16 +104,8 @@ pub struct TaskChanges {
     pub remind_at: Option<Option<DateTime<Utc>>>,
 }
 
-/// One of a user's tags with the number of their tasks that carry it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-pub struct TagCount {
-    /// One spelling of it (case variants are counted as one tag).
-    #[schema(example = "home")]
-    pub name: String,
-    /// Tasks with this tag, done or not.
-    #[schema(example = 3)]
-    pub count: i64,
-}
+// The answer's shape is todo-wire's, shared with the command line.
+pub use todo_wire::TagCount;
 
 /// Why a change was not made.
 #[derive(Debug, thiserror::Error)]

@@ -383,7 +383,7 @@ impl ListBinds for Binds {
     /// rest of the cursor's tie by id, then what sorts after it, and merged.
     fn page(page: &Page<'_>) -> String {
         let Page { filters, key, order, after, limit, many_ties } = page;
-        let (cmp, dir) = order.cmp_and_dir();
+        let (cmp, dir) = super::cmp_and_dir(*order);
         let (Some((value, id)), true) = (after, many_ties) else {
             // Without a cursor, or where ties are rare, the plain form seeks well enough.
             let after =
