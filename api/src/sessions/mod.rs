@@ -20,7 +20,8 @@ pub enum Ending {
     /// Every session of a user that began at or before `issued_before` (seconds):
     /// back-channel logout without `sid`.
     Sessions { user_id: String, issued_before: u64 },
-    /// The account is gone: its tasks are deleted and its tokens refused (RISC account-purged).
+    /// The account is gone: everything kept for it is deleted and every token of
+    /// its user refused, also one issued later (RISC account-purged).
     Account { user_id: String, issued_before: u64 },
 }
 
@@ -48,6 +49,9 @@ pub struct Revoked {
     pub sessions: HashMap<String, HashSet<String>>,
     /// Users whose tokens issued (`iat`) at or before the instant are refused.
     pub users: HashMap<String, u64>,
+    /// Users whose accounts were purged: every token of theirs is refused, also
+    /// one issued after the event.
+    pub purged: HashSet<String>,
 }
 
 impl Revoked {
@@ -57,11 +61,11 @@ impl Revoked {
             Some(token.issued_at.unwrap_or(0) <= *cutoff)
         };
         let session_ended = || Some(self.sessions.get(token.user_id)?.contains(token.session_id?));
-        before_cutoff() == Some(true) || session_ended() == Some(true)
+        self.purged.contains(token.user_id) || before_cutoff() == Some(true) || session_ended() == Some(true)
     }
 
     fn count(&self) -> usize {
-        self.sessions.values().map(HashSet::len).sum::<usize>() + self.users.len()
+        self.sessions.values().map(HashSet::len).sum::<usize>() + self.users.len() + self.purged.len()
     }
 
     fn merge(&mut self, other: Revoked) {
@@ -71,6 +75,7 @@ impl Revoked {
         for (user_id, issued_before) in other.users {
             self.add(&Ending::Sessions { user_id, issued_before });
         }
+        self.purged.extend(other.purged);
     }
 
     fn add(&mut self, ending: &Ending) {
@@ -78,9 +83,12 @@ impl Revoked {
             Ending::Session { user_id, session_id } => {
                 self.sessions.entry(user_id.clone()).or_default().insert(session_id.clone());
             }
-            Ending::Sessions { user_id, issued_before } | Ending::Account { user_id, issued_before } => {
+            Ending::Sessions { user_id, issued_before } => {
                 let cutoff = self.users.entry(user_id.clone()).or_default();
                 *cutoff = (*cutoff).max(*issued_before);
+            }
+            Ending::Account { user_id, .. } => {
+                self.purged.insert(user_id.clone());
             }
         }
     }

@@ -56,7 +56,18 @@ fn record_sqlite(c: &rusqlite::Connection, event: &Received) -> rusqlite::Result
             )?
             .execute(params![user_id, session_id, expires_at])?;
         }
-        Ending::Sessions { user_id, issued_before } | Ending::Account { user_id, issued_before } => {
+        Ending::Account { user_id, issued_before } => {
+            c.prepare_cached(
+                "INSERT INTO purged_users (user_id, purged_at) VALUES (?1, ?2) ON CONFLICT (user_id) DO NOTHING",
+            )?
+            .execute(params![user_id, secs(*issued_before)])?;
+            // Tags go with their tasks (ON DELETE CASCADE), search rows by trigger;
+            // the user's session revocations are covered by the row above.
+            c.prepare_cached("DELETE FROM tasks WHERE user_id = ?1")?.execute([user_id])?;
+            c.prepare_cached("DELETE FROM revoked_sessions WHERE user_id = ?1")?.execute([user_id])?;
+            c.prepare_cached("DELETE FROM revoked_users WHERE user_id = ?1")?.execute([user_id])?;
+        }
+        Ending::Sessions { user_id, issued_before } => {
             c.prepare_cached(
                 "INSERT INTO revoked_users (user_id, issued_before, expires_at) VALUES (?1, ?2, ?3) \
                  ON CONFLICT (user_id) DO UPDATE SET issued_before = MAX(issued_before, excluded.issued_before), \
@@ -64,10 +75,6 @@ fn record_sqlite(c: &rusqlite::Connection, event: &Received) -> rusqlite::Result
             )?
             .execute(params![user_id, secs(*issued_before), expires_at])?;
         }
-    }
-    if let Ending::Account { user_id, .. } = &event.ending {
-        // Tags go with their tasks (ON DELETE CASCADE), search rows by trigger.
-        c.prepare_cached("DELETE FROM tasks WHERE user_id = ?1")?.execute([user_id])?;
     }
     Ok(Recorded::Applied)
 }
@@ -96,7 +103,23 @@ async fn record_postgres(pool: &PgPool, event: &Received) -> Result<Recorded, St
             .execute(&mut *tx)
             .await?;
         }
-        Ending::Sessions { user_id, issued_before } | Ending::Account { user_id, issued_before } => {
+        Ending::Account { user_id, issued_before } => {
+            sqlx::query(
+                "INSERT INTO purged_users (user_id, purged_at) VALUES ($1, $2) ON CONFLICT (user_id) DO NOTHING",
+            )
+            .bind(user_id)
+            .bind(secs(*issued_before))
+            .execute(&mut *tx)
+            .await?;
+            for statement in [
+                "DELETE FROM tasks WHERE user_id = $1",
+                "DELETE FROM revoked_sessions WHERE user_id = $1",
+                "DELETE FROM revoked_users WHERE user_id = $1",
+            ] {
+                sqlx::query(statement).bind(user_id).execute(&mut *tx).await?;
+            }
+        }
+        Ending::Sessions { user_id, issued_before } => {
             sqlx::query(
                 "INSERT INTO revoked_users (user_id, issued_before, expires_at) VALUES ($1, $2, $3) \
                  ON CONFLICT (user_id) DO UPDATE SET \
@@ -110,23 +133,22 @@ async fn record_postgres(pool: &PgPool, event: &Received) -> Result<Recorded, St
             .await?;
         }
     }
-    if let Ending::Account { user_id, .. } = &event.ending {
-        sqlx::query("DELETE FROM tasks WHERE user_id = $1").bind(user_id).execute(&mut *tx).await?;
-    }
     // Delivered to every listening instance when (and only if) this commits.
     sqlx::query("SELECT pg_notify($1, '')").bind(CHANNEL).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(Recorded::Applied)
 }
 
-/// Rows of `revoked_sessions` (user, session) and of `revoked_users` (user, cutoff).
-type RevokedRows = (Vec<(String, String)>, Vec<(String, i64)>);
+/// Rows of `revoked_sessions` (user, session), of `revoked_users` (user, cutoff)
+/// and of `purged_users` (user).
+type RevokedRows = (Vec<(String, String)>, Vec<(String, i64)>, Vec<String>);
 
 /// Every revocation the store holds (expired ones go at the next `forget_expired`).
 pub async fn load(db: &Db) -> Result<Revoked, StoreError> {
     const SESSIONS: &str = "SELECT user_id, session_id FROM revoked_sessions";
     const USERS: &str = "SELECT user_id, issued_before FROM revoked_users";
-    let (sessions, users): RevokedRows = match db {
+    const PURGED: &str = "SELECT user_id FROM purged_users";
+    let (sessions, users, purged): RevokedRows = match db {
         Db::Sqlite(store) => {
             store
                 .read(|c| {
@@ -136,19 +158,24 @@ pub async fn load(db: &Db) -> Result<Revoked, StoreError> {
                     let sessions = sessions.collect::<rusqlite::Result<_>>()?;
                     let users = users.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
                     let users = users.collect::<rusqlite::Result<_>>()?;
-                    Ok((sessions, users))
+                    let mut purged = c.prepare_cached(PURGED)?;
+                    let purged = purged.query_map([], |row| row.get(0))?.collect::<rusqlite::Result<_>>()?;
+                    Ok((sessions, users, purged))
                 })
                 .await?
         }
-        Db::Postgres(pool) => {
-            (sqlx::query_as(SESSIONS).fetch_all(pool).await?, sqlx::query_as(USERS).fetch_all(pool).await?)
-        }
+        Db::Postgres(pool) => (
+            sqlx::query_as(SESSIONS).fetch_all(pool).await?,
+            sqlx::query_as(USERS).fetch_all(pool).await?,
+            sqlx::query_scalar(PURGED).fetch_all(pool).await?,
+        ),
     };
     let mut revoked = Revoked::default();
     for (user_id, session_id) in sessions {
         revoked.sessions.entry(user_id).or_default().insert(session_id);
     }
     revoked.users = users.into_iter().map(|(user_id, cutoff)| (user_id, u64::try_from(cutoff).unwrap_or(0))).collect();
+    revoked.purged = purged.into_iter().collect();
     Ok(revoked)
 }
 
