@@ -176,7 +176,8 @@ describe("failed sign-ins per account", { timeout: 60_000 }, () => {
     const next = addresses();
     const ann = email("ann");
     const bob = email("bob");
-    expect((await signUp(next(), ann)).status).toBe(200);
+    const signedUp = await signUp(next(), ann);
+    expect(signedUp.status).toBe(200);
     expect((await signUp(next(), bob)).status).toBe(200);
     const deviceCookie = (response: { headers: Headers }) =>
       response.headers
@@ -186,6 +187,9 @@ describe("failed sign-ins per account", { timeout: 60_000 }, () => {
     // Ann signs in on her laptop once: it is a known device from then on.
     const laptop = deviceCookie(await signIn(next(), ann, PASSWORD));
     expect(laptop).toBeDefined();
+    // The browser that made the account is one too (signing up signs in).
+    const signUpBrowser = deviceCookie(signedUp);
+    expect(signUpBrowser).toBeDefined();
     const bobsLaptop = deviceCookie(await signIn(next(), bob, PASSWORD))!;
 
     // An attacker with many addresses: 5 guesses among them all, then 429, as before.
@@ -203,6 +207,7 @@ describe("failed sign-ins per account", { timeout: 60_000 }, () => {
     // Ann's laptop, from a new address even, signs in with the right password.
     const fromLaptop = (password: string) => signIn(next(), ann, password, { cookie: laptop! });
     expect((await fromLaptop(PASSWORD)).status).toBe(200);
+    expect((await signIn(next(), ann, PASSWORD, { cookie: signUpBrowser! })).status).toBe(200);
     // The attacker is still paused: the laptop's success cleared only the laptop's count.
     expect(await attacker(PASSWORD)).toBe(429);
     // A stolen laptop cookie buys its own 5 guesses, no more.

@@ -47,6 +47,7 @@ export const SIGN_IN_FAILURE_MODEL = "signInFailure";
 export const KNOWN_DEVICE_COOKIE = "todo.known_device";
 const KNOWN_DEVICE_MAX_AGE_SECONDS = 400 * 24 * 60 * 60;
 const SIGN_IN_PATH = "/sign-in/email";
+const SIGN_UP_PATH = "/sign-up/email";
 
 interface FailureRow {
   key: string;
@@ -138,6 +139,23 @@ async function knownDevice(
   return separator > 0 && value.slice(0, separator) === key ? value.slice(separator + 1) : undefined;
 }
 
+/** Leaves the device cookie for the account `key` on this answer. */
+async function rememberDevice(
+  ctx: {
+    setSignedCookie: (name: string, value: string, secret: string, options: object) => Promise<unknown>;
+    context: { secret: string; baseURL: string };
+  },
+  key: string,
+): Promise<void> {
+  await ctx.setSignedCookie(KNOWN_DEVICE_COOKIE, `${key}:${randomBytes(16).toString("base64url")}`, ctx.context.secret, {
+    httpOnly: true,
+    sameSite: "lax",
+    secure: ctx.context.baseURL.startsWith("https://"),
+    path: "/api/auth",
+    maxAge: KNOWN_DEVICE_MAX_AGE_SECONDS,
+  });
+}
+
 /** The counter an attempt counts against: its known device's, else the account's. */
 function bucketOf(key: string, device: string | undefined): string {
   return device ? createHash("sha256").update(`device:${device}`).digest("base64url") : key;
@@ -189,6 +207,14 @@ export function signInLimit(options: SignInLimitOptions) {
       ],
       after: [
         {
+          // Signing up signs in too: the browser that made the account is a known device.
+          matcher: (context: { path?: string }) => enabled && context.path === SIGN_UP_PATH,
+          handler: createAuthMiddleware(async (ctx) => {
+            const key = signInFailureKey(emailOf(ctx.body));
+            if (key && !isAPIError(ctx.context.returned) && ctx.context.returned) await rememberDevice(ctx, key);
+          }),
+        },
+        {
           matcher,
           handler: createAuthMiddleware(async (ctx) => {
             const key = signInFailureKey(emailOf(ctx.body));
@@ -202,16 +228,8 @@ export function signInLimit(options: SignInLimitOptions) {
               return;
             }
             await ctx.context.adapter.deleteMany({ model: SIGN_IN_FAILURE_MODEL, where: [{ field: "key", value: bucket }] });
-            if (!device) {
-              // This browser has now signed in to this account: it is a known device from here on.
-              await ctx.setSignedCookie(KNOWN_DEVICE_COOKIE, `${key}:${randomBytes(16).toString("base64url")}`, ctx.context.secret, {
-                httpOnly: true,
-                sameSite: "lax",
-                secure: ctx.context.baseURL.startsWith("https://"),
-                path: "/api/auth",
-                maxAge: KNOWN_DEVICE_MAX_AGE_SECONDS,
-              });
-            }
+            // This browser has now signed in to this account: it is a known device from here on.
+            if (!device) await rememberDevice(ctx, key);
           }),
         },
       ],
