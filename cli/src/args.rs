@@ -47,6 +47,9 @@ pub struct Global {
     /// The task API's address (default: the one you signed in with, else config.toml, else http://127.0.0.1:8000)
     #[arg(long, global = true, env = "TODO_API_URL", hide_env_values = true, value_name = "URL")]
     pub api_url: Option<String>,
+    /// Allow plain http:// to a server on another machine (the sign-in can then be read on the way)
+    #[arg(long, global = true, env = "TODO_ALLOW_HTTP", hide_env_values = true)]
+    pub allow_http: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

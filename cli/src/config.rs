@@ -11,6 +11,10 @@
 //! file, the defaults of `make dev` (`http://localhost:3000`, `http://127.0.0.1:8000`).
 //! The API's address is not asked of the web app: the two may be deployed
 //! apart, and the config file says where each one is.
+//!
+//! Tokens travel only where they belong: plain `http://` only to this machine
+//! (loopback) unless `--allow-http` says so knowingly, and the session's access
+//! tokens only to the API it was made for (`todo login --api-url` changes that).
 
 use std::path::{Path, PathBuf};
 
@@ -70,6 +74,44 @@ pub fn parse_base_url(text: &str, what: &str) -> Result<Url, CliError> {
     Ok(url)
 }
 
+/// Refuses plain HTTP to anything but this machine, unless `allow_http`: the
+/// session and access tokens would cross the network readable and changeable.
+pub fn check_transport(url: &Url, what: &str, allow_http: bool) -> Result<(), CliError> {
+    if url.scheme() == "https" || allow_http || is_loopback(url) {
+        return Ok(());
+    }
+    Err(CliError::usage(format!(
+        "{what} ({url}) is plain http:// on another machine, where the sign-in could be read on the way. \
+         Use https://, or add --allow-http (TODO_ALLOW_HTTP=1) if you mean it."
+    )))
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => {
+            let name = name.to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// Refuses to send the session's access tokens to an API other than the one
+/// the session was made for (`saved`): a mistyped or planted `--api-url` /
+/// `TODO_API_URL` would get them. `todo login --api-url …` makes a session for another.
+pub fn check_api_is_the_sessions(chosen: &Url, saved: &str) -> Result<(), CliError> {
+    let saved = parse_base_url(saved, "The saved API address")?;
+    if chosen.as_str().trim_end_matches('/') == saved.as_str().trim_end_matches('/') {
+        return Ok(());
+    }
+    Err(CliError::usage(format!(
+        "This sign-in was made for the task API at {saved}, not {chosen}; its tokens are not sent elsewhere. \
+         Run `todo login --api-url {chosen}` to sign in for that one."
+    )))
+}
+
 /// `base` + `path`, keeping any path prefix the base has (`https://host/todo` → `https://host/todo/api/...`).
 pub fn join(base: &Url, path: &str) -> Url {
     let mut url = base.clone();
@@ -88,6 +130,34 @@ mod tests {
         assert_eq!(join(&base, "/api/auth/token").as_str(), "https://example.com/todo/api/auth/token");
         let bare = parse_base_url("http://localhost:3000", "--server").unwrap();
         assert_eq!(join(&bare, "/device").as_str(), "http://localhost:3000/device");
+    }
+
+    #[test]
+    fn plain_http_only_to_this_machine_unless_allowed() {
+        for good in [
+            "https://todo.example",
+            "http://localhost:3000",
+            "http://127.0.0.1:8000",
+            "http://[::1]:8000",
+            "http://app.localhost",
+        ] {
+            let url = parse_base_url(good, "--server").unwrap();
+            assert!(check_transport(&url, "The web app", false).is_ok(), "{good}");
+        }
+        for bad in ["http://todo.example", "http://192.168.1.5:8000", "http://localhost.example.com"] {
+            let url = parse_base_url(bad, "--server").unwrap();
+            assert!(matches!(check_transport(&url, "The web app", false), Err(CliError::Usage(_))), "{bad}");
+            assert!(check_transport(&url, "The web app", true).is_ok(), "{bad} with --allow-http");
+        }
+    }
+
+    #[test]
+    fn the_tokens_go_only_to_the_sessions_api() {
+        let saved = "http://127.0.0.1:8000/";
+        assert!(check_api_is_the_sessions(&parse_base_url("http://127.0.0.1:8000", "x").unwrap(), saved).is_ok());
+        let other = parse_base_url("https://evil.example", "x").unwrap();
+        let error = check_api_is_the_sessions(&other, saved).unwrap_err();
+        assert!(matches!(error, CliError::Usage(_)) && error.to_string().contains("todo login --api-url"), "{error}");
     }
 
     #[test]

@@ -4,10 +4,13 @@
 //! the session's lifetime, 7 days by default) and the last access token (a JWT
 //! good for minutes), so each command need not fetch one. It is created with
 //! mode 0600 in a 0700 directory, replaced atomically, and refused when anyone
-//! but its owner can read or write it, as ssh refuses a private key.
+//! but its owner can read or write it, as ssh refuses a private key. The
+//! directory is refused too when it belongs to someone else or others can write
+//! to it (they could swap the file), and the file is opened once, without
+//! following a link, and checked as opened (no gap between check and read).
 
 use std::fs;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
@@ -52,20 +55,54 @@ pub fn path(dir: &Path) -> PathBuf {
 /// The saved session, `None` when there is none.
 pub fn load(dir: &Path) -> Result<Option<Credentials>, CliError> {
     let path = path(dir);
-    let metadata = match fs::symlink_metadata(&path) {
-        Ok(metadata) => metadata,
+    let cannot_read = |error: std::io::Error| CliError::failed(format!("Cannot read {}: {error}.", path.display()));
+    match fs::metadata(dir) {
+        Ok(metadata) => check_dir(dir, &metadata)?,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(error) => return Err(CliError::failed(format!("Cannot read {}: {error}.", path.display()))),
+        Err(error) => return Err(cannot_read(error)),
+    }
+    // Opened once: a link is not followed (ELOOP), a FIFO does not block, and what
+    // is checked below is the file that was opened, not whatever the path names later.
+    let opened = fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK).open(&path);
+    let mut file = match opened {
+        Ok(file) => file,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(error) if error.raw_os_error() == Some(libc::ELOOP) => {
+            return Err(CliError::failed(format!("{} is not a plain file; refusing to use it.", path.display())))
+        }
+        Err(error) => return Err(cannot_read(error)),
     };
-    check_private(&path, &metadata)?;
-    let text = fs::read_to_string(&path)
-        .map_err(|error| CliError::failed(format!("Cannot read {}: {error}.", path.display())))?;
+    check_private(&path, &file.metadata().map_err(cannot_read)?)?;
+    let mut text = String::new();
+    file.read_to_string(&mut text).map_err(cannot_read)?;
     match serde_json::from_str(&text) {
         Ok(credentials) => Ok(Some(credentials)),
         Err(_) => {
             Err(CliError::failed(format!("{} is damaged. Run `todo logout`, then `todo login` again.", path.display())))
         }
     }
+}
+
+/// Refuses a directory of someone else's, or one that group or others can write
+/// to (whoever can write there can replace the file between two commands).
+fn check_dir(dir: &Path, metadata: &fs::Metadata) -> Result<(), CliError> {
+    if !metadata.is_dir() {
+        return Err(CliError::failed(format!("{} is not a directory; refusing to use it.", dir.display())));
+    }
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if metadata.uid() != me {
+        return Err(CliError::failed(format!("{} belongs to another user; refusing to use it.", dir.display())));
+    }
+    let mode = metadata.permissions().mode() & 0o777;
+    if mode & 0o022 != 0 {
+        return Err(CliError::failed(format!(
+            "{} can be written by others (mode {mode:o}); refusing to use it. Run `chmod 700 {}`.",
+            dir.display(),
+            dir.display()
+        )));
+    }
+    Ok(())
 }
 
 /// Refuses a file that is not a plain file of ours that only we can read and write.
@@ -95,6 +132,7 @@ pub fn save(dir: &Path, credentials: &Credentials) -> Result<(), CliError> {
     let cannot =
         |error: std::io::Error| CliError::failed(format!("Cannot save the sign-in in {}: {error}.", dir.display()));
     fs::DirBuilder::new().recursive(true).mode(0o700).create(dir).map_err(cannot)?;
+    check_dir(dir, &fs::metadata(dir).map_err(cannot)?)?;
     let final_path = path(dir);
     let temp_path = dir.join(format!(".credentials.{}.tmp", std::process::id()));
     let _ = fs::remove_file(&temp_path);
@@ -153,6 +191,36 @@ mod tests {
             let error = load(home.path()).unwrap_err().to_string();
             assert!(error.contains("can be read by others"), "{mode:o}: {error}");
         }
+    }
+
+    #[test]
+    fn refuses_a_directory_others_can_write_to() {
+        let home = tempfile::tempdir().unwrap();
+        let dir = home.path().join("todo");
+        save(&dir, &sample()).unwrap();
+        for mode in [0o777, 0o770, 0o722, 0o1777] {
+            fs::set_permissions(&dir, fs::Permissions::from_mode(mode)).unwrap();
+            let error = load(&dir).unwrap_err().to_string();
+            assert!(error.contains("can be written by others"), "{mode:o}: {error}");
+            let error = save(&dir, &sample()).unwrap_err().to_string();
+            assert!(error.contains("can be written by others"), "{mode:o}: {error}");
+        }
+        fs::set_permissions(&dir, fs::Permissions::from_mode(0o755)).unwrap();
+        assert_eq!(load(&dir).unwrap().unwrap().session_token, "secret-session", "others may read the directory");
+    }
+
+    #[test]
+    fn refuses_a_link_or_a_fifo_in_place_of_the_file_without_blocking() {
+        let home = tempfile::tempdir().unwrap();
+        let elsewhere = tempfile::tempdir().unwrap();
+        save(elsewhere.path(), &sample()).unwrap();
+        std::os::unix::fs::symlink(path(elsewhere.path()), path(home.path())).unwrap();
+        assert!(load(home.path()).unwrap_err().to_string().contains("not a plain file"));
+        fs::remove_file(path(home.path())).unwrap();
+        let fifo = std::ffi::CString::new(path(home.path()).into_os_string().into_encoded_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path.
+        assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+        assert!(load(home.path()).unwrap_err().to_string().contains("not a plain file"));
     }
 
     #[test]

@@ -176,6 +176,8 @@ fn servers(global: &Global, config: &ConfigFile, saved: Option<&Credentials>) ->
         (None, None, Some(url)) => parse_base_url(url, "api_url in config.toml")?,
         (None, None, None) => parse_base_url(DEFAULT_API_URL, "The default API")?,
     };
+    config::check_transport(&web, "The web app's address", global.allow_http)?;
+    config::check_transport(&api, "The task API's address", global.allow_http)?;
     Ok((web, api))
 }
 
@@ -192,6 +194,7 @@ fn connect(global: &Global) -> Result<Api, CliError> {
             session.credentials().web_url
         )));
     }
+    config::check_api_is_the_sessions(&api, &session.credentials().api_url)?;
     Ok(Api::new(http, api, session))
 }
 

@@ -1,14 +1,23 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { readApiUrl } from "@/lib/server/public-config";
 import { pageContentSecurityPolicy } from "@/lib/security-headers";
+import { actionOriginAllowed, isServerAction } from "@/lib/action-origin";
 
 /**
  * Gives every page a Content-Security-Policy with a fresh nonce. Next.js reads
  * the nonce from the request's CSP header while it renders and puts it on its
  * own script tags (which is why every page renders per request: see
  * app/layout.tsx). The static security headers come from next.config.ts.
+ * Refuses server actions from origins other than the configured ones.
  */
 export function proxy(request: NextRequest) {
+  // Server actions only from the configured origins (lib/action-origin.ts).
+  if (isServerAction(request.method) && !actionOriginAllowed(request.headers, process.env)) {
+    return new NextResponse("This action is allowed from this app's own pages only.", {
+      status: 403,
+      headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
+    });
+  }
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
   const policy = pageContentSecurityPolicy({
     nonce,

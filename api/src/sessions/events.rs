@@ -60,8 +60,11 @@ async fn receive_event(
     let ending = event.ending.clone();
     match store::record(&db, event).await? {
         Recorded::Replayed => Err(EventError::invalid_request("this event (its jti) was received before")),
-        Recorded::Applied => {
+        Recorded::Applied(replaced) => {
             auth.verifier.revocations().add(&ending);
+            if let Some(cutoff) = replaced {
+                auth.verifier.revocations().replace_sessions(ending.user_id(), cutoff);
+            }
             tracing::info!(event = ending.kind(), "security event received");
             metrics::counter!("security_events_total", "outcome" => "accepted").increment(1);
             Ok(StatusCode::ACCEPTED)
@@ -142,7 +145,13 @@ impl EventClaims {
         // Every token it covers was issued by now (give or take the clocks' leeway)
         // and lives at most the longest lifetime accepted.
         let covered_until = now_secs().max(iat) + max_token_lifetime + 2 * LEEWAY_SECS;
-        Ok(Received { jti, jti_expires_at: self.exp + LEEWAY_SECS, ending, ending_expires_at: covered_until })
+        Ok(Received {
+            jti,
+            jti_expires_at: self.exp + LEEWAY_SECS,
+            issued_at: iat,
+            ending,
+            ending_expires_at: covered_until,
+        })
     }
 }
 

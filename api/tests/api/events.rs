@@ -8,6 +8,7 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use reqwest::{Method, Response};
 use serde_json::{json, Value};
 use todo_api::sessions::events::{ACCOUNT_PURGED, BACKCHANNEL_LOGOUT};
+use todo_api::sessions::store::{self, MAX_REVOKED_SESSIONS_PER_USER};
 
 use crate::helpers::forge::{claims_with, sign_hs};
 use crate::helpers::{
@@ -103,7 +104,12 @@ async fn signing_out_everywhere_ends_every_session_that_began_before_it() {
 
 #[tokio::test]
 async fn a_purged_account_loses_its_tasks_and_every_token_and_others_keep_theirs() {
-    let app = spawn_app_with(Options::default()).await;
+    let store = fresh_store().await;
+    store.db.migrate().await.unwrap();
+    let (db, url) = (store.db.clone(), store.url.clone());
+    let options = Options::default();
+    let secret = options.secret.clone().unwrap();
+    let app = spawn_app_on(store, options).await;
     for title in ["one", "two"] {
         app.create_ok("alice", title).await;
     }
@@ -113,9 +119,116 @@ async fn a_purged_account_loses_its_tasks_and_every_token_and_others_keep_theirs
     assert_eq!(list_status(&app, "alice", &token).await, 401);
     assert_eq!(list_status(&app, "alice", &app.token("alice")).await, 401, "no token of hers from before");
     assert_eq!(app.all_tasks("bob").await.len(), 1);
-    // Her tasks are gone, not only hidden: a token minted later (no such thing for a
-    // deleted account, but the store is what is checked) sees none.
-    assert!(tasks_seen_later(&app, "alice").await.is_empty());
+    // Her tasks are gone, not only hidden: the store holds none.
+    assert_eq!(count_tasks_in_store(&db, "alice").await, 0);
+    assert_eq!(count_tasks_in_store(&db, "bob").await, 1);
+
+    // A token issued after the event (a web app that still had her session, a
+    // clock ahead) is refused too, for reading and for writing, and so it stays
+    // on an instance started afterwards.
+    let later = hs256(&app.secret, &claims_with("alice", json!({ "sid": "new", "iat": now_secs() + 30 })));
+    let read = app.request(Method::GET, "/api/alice/tasks", Some(&later)).send().await.unwrap();
+    assert_token_refused(read, &later, "a token issued after the purge").await;
+    let write = app
+        .request(Method::POST, "/api/alice/tasks", Some(&later))
+        .json(&json!({ "title": "after the purge" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(write.status(), 401, "no task can be written for a purged account");
+    assert_eq!(count_tasks_in_store(&db, "alice").await, 0);
+    let restarted = spawn_app_on_db(db, &url, Options { secret: Some(secret), ..Options::default() }).await;
+    assert_eq!(list_status(&restarted, "alice", &later).await, 401, "the record outlives a restart");
+    assert_eq!(list_status(&restarted, "bob", &restarted.token("bob")).await, 200);
+}
+
+/// How many tasks the store holds for `user`, read past the API.
+async fn count_tasks_in_store(db: &todo_api::db::Db, user: &str) -> i64 {
+    use todo_api::db::Db;
+    match db {
+        Db::Sqlite(store) => {
+            let user = user.to_owned();
+            store
+                .read(move |c| c.query_row("SELECT COUNT(*) FROM tasks WHERE user_id = ?1", [user], |row| row.get(0)))
+                .await
+                .unwrap()
+        }
+        Db::Postgres(pool) => sqlx::query_scalar("SELECT COUNT(*) FROM tasks WHERE user_id = $1")
+            .bind(user)
+            .fetch_one(pool)
+            .await
+            .unwrap(),
+    }
+}
+
+#[tokio::test]
+async fn past_the_cap_an_accounts_session_revocations_become_one_user_wide_revocation_and_none_is_dropped() {
+    let store = fresh_store().await;
+    store.db.migrate().await.unwrap();
+    let (db, url) = (store.db.clone(), store.url.clone());
+    let options = Options::default();
+    let secret = options.secret.clone().unwrap();
+    let app = spawn_app_on(store, options).await;
+    let ended = usize::try_from(MAX_REVOKED_SESSIONS_PER_USER).unwrap() + 1;
+    let tokens: Vec<String> = (0..ended).map(|i| session_token(&app, "alice", &format!("s{i}"), 10)).collect();
+    for i in 0..ended {
+        let event = event("alice", BACKCHANNEL_LOGOUT, Some(&format!("s{i}")));
+        assert_eq!(send(&app, &signed(&app, &event)).await.status(), 202, "event {i}");
+    }
+    // One row for her, not one per session: what one account can make the API hold is bounded.
+    assert_eq!(count_rows(&db, "revoked_sessions", "alice").await, 0);
+    assert_eq!(count_rows(&db, "revoked_users", "alice").await, 1);
+    let restarted = spawn_app_on_db(db, &url, Options { secret: Some(secret), ..Options::default() }).await;
+    for (i, token) in tokens.iter().enumerate() {
+        assert_eq!(list_status(&app, "alice", token).await, 401, "session {i} here");
+        assert_eq!(list_status(&restarted, "alice", token).await, 401, "session {i} after a restart");
+    }
+    // A token minted afterwards (her live sessions fetch fresh ones) is accepted; others are untouched.
+    let fresh = hs256(&app.secret, &claims_with("alice", json!({ "sid": "live", "iat": now_secs() + 5 })));
+    assert_eq!(list_status(&app, "alice", &fresh).await, 200);
+    assert_eq!(list_status(&restarted, "alice", &fresh).await, 200);
+    assert_eq!(list_status(&app, "bob", &session_token(&app, "bob", "s0", 10)).await, 200);
+}
+
+#[tokio::test]
+async fn an_instance_reads_only_the_revocations_recorded_since_its_last_read() {
+    let store = fresh_store().await;
+    store.db.migrate().await.unwrap();
+    let db = store.db.clone();
+    let app = spawn_app_on(store, Options::default()).await;
+    for sid in ["old-1", "old-2"] {
+        assert_eq!(send(&app, &signed(&app, &event("alice", BACKCHANNEL_LOGOUT, Some(sid)))).await.status(), 202);
+    }
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let since = store::now_millis();
+    assert_eq!(send(&app, &signed(&app, &event("bob", BACKCHANNEL_LOGOUT, Some("new")))).await.status(), 202);
+    assert_eq!(send(&app, &signed(&app, &event("carol", ACCOUNT_PURGED, None))).await.status(), 202);
+    let changes = store::load_since(&db, since).await.unwrap();
+    assert!(!changes.sessions.contains_key("alice"), "rows read before are not read again: {changes:?}");
+    assert!(changes.sessions["bob"].contains("new"));
+    assert!(changes.purged.contains("carol"));
+    assert_eq!(store::load(&db).await.unwrap().sessions["alice"].len(), 2, "a whole read still has them");
+}
+
+/// How many rows of `table` the store holds for `user`, read past the API.
+async fn count_rows(db: &todo_api::db::Db, table: &'static str, user: &str) -> i64 {
+    use todo_api::db::Db;
+    match db {
+        Db::Sqlite(store) => {
+            let user = user.to_owned();
+            store
+                .read(move |c| {
+                    c.query_row(&format!("SELECT COUNT(*) FROM {table} WHERE user_id = ?1"), [user], |row| row.get(0))
+                })
+                .await
+                .unwrap()
+        }
+        Db::Postgres(pool) => sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table} WHERE user_id = $1"))
+            .bind(user)
+            .fetch_one(pool)
+            .await
+            .unwrap(),
+    }
 }
 
 #[tokio::test]
@@ -229,15 +342,7 @@ async fn every_malformed_or_foreign_event_is_400_with_its_code_and_changes_nothi
     assert_eq!(list_status(&app, "alice", &token).await, 200, "nothing was revoked");
     // The same event, well-formed, is taken: the refusals were for what each changed.
     assert_eq!(send(&app, &signed(&app, &purge)).await.status(), 202);
-    assert!(tasks_seen_later(&app, "alice").await.is_empty());
-}
-
-/// `user`'s tasks through a token issued after any event so far.
-async fn tasks_seen_later(app: &TestApp, user: &str) -> Vec<Value> {
-    let later = hs256(&app.secret, &claims_with(user, json!({ "iat": now_secs() + 2 })));
-    let response = app.request(Method::GET, &format!("/api/{user}/tasks"), Some(&later)).send().await.unwrap();
-    assert_eq!(response.status(), 200);
-    response.json().await.unwrap()
+    assert_eq!(list_status(&app, "alice", &token).await, 401, "the purge took effect");
 }
 
 fn event_with_sid(sid: Value) -> Value {

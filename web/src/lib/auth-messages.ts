@@ -10,8 +10,10 @@ export const MAX_NAME_LENGTH = 100;
 /** Error codes of this app's own Better Auth checks (src/lib/server/). */
 export const NAME_TOO_LONG = "NAME_TOO_LONG";
 export const TOO_MANY_FAILED_SIGN_INS = "TOO_MANY_FAILED_SIGN_INS";
+export const PASSWORD_REQUIRED = "PASSWORD_REQUIRED";
 
 export const NAME_TOO_LONG_MESSAGE = `The name is too long: use at most ${MAX_NAME_LENGTH} characters.`;
+export const PASSWORD_REQUIRED_MESSAGE = "Enter your password to delete the account.";
 
 /** Characters as a person counts them (code points), not UTF-16 units. */
 export function characterCount(text: string): number {

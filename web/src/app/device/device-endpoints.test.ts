@@ -146,3 +146,61 @@ describe("device sign-in for the command line", { timeout: 60_000 }, () => {
     expect(await errorOf(await poll(auth, code.device_code))).toBe("access_denied");
   });
 });
+
+describe("device codes cannot be bound to someone else or guessed through approve/deny (issue 23, item 4)", { timeout: 60_000 }, () => {
+  async function signUpAs(auth: Auth, email: string) {
+    const response = await fromBrowser(auth, "/sign-up/email", "", {
+      method: "POST",
+      body: JSON.stringify({ name: "Someone", email, password: "correct-horse" }),
+    });
+    expect(response.status).toBe(200);
+    const { user } = (await response.json()) as { user: { id: string } };
+    return { userId: user.id, cookie: response.headers.get("set-cookie")!.split(";")[0] };
+  }
+
+  const decide = (auth: Auth, cookie: string, path: "/device/approve" | "/device/deny", userCode: string) =>
+    fromBrowser(auth, path, cookie, { method: "POST", body: JSON.stringify({ userCode }) });
+
+  it("refuses a user_id on /device/code from anyone", async () => {
+    const auth = await newAuth();
+    const victim = await signUp(auth);
+    const response = await fromCli(auth, "/device/code", { body: { client_id: "todo-cli", user_id: victim.userId } });
+    expect(response.status).toBe(400);
+    expect(await errorOf(response)).toBe("invalid_request");
+    const { adapter } = await auth.$context;
+    expect(await adapter.findMany({ model: "deviceCode" })).toEqual([]);
+  });
+
+  it("answers approve and deny alike for an unknown, an unclaimed and another account's code", async () => {
+    const auth = await newAuth();
+    const ann = await signUp(auth);
+    const bob = await signUpAs(auth, "bob@example.com");
+    const unclaimed = await requestCode(auth);
+    const bobs = await requestCode(auth);
+    expect((await fromBrowser(auth, `/device?user_code=${bobs.user_code}`, bob.cookie)).status).toBe(200);
+
+    for (const path of ["/device/approve", "/device/deny"] as const) {
+      const answers = [];
+      for (const userCode of ["ZZZZZZZZ", unclaimed.user_code, bobs.user_code]) {
+        const response = await decide(auth, ann.cookie, path, userCode);
+        answers.push({ status: response.status, body: await response.text() });
+      }
+      expect(answers[0].status, path).toBe(400);
+      expect(answers[1], `${path}: unclaimed`).toEqual(answers[0]);
+      expect(answers[2], `${path}: another account's`).toEqual(answers[0]);
+    }
+    // None of that changed the codes: Bob can still approve his.
+    expect((await decide(auth, bob.cookie, "/device/approve", bobs.user_code)).status).toBe(200);
+  });
+
+  it("limits approve and deny per address like lookups: 5 within a code's lifetime", async () => {
+    const config = readAuthConfig({ BETTER_AUTH_SECRET: SECRET, BETTER_AUTH_URL: BASE_URL, BETTER_AUTH_RATE_LIMIT: "on" }, "/repo");
+    const auth = await createMigratedAuth(config, new PGliteDialect(new PGlite()));
+    const ann = await signUp(auth);
+    for (const path of ["/device/approve", "/device/deny"] as const) {
+      const statuses = [];
+      for (let i = 0; i < 6; i++) statuses.push((await decide(auth, ann.cookie, path, `GUESS00${i}`)).status);
+      expect(statuses, path).toEqual([400, 400, 400, 400, 400, 429]);
+    }
+  });
+});

@@ -30,6 +30,8 @@ export interface AuthConfig {
    */
   trustedProxies: TrustedProxies;
   /** Failed password sign-ins allowed per email within the window; 0 switches the limit off. */
+  /** Sessions one account may hold at once; the oldest past it end (MAX_SESSIONS_PER_USER). */
+  maxSessionsPerUser: number;
   signInMaxFailures: number;
   signInFailureWindowSeconds: number;
   /** How long a `todo login` code may wait for approval on /device (RFC 8628 `expires_in`). */
@@ -50,6 +52,8 @@ const DEFAULT_JWT_EXPIRES_IN_SECONDS = 15 * 60;
 const SESSION_EXPIRES_IN_SECONDS = 7 * 24 * 60 * 60;
 const MIN_SECRET_BYTES = 32;
 const DEFAULT_SIGN_IN_MAX_FAILURES = 5;
+/** Sessions per account: a person's browsers and terminals, with room to spare. */
+const DEFAULT_MAX_SESSIONS_PER_USER = 50;
 const DEFAULT_SIGN_IN_FAILURE_WINDOW_SECONDS = 15 * 60;
 const DEFAULT_DEVICE_CODE_EXPIRES_IN_SECONDS = 15 * 60;
 
@@ -143,6 +147,12 @@ export function readAuthConfig(env: Readonly<Record<string, string | undefined>>
     trustedOrigins: [...new Set([new URL(baseURL).origin, ...extraOrigins])],
     rateLimitEnabled: parseSwitch("BETTER_AUTH_RATE_LIMIT", env.BETTER_AUTH_RATE_LIMIT),
     trustedProxies,
+    maxSessionsPerUser: parseWholeNumber(
+      "MAX_SESSIONS_PER_USER",
+      env.MAX_SESSIONS_PER_USER,
+      DEFAULT_MAX_SESSIONS_PER_USER,
+      1,
+    ),
     signInMaxFailures: parseWholeNumber("SIGN_IN_MAX_FAILURES", env.SIGN_IN_MAX_FAILURES, DEFAULT_SIGN_IN_MAX_FAILURES, 0),
     signInFailureWindowSeconds: parseWholeNumber(
       "SIGN_IN_FAILURE_WINDOW_SECS",

@@ -6,6 +6,7 @@ import { MAX_NAME_LENGTH, NAME_TOO_LONG, TOO_MANY_FAILED_SIGN_INS } from "@/lib/
 import { readAuthConfig } from "./auth-config";
 import { authRequestHandler, CLIENT_ADDRESS_HEADER } from "./auth-request";
 import { createMigratedAuth } from "./auth";
+import { KNOWN_DEVICE_COOKIE } from "./sign-in-limit";
 import { PEER_ADDRESS_HEADER, peerStampToken } from "./peer-address";
 
 // Better Auth and its limits as the route serves them (authRequestHandler), on
@@ -168,6 +169,50 @@ describe("failed sign-ins per account", { timeout: 60_000 }, () => {
     vi.setSystemTime(Date.now() + 901_000);
     const later = viaProxy(next());
     expect((await signIn(later.peer, ann, PASSWORD, later.headers)).status).toBe(200);
+  });
+
+  it("lets a device that signed in before through with the right password while an attacker keeps the account paused (issue 23, item 9)", async () => {
+    const { signUp, signIn, viaProxy } = shared;
+    const next = addresses();
+    const ann = email("ann");
+    const bob = email("bob");
+    const signedUp = await signUp(next(), ann);
+    expect(signedUp.status).toBe(200);
+    expect((await signUp(next(), bob)).status).toBe(200);
+    const deviceCookie = (response: { headers: Headers }) =>
+      response.headers
+        .getSetCookie()
+        .map((cookie) => cookie.split(";")[0])
+        .find((cookie) => cookie.startsWith(`${KNOWN_DEVICE_COOKIE}=`));
+    // Ann signs in on her laptop once: it is a known device from then on.
+    const laptop = deviceCookie(await signIn(next(), ann, PASSWORD));
+    expect(laptop).toBeDefined();
+    // The browser that made the account is one too (signing up signs in).
+    const signUpBrowser = deviceCookie(signedUp);
+    expect(signUpBrowser).toBeDefined();
+    const bobsLaptop = deviceCookie(await signIn(next(), bob, PASSWORD))!;
+
+    // An attacker with many addresses: 5 guesses among them all, then 429, as before.
+    const attacker = async (password: string) => {
+      const { peer, headers } = viaProxy(next());
+      return (await signIn(peer, ann, password, headers)).status;
+    };
+    for (let i = 0; i < 5; i++) expect(await attacker("wrong-horse"), `guess ${i + 1}`).toBe(401);
+    expect(await attacker("wrong-horse")).toBe(429);
+    expect(await attacker(PASSWORD), "a new device is paused, the right password included").toBe(429);
+    // Another account's device cookie (or a forged one) is no way past it.
+    expect((await signIn(next(), ann, PASSWORD, { cookie: bobsLaptop })).status).toBe(429);
+    expect((await signIn(next(), ann, PASSWORD, { cookie: `${KNOWN_DEVICE_COOKIE}=forged.sig` })).status).toBe(429);
+
+    // Ann's laptop, from a new address even, signs in with the right password.
+    const fromLaptop = (password: string) => signIn(next(), ann, password, { cookie: laptop! });
+    expect((await fromLaptop(PASSWORD)).status).toBe(200);
+    expect((await signIn(next(), ann, PASSWORD, { cookie: signUpBrowser! })).status).toBe(200);
+    // The attacker is still paused: the laptop's success cleared only the laptop's count.
+    expect(await attacker(PASSWORD)).toBe(429);
+    // A stolen laptop cookie buys its own 5 guesses, no more.
+    for (let i = 0; i < 5; i++) expect((await fromLaptop("wrong-horse")).status).toBe(401);
+    expect((await fromLaptop(PASSWORD)).status).toBe(429);
   });
 
   it("counts emails without an account too, so a 429 does not reveal which emails have one", async () => {

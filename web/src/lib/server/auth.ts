@@ -17,6 +17,8 @@ import {
   NAME_TOO_LONG,
   NAME_TOO_LONG_MESSAGE,
 } from "@/lib/auth-messages";
+import { accountGuard } from "./account-guard";
+import { deviceGuard } from "./device-guard";
 import { readAuthConfig, type AuthConfig } from "./auth-config";
 import { authRequestHandler, CLIENT_ADDRESS_HEADER } from "./auth-request";
 import { securityEvents, type SecurityEventsOptions } from "./security-events/plugin";
@@ -116,6 +118,11 @@ function buildAuthOptions(config: AuthConfig, dialect: Dialect, outbox?: Securit
       },
     },
     advanced: {
+      // Better Auth reads at most 100 rows where a read has no limit of its own, but
+      // deletes every row a bulk delete matches: "sign out everywhere" then ended
+      // sessions it never listed, or sent no event for them. Sessions per account
+      // are capped (account-guard.ts), so reading every row is bounded.
+      database: { defaultFindManyLimit: Number.MAX_SAFE_INTEGER },
       // The client's address as the route worked it out from the socket and
       // TRUSTED_PROXIES (auth-request.ts); never X-Forwarded-For as the client sent it.
       ipAddress: { ipAddressHeaders: [CLIENT_ADDRESS_HEADER] },
@@ -139,11 +146,13 @@ function buildAuthOptions(config: AuthConfig, dialect: Dialect, outbox?: Securit
         jwtExpiresInSeconds: config.jwtExpiresInSeconds,
         outbox,
       }),
+      accountGuard({ maxSessionsPerUser: config.maxSessionsPerUser }),
       signInLimit({ maxFailures: config.signInMaxFailures, windowSeconds: config.signInFailureWindowSeconds }),
       // `todo login` (RFC 8628): the command line asks /device/code, the person
       // approves on /device, the command line's /device/token poll gets a session.
       // It then sends that session as `Authorization: Bearer` (the bearer plugin)
       // to /token and /sign-out, as it has no cookie jar.
+      deviceGuard({ codeLifetimeSeconds: config.deviceCodeExpiresInSeconds }),
       deviceAuthorization({
         expiresIn: `${config.deviceCodeExpiresInSeconds}s`,
         interval: "5s",

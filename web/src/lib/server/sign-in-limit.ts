@@ -1,5 +1,5 @@
 import "server-only";
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import type { BetterAuthPlugin, DBAdapter } from "better-auth";
 import { APIError, createAuthMiddleware, isAPIError } from "better-auth/api";
 import { TOO_MANY_FAILED_SIGN_INS } from "@/lib/auth-messages";
@@ -18,6 +18,16 @@ import { TOO_MANY_FAILED_SIGN_INS } from "@/lib/auth-messages";
  * attempts for that email are answered 429 with `Retry-After` until that window
  * has passed, the right password included.
  *
+ * A device that has signed in to the account before is not held up by what
+ * others do (OWASP's "device cookies"): a successful sign-in leaves a signed,
+ * httpOnly cookie naming that browser and account, and attempts that carry it
+ * count against that device alone (the same `maxFailures` per window), not the
+ * account's shared count. So anyone can pause sign-ins to an account from new
+ * devices, with 5 guesses per window among all of their addresses as before,
+ * but the person goes on signing in from a browser they used before, and a
+ * stolen device cookie buys no more than its own 5 guesses. A success from a
+ * known device clears only that device's count; from a new device, the account's.
+ *
  * The count is kept in the accounts store (table `signInFailure`), so every web
  * instance on one PostgreSQL shares it. It is kept per email whether an account
  * exists or not, so the 429 says nothing about which emails have accounts, and
@@ -33,7 +43,11 @@ export interface SignInLimitOptions {
 }
 
 export const SIGN_IN_FAILURE_MODEL = "signInFailure";
+/** The device cookie: `<account key>:<device id>`, signed with BETTER_AUTH_SECRET. */
+export const KNOWN_DEVICE_COOKIE = "todo.known_device";
+const KNOWN_DEVICE_MAX_AGE_SECONDS = 400 * 24 * 60 * 60;
 const SIGN_IN_PATH = "/sign-in/email";
+const SIGN_UP_PATH = "/sign-up/email";
 
 interface FailureRow {
   key: string;
@@ -114,6 +128,39 @@ async function giveSlotBack(adapter: DBAdapter, key: string): Promise<void> {
   });
 }
 
+/** The request's device id when it carries a valid device cookie for the account `key`. */
+async function knownDevice(
+  ctx: { getSignedCookie: (name: string, secret: string) => Promise<string | false | null>; context: { secret: string } },
+  key: string,
+): Promise<string | undefined> {
+  const value = await ctx.getSignedCookie(KNOWN_DEVICE_COOKIE, ctx.context.secret);
+  if (typeof value !== "string") return undefined;
+  const separator = value.lastIndexOf(":");
+  return separator > 0 && value.slice(0, separator) === key ? value.slice(separator + 1) : undefined;
+}
+
+/** Leaves the device cookie for the account `key` on this answer. */
+async function rememberDevice(
+  ctx: {
+    setSignedCookie: (name: string, value: string, secret: string, options: object) => Promise<unknown>;
+    context: { secret: string; baseURL: string };
+  },
+  key: string,
+): Promise<void> {
+  await ctx.setSignedCookie(KNOWN_DEVICE_COOKIE, `${key}:${randomBytes(16).toString("base64url")}`, ctx.context.secret, {
+    httpOnly: true,
+    sameSite: "lax",
+    secure: ctx.context.baseURL.startsWith("https://"),
+    path: "/api/auth",
+    maxAge: KNOWN_DEVICE_MAX_AGE_SECONDS,
+  });
+}
+
+/** The counter an attempt counts against: its known device's, else the account's. */
+function bucketOf(key: string, device: string | undefined): string {
+  return device ? createHash("sha256").update(`device:${device}`).digest("base64url") : key;
+}
+
 function emailOf(body: unknown): unknown {
   return body && typeof body === "object" ? (body as { email?: unknown }).email : undefined;
 }
@@ -143,7 +190,8 @@ export function signInLimit(options: SignInLimitOptions) {
           handler: createAuthMiddleware(async (ctx) => {
             const key = signInFailureKey(emailOf(ctx.body));
             if (!key) return;
-            const outcome = await takeSlot(ctx.context.adapter, key, now(), maxFailures, windowMs);
+            const bucket = bucketOf(key, await knownDevice(ctx, key));
+            const outcome = await takeSlot(ctx.context.adapter, bucket, now(), maxFailures, windowMs);
             if (outcome.allowed) return;
             throw new APIError(
               "TOO_MANY_REQUESTS",
@@ -159,17 +207,29 @@ export function signInLimit(options: SignInLimitOptions) {
       ],
       after: [
         {
+          // Signing up signs in too: the browser that made the account is a known device.
+          matcher: (context: { path?: string }) => enabled && context.path === SIGN_UP_PATH,
+          handler: createAuthMiddleware(async (ctx) => {
+            const key = signInFailureKey(emailOf(ctx.body));
+            if (key && !isAPIError(ctx.context.returned) && ctx.context.returned) await rememberDevice(ctx, key);
+          }),
+        },
+        {
           matcher,
           handler: createAuthMiddleware(async (ctx) => {
             const key = signInFailureKey(emailOf(ctx.body));
             if (!key) return;
+            const device = await knownDevice(ctx, key);
+            const bucket = bucketOf(key, device);
             const returned = ctx.context.returned;
             if (isAPIError(returned)) {
               // A wrong password (or an unknown email) keeps its slot: that is the failure counted.
-              if (returned.statusCode !== 401) await giveSlotBack(ctx.context.adapter, key);
+              if (returned.statusCode !== 401) await giveSlotBack(ctx.context.adapter, bucket);
               return;
             }
-            await ctx.context.adapter.deleteMany({ model: SIGN_IN_FAILURE_MODEL, where: [{ field: "key", value: key }] });
+            await ctx.context.adapter.deleteMany({ model: SIGN_IN_FAILURE_MODEL, where: [{ field: "key", value: bucket }] });
+            // This browser has now signed in to this account: it is a known device from here on.
+            if (!device) await rememberDevice(ctx, key);
           }),
         },
       ],
