@@ -177,8 +177,10 @@ fn next_link(response: &Response, page: &Url) -> Option<Url> {
                 let param = param.trim().to_ascii_lowercase();
                 param == "rel=\"next\"" || param == "rel=next"
             });
+            // Only a page of the same API: the next request carries the access token.
+            let next = page.join(target).ok().filter(|next| next.origin() == page.origin());
             if is_next {
-                page.join(target).ok()
+                next
             } else {
                 None
             }
@@ -189,6 +191,20 @@ fn next_link(response: &Response, page: &Url) -> Option<Url> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn with_link(link: &str) -> Response {
+        Response::from(http::Response::builder().header("link", link).body("[]").unwrap())
+    }
+
+    #[test]
+    fn a_next_page_on_another_origin_is_not_followed() {
+        let page = Url::parse("https://api.example/api/u/tasks?limit=2").unwrap();
+        let same = next_link(&with_link("</api/u/tasks?cursor=x>; rel=\"next\""), &page);
+        assert_eq!(same.unwrap().as_str(), "https://api.example/api/u/tasks?cursor=x");
+        for elsewhere in ["<https://evil.example/steal>; rel=\"next\"", "<//evil.example/x>; rel=next"] {
+            assert_eq!(next_link(&with_link(elsewhere), &page), None, "{elsewhere}");
+        }
+    }
 
     #[test]
     fn a_problem_becomes_one_sentence() {

@@ -3,5 +3,5 @@
 -- it computes everything else with (PostgreSQL's own may differ) and writes it
 -- beside `due_at`, as YYYYMMDD (integers order as dates do); NULL for timed and
 -- undated tasks. Rows written before this migration get it from the API's
--- start-up upgrade (`all-day-dates-1`).
+-- start-up pass (`store/upgrade.rs`), at every start.
 ALTER TABLE tasks ADD COLUMN due_date INTEGER;

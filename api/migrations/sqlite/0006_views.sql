@@ -2,5 +2,5 @@
 -- its own time zone, which SQL cannot compute from `due_at` here. The API writes
 -- that date beside it, as YYYYMMDD (integers order as dates do); NULL for timed
 -- and undated tasks. Rows written before this migration get it from the API's
--- start-up upgrade (`all-day-dates-1`).
+-- start-up pass (`store/upgrade.rs`), at every start.
 ALTER TABLE tasks ADD COLUMN due_date INTEGER;

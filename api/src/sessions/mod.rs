@@ -155,6 +155,8 @@ impl Revocations {
         let mut held = self.held.write().unwrap_or_else(PoisonError::into_inner);
         held.revoked.merge(changes);
         held.changes_since = held.changes_since.max(next_since);
+        // A whole read that began before these changes committed must not replace them.
+        held.additions += 1;
         metrics::gauge!("revocations_held").set(held.revoked.count() as f64);
     }
 

@@ -112,6 +112,8 @@ fn record_sqlite(c: &rusqlite::Connection, event: &Received) -> rusqlite::Result
             c.prepare_cached("DELETE FROM tasks WHERE user_id = ?1")?.execute([user_id])?;
             c.prepare_cached("DELETE FROM revoked_sessions WHERE user_id = ?1")?.execute([user_id])?;
             c.prepare_cached("DELETE FROM revoked_users WHERE user_id = ?1")?.execute([user_id])?;
+            // The owner's key of the search index (SQLite only: migrations/sqlite/0004_search.sql).
+            c.prepare_cached("DELETE FROM search_owners WHERE user_id = ?1")?.execute([user_id])?;
         }
         Ending::Sessions { user_id, issued_before } => {
             upsert_user(user_id, secs(*issued_before), expires_at)?;
@@ -309,7 +311,8 @@ pub async fn listen(pool: PgPool, revocations: Weak<Revocations>) {
             drop(revocations);
             // `try_recv` reconnects by itself and says so with `None`: reload then too.
             match listener.try_recv().await {
-                Ok(_) => {}
+                Ok(Some(_)) => {}
+                Ok(None) => whole = true,
                 Err(err) => {
                     tracing::warn!(error = %err, "lost the revocations channel; listening again");
                     tokio::time::sleep(Duration::from_secs(1)).await;

@@ -51,7 +51,6 @@ impl AllDayDue {
 /// The names the upgrades in [`upgrade_stored_tasks`] are recorded under once done.
 const TEXT_UPGRADE: &str = "text-rules-and-folding-1";
 const TIME_FORM_UPGRADE: &str = "sqlite-time-text-form-1";
-const ALL_DAY_DATES_UPGRADE: &str = "all-day-dates-1";
 /// The title a task gets when nothing visible was left of its own.
 const UNTITLED: &str = "Untitled";
 /// Tasks read and rewritten per transaction by the text upgrade.
@@ -102,18 +101,19 @@ pub async fn upgrade_stored_tasks(db: &Db) -> Result<UpgradeReport, StoreError> 
         }
         mark_upgrade_applied(db, TEXT_UPGRADE).await?;
     }
-    if !upgrade_applied(db, ALL_DAY_DATES_UPGRADE).await? {
-        loop {
-            let dated = match db {
-                Db::Sqlite(store) => store.write(|c| sqlite::date_all_day_batch(c, UPGRADE_BATCH)).await?,
-                Db::Postgres(pool) => postgres::date_all_day_batch(pool, UPGRADE_BATCH).await?,
-            };
-            report.dated += dated;
-            if dated == 0 {
-                break;
-            }
+    // At every start, not once: an all-day task written without its date (by a
+    // release before the views, still running beside this one during a rolling
+    // deploy, or a bulk load) would otherwise stay out of every view. One read of
+    // the table when there is nothing to do.
+    loop {
+        let dated = match db {
+            Db::Sqlite(store) => store.write(|c| sqlite::date_all_day_batch(c, UPGRADE_BATCH)).await?,
+            Db::Postgres(pool) => postgres::date_all_day_batch(pool, UPGRADE_BATCH).await?,
+        };
+        report.dated += dated;
+        if dated == 0 {
+            break;
         }
-        mark_upgrade_applied(db, ALL_DAY_DATES_UPGRADE).await?;
     }
     // PostgreSQL keeps times as timestamptz: nothing to rewrite there.
     if let Db::Sqlite(store) = db {

@@ -10,7 +10,7 @@ import { NewTaskForm } from "./new-task-form";
 import { usePendingDeletes } from "./pending-deletes";
 import { TaskControls } from "./task-controls";
 import { TaskItem } from "./task-item";
-import { useTags, useTaskList } from "./use-tasks";
+import { useTags, useTaskList, useViewsFollowTheDay } from "./use-tasks";
 
 /** The current time, moved on every `intervalMs`: due dates in words and overdue marks follow the clock. */
 export function useNow(intervalMs = 60_000): Date {
@@ -100,6 +100,7 @@ export function TasksView({ api, undoMs }: TasksViewProps) {
   const list = useTaskList(api, filters);
   const tags = useTags(api);
   const now = useNow();
+  useViewsFollowTheDay(api, filters, now);
   const onFilters = useCallback((next: TaskFilters) => setFilters(next), []);
   // Refused ticks and deletions by task id, each said at its row (where the
   // person is looking, also on a phone): the latest one per task.

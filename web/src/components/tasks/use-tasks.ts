@@ -12,9 +12,10 @@ import {
   type QueryClient,
   type QueryKey,
 } from "@tanstack/react-query";
+import { useEffect, useRef } from "react";
 import type { TaskApi } from "@/lib/api/task-api";
 import type { NewTask, Task, TaskChanges, TaskPage } from "@/lib/api/types";
-import { browserTimeZone } from "@/lib/dates/zoned";
+import { browserTimeZone, calendarDate } from "@/lib/dates/zoned";
 import { listFilters, type TaskFilters } from "@/lib/tasks/filters";
 
 type ListData = InfiniteData<TaskPage, string | undefined>;
@@ -96,6 +97,34 @@ function taskListQuery(api: TaskApi, filters: TaskFilters) {
 
 export function useTaskList(api: TaskApi, filters: TaskFilters) {
   return useInfiniteQuery(taskListQuery(api, filters));
+}
+
+/**
+ * A view's rows depend on the date (SPEC "Live updates": views are fetched again
+ * when the local day changes), and nothing else would ask again in a tab left
+ * open overnight: when `now` reaches another local day, every loaded view list
+ * is fetched again. The zone is read only while a view is shown.
+ */
+/** Whether a query is a list of one of the views (its key's filters name one). */
+function isViewList(key: QueryKey): boolean {
+  const filters = key[2] as Partial<TaskFilters> | undefined;
+  return typeof filters === "object" && filters !== null && filters.view !== undefined && filters.view !== "all";
+}
+
+export function useViewsFollowTheDay(api: TaskApi, filters: TaskFilters, now: Date) {
+  const queryClient = useQueryClient();
+  const day = filters.view === "all" ? undefined : calendarDate(now, browserTimeZone());
+  const seen = useRef(day);
+  useEffect(() => {
+    if (day === undefined) return;
+    if (seen.current !== undefined && seen.current !== day) {
+      void queryClient.invalidateQueries({
+        queryKey: tasksKey(api.userId),
+        predicate: (query) => isViewList(query.queryKey),
+      });
+    }
+    seen.current = day;
+  }, [api.userId, day, queryClient]);
 }
 
 /**

@@ -29,9 +29,9 @@ export interface AuthConfig {
    * none by default): from anyone else the socket address is the client.
    */
   trustedProxies: TrustedProxies;
-  /** Failed password sign-ins allowed per email within the window; 0 switches the limit off. */
   /** Sessions one account may hold at once; the oldest past it end (MAX_SESSIONS_PER_USER). */
   maxSessionsPerUser: number;
+  /** Failed password sign-ins allowed per email within the window; 0 switches the limit off. */
   signInMaxFailures: number;
   signInFailureWindowSeconds: number;
   /** How long a `todo login` code may wait for approval on /device (RFC 8628 `expires_in`). */

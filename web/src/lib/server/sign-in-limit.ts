@@ -208,10 +208,13 @@ export function signInLimit(options: SignInLimitOptions) {
       after: [
         {
           // Signing up signs in too: the browser that made the account is a known device.
+          // Only when a session was really made: Better Auth answers a sign-up for a
+          // taken address with a made-up success when verification is required, and
+          // a device cookie then would give anyone fresh guesses at that account.
           matcher: (context: { path?: string }) => enabled && context.path === SIGN_UP_PATH,
           handler: createAuthMiddleware(async (ctx) => {
             const key = signInFailureKey(emailOf(ctx.body));
-            if (key && !isAPIError(ctx.context.returned) && ctx.context.returned) await rememberDevice(ctx, key);
+            if (key && !isAPIError(ctx.context.returned) && ctx.context.newSession) await rememberDevice(ctx, key);
           }),
         },
         {
