@@ -199,7 +199,7 @@ const CHANGES_MARGIN_MILLIS: i64 = 60_000;
 /// expired ones go).
 pub async fn reload(db: &Db, revocations: &Revocations) -> Result<(), crate::db::StoreError> {
     let mark = revocations.mark();
-    let started = store::now_millis();
+    let started = store::clock_millis(db).await?;
     revocations.replace(store::load(db).await?, mark);
     revocations.read_changes_from(started - CHANGES_MARGIN_MILLIS);
     Ok(())
@@ -208,7 +208,7 @@ pub async fn reload(db: &Db, revocations: &Revocations) -> Result<(), crate::db:
 /// Reads only the revocations recorded since the last read (with a margin).
 pub async fn catch_up(db: &Db, revocations: &Revocations) -> Result<(), crate::db::StoreError> {
     let since = revocations.changes_since();
-    let started = store::now_millis();
+    let started = store::clock_millis(db).await?;
     let changes = store::load_since(db, since).await?;
     revocations.merge_changes(changes, started - CHANGES_MARGIN_MILLIS);
     Ok(())

@@ -138,7 +138,8 @@ async fn record_postgres(pool: &PgPool, event: &Received) -> Result<Recorded, St
         return Ok(Recorded::Replayed);
     }
     let expires_at = secs(event.ending_expires_at);
-    let now = now_millis();
+    // The database's clock, which every instance reads changes by (see `clock_millis`).
+    let now: i64 = sqlx::query_scalar(DATABASE_MILLIS).fetch_one(&mut *tx).await?;
     let mut replaced = None;
     match &event.ending {
         Ending::Session { user_id, session_id } => {
@@ -334,4 +335,18 @@ fn now_secs() -> u64 {
 /// Milliseconds since 1970, as `recorded_at` holds them.
 pub fn now_millis() -> i64 {
     chrono::Utc::now().timestamp_millis()
+}
+
+/// PostgreSQL's own clock in milliseconds since 1970.
+const DATABASE_MILLIS: &str = "SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint";
+
+/// The clock `recorded_at` is written by: on PostgreSQL the database's, so that
+/// instances whose own clocks disagree still read every change written since a
+/// moment (the margin covers transactions in flight, not skew); SQLite has one
+/// process, whose clock it is.
+pub async fn clock_millis(db: &Db) -> Result<i64, StoreError> {
+    match db {
+        Db::Sqlite(_) => Ok(now_millis()),
+        Db::Postgres(pool) => Ok(sqlx::query_scalar(DATABASE_MILLIS).fetch_one(pool).await?),
+    }
 }
