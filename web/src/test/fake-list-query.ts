@@ -42,7 +42,8 @@ function inView(task: Task, view: View, now: number, zone: string): boolean {
 function matches(task: Task, params: URLSearchParams, now: number): boolean {
   const status = params.get("status") ?? "all";
   if (status !== "all" && task.completed !== (status === "completed")) return false;
-  const q = fold(params.get("q")?.trim() ?? "");
+  // As the API: the text as sent, spaces included (the app trims before sending).
+  const q = fold(params.get("q") ?? "");
   if (q && !fold(task.title).includes(q) && !fold(task.description ?? "").includes(q)) return false;
   const priorities = params.getAll("priority");
   if (priorities.length && !priorities.includes(task.priority)) return false;
