@@ -112,6 +112,7 @@ fn record_sqlite(c: &rusqlite::Connection, event: &Received) -> rusqlite::Result
             c.prepare_cached("DELETE FROM tasks WHERE user_id = ?1")?.execute([user_id])?;
             c.prepare_cached("DELETE FROM revoked_sessions WHERE user_id = ?1")?.execute([user_id])?;
             c.prepare_cached("DELETE FROM revoked_users WHERE user_id = ?1")?.execute([user_id])?;
+            c.prepare_cached("DELETE FROM task_counts WHERE user_id = ?1")?.execute([user_id])?;
             // The owner's key of the search index (SQLite only: migrations/sqlite/0004_search.sql).
             c.prepare_cached("DELETE FROM search_owners WHERE user_id = ?1")?.execute([user_id])?;
         }
@@ -189,6 +190,7 @@ async fn record_postgres(pool: &PgPool, event: &Received) -> Result<Recorded, St
                 "DELETE FROM tasks WHERE user_id = $1",
                 "DELETE FROM revoked_sessions WHERE user_id = $1",
                 "DELETE FROM revoked_users WHERE user_id = $1",
+                "DELETE FROM task_counts WHERE user_id = $1",
             ] {
                 sqlx::query(statement).bind(user_id).execute(&mut *tx).await?;
             }

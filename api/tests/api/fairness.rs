@@ -28,6 +28,26 @@ async fn a_create_past_the_tasks_one_user_may_keep_is_422_and_others_are_unaffec
     app.create_ok("alice", "room again").await;
 }
 
+#[tokio::test]
+async fn the_cap_counts_every_task_however_it_was_written_or_removed() {
+    let store = fresh_store().await;
+    store.db.migrate().await.unwrap();
+    // Written straight into the store (a bulk load, an older release): counted too.
+    insert_raw_tasks(&store.db, "alice", many_long_tasks(2)).await;
+    let app = spawn_app_on(store, with_args(&["--max-tasks-per-user=4"])).await;
+    let due = json!({ "title": "Standup", "due_at": "2026-03-23T08:00:00Z", "recurrence": "FREQ=DAILY" });
+    let standup: serde_json::Value = app.create("alice", due).await.json().await.unwrap();
+    let id = standup["id"].as_i64().unwrap();
+    // Completing it makes its next occurrence (never refused for the cap): 4 kept.
+    assert_eq!(app.complete("alice", id, Some(json!({ "completed": true }))).await.status(), 200);
+    assert_eq!(app.all_tasks("alice").await.len(), 4);
+    assert_eq!(app.create("alice", json!({ "title": "one too many" })).await.status(), 422);
+    // Un-completing takes the untouched occurrence back: room for one.
+    assert_eq!(app.complete("alice", id, Some(json!({ "completed": false }))).await.status(), 200);
+    app.create_ok("alice", "room again").await;
+    assert_eq!(app.create("alice", json!({ "title": "and again too many" })).await.status(), 422);
+}
+
 /// `count` tasks with long text, written straight into the store (the API would take minutes).
 fn many_long_tasks(count: usize) -> Vec<RawTask> {
     let text = "lorem ipsum dolor sit amet ".repeat(36);

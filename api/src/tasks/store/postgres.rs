@@ -8,7 +8,7 @@ use todo_domain::{Priority, Recurrence, Refusal, Zone};
 
 use super::{
     plan, upgrade_rows, AllDayDue, Edit, ListBinds, OccurrenceStep, StoredText, TagCount, TaskChanges, TaskRow,
-    UpgradeBatch, UpgradeReport, AT_CAP, TASK_COLUMNS,
+    UpgradeBatch, UpgradeReport, TASKS_KEPT, TASK_COLUMNS,
 };
 use crate::db::StoreError;
 use crate::tasks::list::SortOrder;
@@ -17,10 +17,9 @@ use crate::tasks::list::SortOrder;
 /// Creates racing each other may pass the check together: a user can end a
 /// few tasks over the cap, never many.
 pub async fn create_within(pool: &PgPool, row: TaskRow, max_tasks: u64) -> Result<Option<TaskRow>, StoreError> {
-    let offset = i64::try_from(max_tasks.saturating_sub(1)).unwrap_or(i64::MAX);
     let mut tx = pool.begin().await?;
-    let at_cap = sqlx::query(AT_CAP).bind(&row.user_id).bind(offset).fetch_optional(&mut *tx).await?.is_some();
-    if at_cap || max_tasks == 0 {
+    let kept: Option<i64> = sqlx::query_scalar(TASKS_KEPT).bind(&row.user_id).fetch_optional(&mut *tx).await?;
+    if u64::try_from(kept.unwrap_or(0)).unwrap_or(0) >= max_tasks {
         return Ok(None);
     }
     let row = insert_with_tags(&mut tx, row).await?;

@@ -12,15 +12,14 @@ use todo_domain::{Priority, Recurrence, Refusal, Zone};
 
 use super::{
     list_sql, plan, upgrade_rows, AllDayDue, Edit, ListBinds, OccurrenceStep, Page, StoredText, TagCount, TaskChanges,
-    TaskRow, UpgradeBatch, UpgradeReport, AT_CAP, TASK_COLUMNS,
+    TaskRow, UpgradeBatch, UpgradeReport, TASKS_KEPT, TASK_COLUMNS,
 };
 use crate::tasks::list::{ListQuery, SortOrder};
 
 /// Creates the task unless its user keeps `max_tasks` already (`None` then).
 pub fn create_within(c: &Connection, row: TaskRow, max_tasks: u64) -> rusqlite::Result<Option<TaskRow>> {
-    let offset = i64::try_from(max_tasks.saturating_sub(1)).unwrap_or(i64::MAX);
-    let at_cap = c.prepare_cached(AT_CAP)?.exists(params![row.user_id, offset])?;
-    if at_cap || max_tasks == 0 {
+    let kept: Option<i64> = c.prepare_cached(TASKS_KEPT)?.query_row([&row.user_id], |r| r.get(0)).optional()?;
+    if u64::try_from(kept.unwrap_or(0)).unwrap_or(0) >= max_tasks {
         return Ok(None);
     }
     create(c, row).map(Some)
