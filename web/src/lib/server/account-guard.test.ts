@@ -4,11 +4,10 @@
 // with several hundred of them; the cap on sessions per account; deleting the
 // account; session tokens in answers; the access-token answer's caching headers.
 import { randomBytes } from "node:crypto";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { PGlite } from "@electric-sql/pglite";
 import { PGliteDialect } from "kysely-pglite-dialect";
 import { afterEach, describe, expect, it } from "vitest";
+import { deadUrl } from "@/test/dead-url";
 import { readAuthConfig } from "./auth-config";
 import { createMigratedAuth, type Auth } from "./auth";
 import { OUTBOX_MODEL } from "./security-events/outbox";
@@ -26,14 +25,6 @@ afterEach(async () => {
   while (closers.length) await closers.pop()!();
 });
 
-/** A port nothing listens on: events wait in the outbox, where the test counts them. */
-async function deadUrl() {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return `http://127.0.0.1:${port}`;
-}
 
 async function newAuth(env: Record<string, string> = {}): Promise<Auth> {
   const config = readAuthConfig(

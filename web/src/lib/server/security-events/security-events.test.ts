@@ -11,6 +11,7 @@ import { Kysely, PostgresDialect, type Dialect } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
 import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
+import { deadUrl } from "@/test/dead-url";
 import { readAuthConfig, type JwtAlg } from "../auth-config";
 import { createMigratedAuth, type Auth } from "../auth";
 import { EventOutbox, OUTBOX_MODEL, type OutboxRow } from "./outbox";
@@ -43,14 +44,6 @@ async function eventsReceiver(status: () => number = () => 202) {
   return { url, received };
 }
 
-/** A port nothing listens on: the API is down. */
-async function deadUrl() {
-  const server = http.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return `http://127.0.0.1:${port}`;
-}
 
 const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
