@@ -83,17 +83,23 @@ pub fn load(dir: &Path) -> Result<Option<Credentials>, CliError> {
     }
 }
 
+/// Refuses what another user owns.
+fn check_owner(path: &Path, metadata: &fs::Metadata) -> Result<(), CliError> {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let me = unsafe { libc::geteuid() };
+    if metadata.uid() != me {
+        return Err(CliError::failed(format!("{} belongs to another user; refusing to use it.", path.display())));
+    }
+    Ok(())
+}
+
 /// Refuses a directory of someone else's, or one that group or others can write
 /// to (whoever can write there can replace the file between two commands).
 fn check_dir(dir: &Path, metadata: &fs::Metadata) -> Result<(), CliError> {
     if !metadata.is_dir() {
         return Err(CliError::failed(format!("{} is not a directory; refusing to use it.", dir.display())));
     }
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    let me = unsafe { libc::geteuid() };
-    if metadata.uid() != me {
-        return Err(CliError::failed(format!("{} belongs to another user; refusing to use it.", dir.display())));
-    }
+    check_owner(dir, metadata)?;
     let mode = metadata.permissions().mode() & 0o777;
     if mode & 0o022 != 0 {
         return Err(CliError::failed(format!(
@@ -110,11 +116,7 @@ fn check_private(path: &Path, metadata: &fs::Metadata) -> Result<(), CliError> {
     if !metadata.file_type().is_file() {
         return Err(CliError::failed(format!("{} is not a plain file; refusing to use it.", path.display())));
     }
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    let me = unsafe { libc::geteuid() };
-    if metadata.uid() != me {
-        return Err(CliError::failed(format!("{} belongs to another user; refusing to use it.", path.display())));
-    }
+    check_owner(path, metadata)?;
     let mode = metadata.permissions().mode() & 0o777;
     if mode & 0o077 != 0 {
         return Err(CliError::failed(format!(
