@@ -42,6 +42,8 @@ test-api:
 # PostgreSQL and one Redis) when a Redis is there: TEST_REDIS_URL, or else
 # redis://127.0.0.1:6379 when it answers (skipped, and said so, when it does not).
 # A TEST_REDIS_URL that is set but does not answer fails the run.
+# `--workspace` (with only these test targets): the features test-api built with,
+# so its build is reused rather than compiled again for `-p todo-api` alone.
 test-api-postgres:
 	@if [ -z "$$TEST_DATABASE_URL" ]; then \
 		echo "TEST_DATABASE_URL is not set: skipping the PostgreSQL run of the API suite and the scale-out tests"; \
@@ -56,7 +58,7 @@ test-api-postgres:
 			scale_out=""; \
 		fi; \
 	fi; \
-	$(CARGO) test --locked -p todo-api --test api --test faults $$scale_out -- --skip on_sqlite
+	$(CARGO) test --locked --workspace --test api --test faults $$scale_out -- --skip on_sqlite
 
 # Schemathesis (in its own venv) against the running API: no 5xx, every
 # response as /openapi.json documents it.
