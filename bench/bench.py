@@ -578,7 +578,7 @@ OCCURRENCE_EXPR = {**COLUMN_EXPR, "id": "occ_id", "completed": "FALSE", "due_at"
 ORGANIZE_COLUMNS = {"priority", "tags", "due_at", "all_day", "time_zone", "recurrence", "remind_at",
                     "next_occurrence_id"}
 # The indexes the migrations of "Organizing tasks" create: looked for after every load of the API's store.
-ORGANIZE_INDEXES = {"tasks_user_due_asc", "tasks_user_due_desc", "tasks_user_priority", "tasks_next_occurrence",
+ORGANIZE_INDEXES = {"tasks_user_due", "tasks_user_priority", "tasks_next_occurrence",
                     "task_tags_user_tag"}
 
 
