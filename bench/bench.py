@@ -52,7 +52,7 @@ CEILING_BIN = TARGET / PROFILE / "bench-ceiling"
 
 DURATION = int(os.environ.get("DURATION", "3" if QUICK else "8"))
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
-PG_DB = "todo_bench"
+PG_DB = os.environ.get("BENCH_PG_DB", "todo_bench")  # created and dropped by the run
 SKIP_PG = os.environ.get("SKIP_PG", "") not in ("", "0")
 SKIP_FASTAPI = os.environ.get("SKIP_FASTAPI", "") not in ("", "0")
 
