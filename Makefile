@@ -4,13 +4,14 @@ SHELL := /bin/bash
 
 CARGO ?= cargo
 
-.PHONY: help dev start test test-rust-style test-api test-api-postgres test-schemathesis test-web test-e2e bench bench-browser env openapi
+.PHONY: help dev start test test-rust-style test-api test-api-postgres test-schemathesis test-web test-e2e bench bench-instructions bench-browser env openapi
 
 help:
 	@echo "make dev    run the app: web on http://localhost:3000, API on http://127.0.0.1:8000 (docs at /docs)"
 	@echo "make start  run it as in production: the release API and the web app's production build (README, Operate it)"
 	@echo "make test   run every test (PostgreSQL too when TEST_DATABASE_URL is set)"
 	@echo "make bench  load benchmarks beside the bare-axum ceiling and the FastAPI stack (QUICK=1 for a short run)"
+	@echo "make bench-instructions  CPU instructions per request under callgrind, QUICK data (bench/instructions.py)"
 	@echo "make bench-browser  the web app in Chromium: first-load JS, sign-in to tasks, 500 tasks (bench/results/BROWSER.md)"
 
 # Creates .env with a fresh random BETTER_AUTH_SECRET when there is none.
@@ -80,6 +81,10 @@ test-e2e:
 # (bench/README.md); QUICK=1 for a short run.
 bench:
 	bench/run.sh
+
+# Instructions per request of each scenario under callgrind: stable on a noisy machine.
+bench-instructions:
+	bench/run.sh --instructions
 
 # The web app's figures in Chromium against its production build (bench/browser/).
 bench-browser:
