@@ -8,22 +8,12 @@ import { after, before, describe, test } from "node:test";
 import { launchBrowser, newPerson, step } from "../lib/browser.mjs";
 import { linkIn, startMailCatcher } from "../lib/mail.mjs";
 import { stackModes, startStack } from "../lib/stack.mjs";
-import { addTask, expectTitles, password, signIn, subjectOf, tokenOf } from "../lib/tasks-page.mjs";
+import { addTask, apiStatus, claimsOf, expectTitles, untilApiAnswers, password, signIn, tokenOf } from "../lib/tasks-page.mjs";
 
 // Long-lived tokens, so a 401 below can only mean "revoked", never "expired".
 const TOKEN_TTL_SECONDS = 600;
 const CONFIRM = "Confirm your email address for Todo";
 const { modes, only } = stackModes();
-
-function claimsOf(token) {
-  return JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString());
-}
-
-async function apiStatus(stack, token) {
-  const response = await fetch(`${stack.apiUrl}/api/${subjectOf(token)}/tasks`, { headers: { authorization: `Bearer ${token}` } });
-  await response.body?.cancel();
-  return response.status;
-}
 
 for (const mode of modes) {
   describe(`Account mail (${mode.label})`, { skip: only && !only.includes(mode.label) }, () => {
@@ -133,11 +123,7 @@ for (const mode of modes) {
         await expectTitles(lost.page, ["Water plants"]);
       });
       await step(`${mode.label} the other devices are signed out, at the API too`, [laptop, phone], async () => {
-        for (const token of tokens) {
-          const deadline = Date.now() + 5_000;
-          while ((await apiStatus(stack, token)) !== 401 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 250));
-          assert.equal(await apiStatus(stack, token), 401);
-        }
+        for (const token of tokens) await untilApiAnswers(stack, token, 401, 5_000);
         await phone.page.reload();
         await phone.page.waitForURL(/\/sign-in/);
         assert.equal(await apiStatus(stack, await tokenOf(lost.page)), 200);

@@ -60,6 +60,16 @@ export function Field({ id, label, hint, hintId, children }: { id: string; label
   );
 }
 
+/** A form's submit button; aria-disabled, not disabled, while pending: a disabled button drops the keyboard focus to the page. */
+export function SubmitButton({ pending, label, pendingLabel, wide = false }: { pending: boolean; label: string; pendingLabel: string; wide?: boolean }) {
+  return (
+    <button type="submit" aria-disabled={pending || undefined}
+      className={`${wide ? "w-full " : ""}rounded-md bg-blue-700 px-4 py-2 font-medium text-white hover:bg-blue-800 aria-disabled:opacity-60`}>
+      {pending ? pendingLabel : label}
+    </button>
+  );
+}
+
 export function Outcome({ id, outcome }: { id: string; outcome?: { text: string; error: boolean } }) {
   if (!outcome) return null;
   return (
@@ -117,10 +127,7 @@ export function ChangePasswordForm({ actions = betterAuthActions }: { actions?: 
             value={newPassword} onChange={(event) => setNewPassword(event.target.value)} className={inputClass} />
         </Field>
         <Outcome id={outcomeId} outcome={outcome} />
-        <button type="submit" aria-disabled={pending || undefined}
-          className="rounded-md bg-blue-700 px-4 py-2 font-medium text-white hover:bg-blue-800 aria-disabled:opacity-60">
-          {pending ? "Changing password…" : "Change password"}
-        </button>
+        <SubmitButton pending={pending} label="Change password" pendingLabel="Changing password…" />
       </form>
     </section>
   );

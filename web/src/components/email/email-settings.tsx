@@ -1,7 +1,7 @@
 "use client";
 
 import { useId, useState, type FormEvent } from "react";
-import { failureMessage, Field, inputClass, Outcome } from "@/components/account/account-forms";
+import { failureMessage, Field, inputClass, Outcome, SubmitButton } from "@/components/account/account-forms";
 import { accountMailActions, type AccountMailActions } from "@/lib/account-mail-client";
 import { ResendLink } from "./resend-link";
 
@@ -69,10 +69,7 @@ export function EmailSettings({ email, verified, actions = accountMailActions }:
             onChange={(event) => setPassword(event.target.value)} className={inputClass} />
         </Field>
         <Outcome id={outcomeId} outcome={outcome} />
-        <button type="submit" aria-disabled={pending || undefined}
-          className="rounded-md bg-blue-700 px-4 py-2 font-medium text-white hover:bg-blue-800 aria-disabled:opacity-60">
-          {pending ? "Sending the link…" : "Change address"}
-        </button>
+        <SubmitButton pending={pending} label="Change address" pendingLabel="Sending the link…" />
       </form>
     </section>
   );

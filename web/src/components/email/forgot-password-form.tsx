@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useId, useState, type FormEvent } from "react";
-import { Field, inputClass, Outcome } from "@/components/account/account-forms";
+import { Field, inputClass, Outcome, SubmitButton } from "@/components/account/account-forms";
 import { accountMailActions, type AccountMailActions } from "@/lib/account-mail-client";
 
 /** Asks for a reset link; the answer reads the same whether the address has an account or not. */
@@ -41,10 +41,7 @@ export function ForgotPasswordForm({ actions = accountMailActions }: { actions?:
             onChange={(event) => setEmail(event.target.value)} className={inputClass} />
         </Field>
         <Outcome id={outcomeId} outcome={outcome} />
-        <button type="submit" aria-disabled={pending || undefined}
-          className="w-full rounded-md bg-blue-700 px-4 py-2 font-medium text-white hover:bg-blue-800 aria-disabled:opacity-60">
-          {pending ? "Sending…" : "Send me a link"}
-        </button>
+        <SubmitButton pending={pending} label="Send me a link" pendingLabel="Sending…" wide />
       </form>
       <p className="mt-6 text-sm">
         <Link href="/sign-in" replace className="font-medium text-blue-700 underline dark:text-blue-400">Back to sign in</Link>

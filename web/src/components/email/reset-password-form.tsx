@@ -3,7 +3,7 @@
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useId, useState, type FormEvent } from "react";
-import { Field, inputClass, Outcome } from "@/components/account/account-forms";
+import { Field, inputClass, Outcome, SubmitButton } from "@/components/account/account-forms";
 import { accountMailActions, type AccountMailActions } from "@/lib/account-mail-client";
 import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH } from "@/lib/auth-messages";
 
@@ -65,10 +65,7 @@ export function ResetPasswordForm({ token, actions = accountMailActions }: { tok
           <Link href="/forgot-password" className="font-medium text-blue-700 underline dark:text-blue-400">Ask for a new link</Link>
         </p>
       )}
-      <button type="submit" aria-disabled={pending || undefined}
-        className="w-full rounded-md bg-blue-700 px-4 py-2 font-medium text-white hover:bg-blue-800 aria-disabled:opacity-60">
-        {pending ? "Setting the password…" : "Set the new password"}
-      </button>
+      <SubmitButton pending={pending} label="Set the new password" pendingLabel="Setting the password…" wide />
     </form>
   );
 }
