@@ -76,7 +76,7 @@ for (const mode of modes) {
       });
       await step(`${mode.label} the second link confirms and signs in`, [p], async () => {
         await confirmFromInbox(p.page, who, 2);
-        assert.equal(await p.page.getByText("Your email address is not confirmed yet.").count(), 0);
+        assert.equal(await p.page.getByText("Your email address is not confirmed yet").count(), 0);
         const token = await tokenOf(p.page);
         assert.deepEqual([claimsOf(token).email, claimsOf(token).emailVerified], [who, true]);
         assert.equal(await apiStatus(stack, token), 200);
@@ -147,7 +147,7 @@ for (const mode of modes) {
         await confirmFromInbox(p.page, before);
       });
       await step(`${mode.label} ask for the change`, [p], async () => {
-        await p.page.getByRole("link", { name: "Account" }).click();
+        await p.page.getByRole("link", { name: "Account", exact: true }).click();
         await p.page.waitForURL(/\/account$/);
         await p.page.getByText("· confirmed").waitFor();
         await p.page.getByLabel("New email address").fill(afterward);
