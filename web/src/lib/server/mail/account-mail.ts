@@ -4,7 +4,7 @@ import { APIError, createAuthMiddleware, getSessionFromCtx } from "better-auth/a
 import { setSessionCookie } from "better-auth/cookies";
 import { decodeJwt } from "jose";
 import { sql, type Kysely } from "kysely";
-import { EMAIL_NOT_VERIFIED_MESSAGE, PASSWORD_REQUIRED, WRONG_PASSWORD_MESSAGE } from "@/lib/auth-messages";
+import { EMAIL_NOT_VERIFIED, EMAIL_NOT_VERIFIED_MESSAGE, PASSWORD_REQUIRED, WRONG_PASSWORD_MESSAGE } from "@/lib/auth-messages";
 import { MAIL_REQUEST_MODEL, MailLimit, type MailKind } from "./mail-limit";
 import type { Mailer } from "./mailer";
 import {
@@ -168,7 +168,7 @@ export class AccountMail {
                     if (!user || user.emailVerified) return;
                     const since = await this.verificationRequiredSince();
                     if (!since || new Date(user.createdAt).getTime() < since.getTime()) return;
-                    throw new APIError("FORBIDDEN", { code: "EMAIL_NOT_VERIFIED", message: EMAIL_NOT_VERIFIED_MESSAGE });
+                    throw new APIError("FORBIDDEN", { code: EMAIL_NOT_VERIFIED, message: EMAIL_NOT_VERIFIED_MESSAGE });
                   },
                 },
               },
