@@ -16,7 +16,7 @@ start_mail_catcher
 service . "${CARGO_TARGET_DIR:-target}/debug/todo-api"
 service web node node_modules/next/dist/bin/next dev
 
-echo "API: http://127.0.0.1:8000 (docs at /docs) · web app: http://localhost:3000 · Ctrl-C stops both"
+echo "API: http://127.0.0.1:8000 (docs at /docs) · web app: http://localhost:3000 · Ctrl-C stops everything"
 if [ -n "$MAIL_INBOX_URL" ]; then
   echo "Mail: no SMTP_URL, so the app's mail goes to a local inbox: $MAIL_INBOX_URL (MailDev)"
 fi
