@@ -3,7 +3,7 @@
 # built for release (Cargo's release profile) and the web app's production build
 # (`next build`, then `next start`). The stores are those .env names: the embedded
 # ones (data/todo.db, data/auth) unless it says otherwise. Without SMTP_URL, mail goes
-# to a local catcher (MailDev), never out. Ctrl-C stops them all.
+# to a local catcher (MailDev), never out: not for production (set SMTP_URL there). Ctrl-C stops them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
@@ -21,6 +21,6 @@ service web node node_modules/next/dist/bin/next start
 
 echo "API: http://127.0.0.1:8000 (docs at /docs) · web app: http://localhost:3000 · production builds · Ctrl-C stops everything"
 if [ -n "$MAIL_INBOX_URL" ]; then
-  echo "Mail: no SMTP_URL, so the app's mail goes to a local inbox: $MAIL_INBOX_URL (MailDev; set SMTP_URL in .env for real mail)"
+  echo "Mail: no SMTP_URL, so the app's mail goes to a local inbox: $MAIL_INBOX_URL (MailDev: for trying the app on this machine, not for production, where nothing reaches anyone; set SMTP_URL in .env for real mail)"
 fi
 wait_for_services

@@ -215,6 +215,20 @@ describe("account mail through a real SMTP server", { timeout: 60_000 }, () => {
     expect(await claims(cookie)).toMatchObject({ emailVerified: true });
   });
 
+  it("refuses an access token (signed with the same HS256 secret) as a confirmation link: no confirmation, no session", async () => {
+    const smtp = await smtpServer();
+    const { auth } = await authWith(smtp.url);
+    const cookie = cookieOf(await signUp(auth, "ann@example.com"))!;
+    const { token } = (await (await call(auth, "/token", { cookie })).json()) as { token: string };
+    expect(decodeJwt(token)).toMatchObject({ email: "ann@example.com", emailVerified: false });
+
+    const followed = await call(auth, `/verify-email?token=${encodeURIComponent(token)}`);
+    expect(followed.status).toBe(401);
+    expect(cookieOf(followed)).toBeUndefined();
+    const me = (await (await call(auth, "/get-session", { cookie })).json()) as { user: { emailVerified: boolean } };
+    expect(me.user.emailVerified).toBe(false);
+  });
+
   it("sends the link again at most 3 times an hour, answering alike for unknown addresses", async () => {
     const smtp = await smtpServer();
     const { auth, mailer } = await authWith(smtp.url);

@@ -2,7 +2,7 @@ import "server-only";
 import type { AuthContext, BetterAuthPlugin, User } from "better-auth";
 import { APIError, createAuthMiddleware, getSessionFromCtx } from "better-auth/api";
 import { setSessionCookie } from "better-auth/cookies";
-import { decodeJwt } from "jose";
+import { decodeJwt, decodeProtectedHeader } from "jose";
 import { sql, type Kysely } from "kysely";
 import { EMAIL_NOT_VERIFIED, EMAIL_NOT_VERIFIED_MESSAGE, PASSWORD_REQUIRED, WRONG_PASSWORD_MESSAGE } from "@/lib/auth-messages";
 import { MAIL_REQUEST_MODEL, MailLimit, type MailKind } from "./mail-limit";
@@ -15,6 +15,16 @@ import {
   signUpTakenMail,
   verificationMail,
 } from "./messages";
+
+/** Whether `token` looks like one of Better Auth's own confirmation tokens (its signature is checked after). */
+function isConfirmationToken(token: string): boolean {
+  try {
+    const claims = decodeJwt(token);
+    return decodeProtectedHeader(token).typ === undefined && typeof claims.userId === "string" && claims.sub === undefined;
+  } catch {
+    return false;
+  }
+}
 
 /** Better Auth's model (and table) holding when REQUIRE_EMAIL_VERIFICATION was switched on. */
 export const VERIFICATION_POLICY_MODEL = "verificationPolicy";
@@ -204,6 +214,20 @@ export class AccountMail {
               this.answerStarted.set(ctx.request, Date.now());
               // Taken for every address, with an account or not: the same work either way.
               this.resetAllowed.set(ctx.request, await this.limit.take("reset", email));
+            }),
+          },
+          {
+            // Better Auth signs its confirmation links with BETTER_AUTH_SECRET, the key of
+            // HS256 access tokens too, and reads any such token carrying `email` as one:
+            // an access token would confirm an address nobody proved and, followed,
+            // become a session. Its links carry `userId` and no `typ`; an access token
+            // has `sub` and `typ: JWT` (RFC 8725 §3.11), so it is refused here.
+            matcher: (context) => context.path === "/verify-email",
+            handler: createAuthMiddleware(async (ctx) => {
+              const token = (ctx.query as { token?: unknown } | undefined)?.token;
+              if (typeof token !== "string" || !isConfirmationToken(token)) {
+                throw new APIError("UNAUTHORIZED", { code: "INVALID_TOKEN", message: "This link is not valid." });
+              }
             }),
           },
           {

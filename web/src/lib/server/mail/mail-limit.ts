@@ -35,11 +35,17 @@ export class MailLimit {
     const table = sql.table(MAIL_REQUEST_MODEL);
     // Rows past the hour count for nothing: every take clears them, so the table stays small.
     await sql`DELETE FROM ${table} WHERE "createdAt" <= ${since}`.execute(this.db);
-    const taken = await sql<{ id: string }>`
-      INSERT INTO ${table} ("id", "addressKey", "createdAt")
-      SELECT ${randomUUID()}, ${key}, ${now}
-      WHERE (SELECT count(*) FROM ${table} WHERE "addressKey" = ${key} AND "createdAt" > ${since}) < ${MAILS_PER_ADDRESS_PER_HOUR}
-      RETURNING "id"`.execute(this.db);
+    // One take per address at a time (a transaction-scoped advisory lock on the key):
+    // under READ COMMITTED two requests on different connections (or web instances)
+    // would otherwise both count the same 2 rows and both insert a third.
+    const taken = await this.db.transaction().execute(async (trx) => {
+      await sql`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`.execute(trx);
+      return sql<{ id: string }>`
+        INSERT INTO ${table} ("id", "addressKey", "createdAt")
+        SELECT ${randomUUID()}, ${key}, ${now}
+        WHERE (SELECT count(*) FROM ${table} WHERE "addressKey" = ${key} AND "createdAt" > ${since}) < ${MAILS_PER_ADDRESS_PER_HOUR}
+        RETURNING "id"`.execute(trx);
+    });
     return taken.rows.length > 0;
   }
 }

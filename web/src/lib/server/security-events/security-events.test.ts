@@ -9,9 +9,9 @@ import { PGlite } from "@electric-sql/pglite";
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload } from "jose";
 import { Kysely, PostgresDialect, type Dialect } from "kysely";
 import { PGliteDialect } from "kysely-pglite-dialect";
-import pg from "pg";
 import { afterEach, describe, expect, it } from "vitest";
 import { deadUrl } from "@/test/dead-url";
+import { freshPostgresDatabase } from "@/test/postgres-database";
 import { readAuthConfig, type JwtAlg } from "../auth-config";
 import { createMigratedAuth, type Auth } from "../auth";
 import { EventOutbox, OUTBOX_MODEL, type OutboxRow } from "./outbox";
@@ -306,23 +306,11 @@ describe("the outbox", { timeout: 60_000 }, () => {
 const postgresUrl = process.env.TEST_DATABASE_URL;
 describe.skipIf(!postgresUrl)("the outbox on PostgreSQL with several web instances", { timeout: 90_000 }, () => {
   it("sends every event exactly once when two senders claim at the same time (FOR UPDATE SKIP LOCKED)", async () => {
-    const name = `todo_web_outbox_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
-    const admin = new pg.Client({ connectionString: postgresUrl });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    closers.push(async () => {
-      await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await admin.end();
-    });
-    const url = new URL(postgresUrl!);
-    url.pathname = `/${name}`;
-    const pools = [new pg.Pool({ connectionString: url.toString() }), new pg.Pool({ connectionString: url.toString() })];
-    // DROP DATABASE … WITH (FORCE) at the end ends any connection still closing.
-    for (const pool of pools) pool.on("error", () => {});
+    const { pools, drop } = await freshPostgresDatabase(postgresUrl!, "todo_web_outbox");
+    closers.push(drop);
     // Closed before the database is dropped (closers run last-in first).
     const api = await eventsReceiver();
     const auth = await authOn(new PostgresDialect({ pool: pools[0] }), { apiUrl: await deadUrl() });
-    closers.push(() => Promise.all(pools.map((pool) => pool.end())));
 
     const userIds = Array.from({ length: 120 }, (_, i) => `user-${i}`);
     const adapter = (await auth.$context).adapter;
