@@ -543,7 +543,14 @@ ORGANIZE_INDEXES = {"tasks_user_due_asc", "tasks_user_due_desc", "tasks_user_pri
                     "task_tags_user_tag"}
 
 
-def insert_columns(columns: list[tuple[str, bool]], exprs: dict[str, str] = COLUMN_EXPR) -> tuple[str, str]:
+# A task's place in its list (migrations/*/0009_lists.sql): a fractional key as the API
+# writes them (hex bytes ending in 80), distinct per task, made from its id.
+POSITION_EXPR = {"sqlite": "printf('%016x80', {id})", "postgres": "lpad(to_hex({id}), 16, '0') || '80'"}
+
+
+def insert_columns(columns: list[tuple[str, bool]], exprs: dict[str, str] = COLUMN_EXPR,
+                   store: str = "sqlite") -> tuple[str, str]:
+    exprs = {**exprs, "position": POSITION_EXPR[store].format(id=exprs["id"])}
     missing = [name for name, required in columns if required and name not in exprs]
     if missing:
         raise RuntimeError(f"the tasks table has NOT NULL columns the loader does not know: {missing}; "
@@ -720,7 +727,7 @@ def load_postgres():
                 "AND is_identity = 'NO')::text FROM information_schema.columns "
                 "WHERE table_schema = 'public' AND table_name = 'tasks' ORDER BY ordinal_position").splitlines()
     columns = [(c.split("|")[0], c.split("|")[1] == "true") for c in cols if c]
-    names, exprs = insert_columns(columns)
+    names, exprs = insert_columns(columns, store="postgres")
     organized = bool(ORGANIZE_COLUMNS & {name for name, _ in columns})
     frac = "((i % 1000) * 1000 + 7) * interval '1 microsecond'"
     bases = [(total, f"""
@@ -751,7 +758,7 @@ def load_postgres():
         for _, base, link in bases:
             rows = organize_sql(base, "postgres", link) if organized else base
             if organized and link:  # the occurrences first: the tasks link to them
-                occ_names, occ_exprs = insert_columns(columns, OCCURRENCE_EXPR)
+                occ_names, occ_exprs = insert_columns(columns, OCCURRENCE_EXPR, "postgres")
                 psql(f"{replica}INSERT INTO tasks ({occ_names}) OVERRIDING SYSTEM VALUE "
                      f"SELECT {occ_exprs} FROM ({rows}) s WHERE linked")
             psql(f"{replica}INSERT INTO tasks ({names}) OVERRIDING SYSTEM VALUE SELECT {exprs} FROM ({rows}) s")

@@ -21,6 +21,7 @@ use crate::error::PROBLEM_JSON;
     modifiers(&BearerAuth),
     tags(
         (name = "tasks", description = "A user's own tasks"),
+        (name = "lists", description = "A user's lists and their own order of lists and tasks"),
         (name = "sessions", description = "Security events from the web app: sessions and accounts that ended"),
         (name = "health", description = "Liveness and readiness"),
     )
@@ -69,7 +70,7 @@ impl IntoResponses for CommonErrors {
         responses(&[
             ("401", "No token, or a token that is malformed, expired, badly signed or for another issuer/audience"),
             ("403", "The `{user_id}` in the path is not the token's `sub`"),
-            ("404", "No such task among yours (malformed ids too)"),
+            ("404", "No such task or list among yours (malformed ids too)"),
             (
                 "429",
                 "Over the per-user request rate, or as many searches running as one user may have; see `Retry-After`",

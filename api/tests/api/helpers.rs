@@ -579,15 +579,17 @@ pub struct RawTask {
 
 /// Inserts `tasks` for `user` without the API (its rules, or its speed, are not wanted here).
 pub async fn insert_raw_tasks(db: &Db, user: &str, tasks: Vec<RawTask>) {
+    // Positions as a bulk load writes them (bench/bench.py): distinct, from a number.
     const COLUMNS: &str =
-        "user_id, title, title_folded, description, description_folded, completed, created_at, updated_at";
+        "user_id, title, title_folded, description, description_folded, completed, created_at, updated_at, position";
     match db {
         Db::Sqlite(store) => {
             let user = user.to_owned();
             store
                 .write(move |c| {
                     let mut insert = c.prepare(&format!(
-                        "INSERT INTO tasks ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, FALSE, '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00')"
+                        "INSERT INTO tasks ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, FALSE, '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00', \
+                         printf('%016x80', 1 + (SELECT COALESCE(MAX(id), 0) FROM tasks)))"
                     ))?;
                     for t in &tasks {
                         insert.execute(rusqlite::params![user, t.title, t.title_folded, t.description, t.description_folded])?;
@@ -600,7 +602,8 @@ pub async fn insert_raw_tasks(db: &Db, user: &str, tasks: Vec<RawTask>) {
         Db::Postgres(pool) => {
             let column = |pick: fn(&RawTask) -> Option<String>| tasks.iter().map(pick).collect::<Vec<_>>();
             sqlx::query(&format!(
-                "INSERT INTO tasks ({COLUMNS}) SELECT $1, t, tf, d, df, FALSE, '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00' \
+                "INSERT INTO tasks ({COLUMNS}) SELECT $1, t, tf, d, df, FALSE, '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00', \
+                 lpad(to_hex(n + (SELECT COALESCE(MAX(id), 0) FROM tasks)), 16, '0') || '80' \
                  FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS r(t, tf, d, df, n) ORDER BY n"
             ))
             .bind(user)

@@ -81,6 +81,11 @@ pub(super) fn list_sql<B: ListBinds>(
         None => format!("user_id = {user}"),
     };
     let due_sort = query.sort == SortKey::DueAt;
+    // The list, by the expression its index has (migrations/*/0009_lists.sql).
+    let list = query.list.map(|list| binds.int(list.list_id().unwrap_or(0)));
+    if let Some(list) = &list {
+        filters.push_str(&format!(" AND COALESCE(list_id, 0) = {list}"));
+    }
 
     match query.status {
         StatusFilter::All => {}
@@ -140,6 +145,7 @@ pub(super) fn list_sql<B: ListBinds>(
         SortKey::Title => "title_folded",
         SortKey::Priority => "priority",
         SortKey::DueAt => B::due_key(query.order),
+        SortKey::Position => "position",
     };
     let after = query.after.as_ref().map(|after| {
         let value = match &after.key {
@@ -147,6 +153,15 @@ pub(super) fn list_sql<B: ListBinds>(
             CursorKey::Text(text) => binds.text(text.clone()),
             CursorKey::Rank(rank) => binds.int((*rank).into()),
             CursorKey::Due(due) => binds.due_cursor(*due, query.order),
+            // Where the last task seen is now, if it is still in the list; else where it was.
+            CursorKey::Position(position) => {
+                let (id, position) = (binds.int(after.id), binds.text(position.clone()));
+                let list = list.clone().unwrap_or_else(|| "0".to_owned());
+                format!(
+                    "COALESCE((SELECT seen.position FROM tasks seen WHERE seen.id = {id} AND seen.user_id = {user} \
+                     AND COALESCE(seen.list_id, 0) = {list}), {position})"
+                )
+            }
         };
         (value, binds.int(after.id))
     });
