@@ -603,7 +603,13 @@ pub async fn insert_raw_tasks(db: &Db, user: &str, tasks: Vec<RawTask>) {
                         "INSERT INTO tasks ({COLUMNS}{column}) VALUES (?1, ?2, ?3, ?4, ?5, {TIMES}{value})"
                     ))?;
                     for t in &tasks {
-                        insert.execute(rusqlite::params![user, t.title, t.title_folded, t.description, t.description_folded])?;
+                        insert.execute(rusqlite::params![
+                            user,
+                            t.title,
+                            t.title_folded,
+                            t.description,
+                            t.description_folded
+                        ])?;
                     }
                     Ok(())
                 })
