@@ -7,8 +7,8 @@ pub mod position;
 pub mod store;
 
 use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::Json;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -92,11 +92,7 @@ async fn create_list(
     let list = NewList::try_from(request).map_err(ApiError::validation)?;
     let list = List::from(store::create(&db, &user.id, list, MAX_LISTS_PER_USER).await?);
     let location = format!("/api/{}/lists/{}", crate::tasks::encode_path_segment(&user.id), list.id);
-    let mut response = (StatusCode::CREATED, Json(list)).into_response();
-    if let Ok(value) = HeaderValue::from_str(&location) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    Ok(response)
+    Ok(crate::tasks::created(&location, Json(list)))
 }
 
 /// Get one list

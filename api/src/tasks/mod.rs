@@ -116,11 +116,16 @@ async fn create_task(
     let new_task = NewTask::try_from(request).map_err(ApiError::validation)?;
     let task = Task::from(store::create(&db, &user.id, &new_task, caps.max_tasks).await?);
     let location = format!("/api/{}/tasks/{}", encode_path_segment(&user.id), task.id);
-    let mut response = (StatusCode::CREATED, Json(task)).into_response();
-    if let Ok(value) = HeaderValue::from_str(&location) {
+    Ok(created(&location, Json(task)))
+}
+
+/// A 201 with the new thing's URL in `Location`.
+pub(crate) fn created(location: &str, body: impl IntoResponse) -> Response {
+    let mut response = (StatusCode::CREATED, body).into_response();
+    if let Ok(value) = HeaderValue::from_str(location) {
         response.headers_mut().insert(header::LOCATION, value);
     }
-    Ok(response)
+    response
 }
 
 /// Get one task

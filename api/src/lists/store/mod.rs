@@ -25,6 +25,21 @@ pub struct ListRow {
     pub updated_at: DateTime<Utc>,
 }
 
+impl ListRow {
+    /// The row a create wrote: no tasks yet.
+    fn created(id: i64, list: &NewList, position: String, now: DateTime<Utc>) -> Self {
+        Self {
+            id,
+            name: list.name.as_str().to_owned(),
+            color: list.color,
+            position,
+            open_count: 0,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
 /// A validated create.
 #[derive(Debug)]
 pub struct NewList {

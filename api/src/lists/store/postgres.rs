@@ -118,15 +118,7 @@ async fn create_once(pool: &PgPool, user_id: &str, list: &NewList, max: u64, now
     .fetch_one(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(Ok(ListRow {
-        id,
-        name: list.name.as_str().to_owned(),
-        color: list.color,
-        position,
-        open_count: 0,
-        created_at: now,
-        updated_at: now,
-    }))
+    Ok(Ok(ListRow::created(id, list, position, now)))
 }
 
 pub async fn update(

@@ -66,15 +66,7 @@ pub fn create(c: &Connection, user_id: &str, list: &NewList, max: u64, now: Date
             params![user_id, list.name.as_str(), list.name.folded(), list.color.as_str(), position, stamp(&now)],
             |row| row.get(0),
         )?;
-    Ok(Ok(ListRow {
-        id,
-        name: list.name.as_str().to_owned(),
-        color: list.color,
-        position,
-        open_count: 0,
-        created_at: now,
-        updated_at: now,
-    }))
+    Ok(Ok(ListRow::created(id, list, position, now)))
 }
 
 pub fn update(

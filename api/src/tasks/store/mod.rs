@@ -240,7 +240,7 @@ pub async fn update(db: &Db, user_id: &str, id: i64, changes: TaskChanges) -> Re
         }
         Db::Postgres(pool) => postgres::update(pool, user_id, id, &changes, now).await?,
     };
-    Ok(outcome?)
+    outcome
 }
 
 /// Whether a task was deleted.
