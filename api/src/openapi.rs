@@ -41,12 +41,14 @@ impl Modify for BearerAuth {
 }
 
 /// Says what the derives cannot, once the routes have added their schemas:
-/// an update sends at least one field (utoipa's own `min_properties` attribute
+/// an update (of a task or a list) sends at least one field (utoipa's own `min_properties` attribute
 /// emits `maxProperties`).
 pub fn complete(openapi: &mut utoipa::openapi::OpenApi) {
-    let schemas = openapi.components.as_mut().map(|c| &mut c.schemas);
-    if let Some(RefOr::T(Schema::Object(object))) = schemas.and_then(|s| s.get_mut("UpdateTaskRequest")) {
-        object.min_properties = Some(1);
+    let Some(schemas) = openapi.components.as_mut().map(|c| &mut c.schemas) else { return };
+    for name in ["UpdateTaskRequest", "UpdateListRequest"] {
+        if let Some(RefOr::T(Schema::Object(object))) = schemas.get_mut(name) {
+            object.min_properties = Some(1);
+        }
     }
 }
 

@@ -296,6 +296,27 @@ async fn the_next_occurrence_of_a_recurring_task_stays_in_its_list_and_goes_firs
 }
 
 #[tokio::test]
+async fn completing_a_recurring_task_while_moving_it_puts_both_first_in_the_new_list() {
+    let app = spawn_app().await;
+    let work = app.new_list("alice", "Work").await;
+    app.task_in("alice", Some(work.id), "already there").await;
+    let body = json!({ "title": "Standup", "due_at": "2026-03-23T09:00:00Z", "recurrence": "FREQ=DAILY" });
+    let standup: Task = app.create("alice", body).await.json().await.unwrap();
+    for method in [Method::PATCH, Method::PUT] {
+        let response = app.update(method, "alice", standup.id, json!({ "completed": true, "list_id": work.id })).await;
+        assert_eq!(response.status(), 200);
+        let done: Task = response.json().await.unwrap();
+        assert_eq!(done.list_id, Some(work.id));
+        let next = done.next_occurrence_id.unwrap();
+        let order: Vec<i64> =
+            app.list_ok("alice", &format!("?list={}&sort=position", work.id)).await.iter().map(|t| t.id).collect();
+        assert_eq!(order[..2], [standup.id, next], "both first, the moved one before its occurrence");
+        // Back to where it was, for the second method.
+        app.update(Method::PATCH, "alice", standup.id, json!({ "completed": false, "list_id": null })).await;
+    }
+}
+
+#[tokio::test]
 async fn deleting_a_list_moves_its_tasks_first_into_the_inbox_or_deletes_them() {
     let app = spawn_app().await;
     let work = app.new_list("alice", "Work").await;

@@ -72,11 +72,8 @@ async fn update_once(
         Ok(edit) => edit,
         Err(invalid) => return Ok(Err(invalid.into())),
     };
-    if list_changed {
-        if !lists::owns_list(&mut tx, user_id, row.list_id).await? {
-            return Ok(Err(ChangeError::NoSuchList));
-        }
-        row.position = lists::place_task_first(&mut tx, user_id, row.list_id).await?;
+    if list_changed && !lists::owns_list(&mut tx, user_id, row.list_id).await? {
+        return Ok(Err(ChangeError::NoSuchList));
     }
     match occurrence {
         OccurrenceStep::None => {}
@@ -91,6 +88,10 @@ async fn update_once(
                 row.next_occurrence_id = None;
             }
         }
+    }
+    // Placed after a next occurrence arrived in the same list, so it goes before that one.
+    if list_changed {
+        row.position = lists::place_task_first(&mut tx, user_id, row.list_id).await?;
     }
     write(&mut tx, &row).await?;
     if tags_changed {

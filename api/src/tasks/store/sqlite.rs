@@ -54,11 +54,9 @@ pub fn update(
         Ok(edit) => edit,
         Err(invalid) => return Ok(Err(invalid.into())),
     };
-    if list_changed {
-        if !lists::owns_list(c, user_id, row.list_id)? {
-            return Ok(Err(ChangeError::NoSuchList));
-        }
-        row.position = lists::place_task_first(c, user_id, row.list_id)?;
+    // Refused before anything is written (a refusal commits what was written before it).
+    if list_changed && !lists::owns_list(c, user_id, row.list_id)? {
+        return Ok(Err(ChangeError::NoSuchList));
     }
     match occurrence {
         OccurrenceStep::None => {}
@@ -71,6 +69,10 @@ pub fn update(
                 row.next_occurrence_id = None;
             }
         }
+    }
+    // Placed after a next occurrence arrived in the same list, so it goes before that one.
+    if list_changed {
+        row.position = lists::place_task_first(c, user_id, row.list_id)?;
     }
     write(c, &current, &row)?;
     if tags_changed {
