@@ -153,7 +153,7 @@ pub enum Command {
     #[command(after_help = "Example:\n  todo tags")]
     Tags,
     /// Your lists and their open tasks; add, rename or remove one
-    #[command(after_help = "Examples:\n  todo lists\n  todo lists add Work --color blue\n  \
+    #[command(after_help = "Examples:\n  todo lists\n  todo lists add Work --list-color blue\n  \
         todo lists rename Work Office\n  todo lists rm Office   (its tasks move to the Inbox)")]
     Lists(ListsArgs),
     /// Move a task to another list, or to another place in its list
@@ -282,14 +282,14 @@ pub struct ListsArgs {
 #[derive(Debug, Subcommand)]
 pub enum ListsCommand {
     /// Add a list; it goes last
-    #[command(after_help = "Example:\n  todo lists add Home --color green")]
+    #[command(after_help = "Example:\n  todo lists add Home --list-color green")]
     Add {
         /// The name (several words are joined with spaces)
         #[arg(required = true, num_args = 1..)]
         name: Vec<String>,
-        /// Its colour
-        #[arg(long, value_parser = color())]
-        color: Option<Color>,
+        /// Its colour (--color is the output's)
+        #[arg(long, value_parser = color(), value_name = "COLOR")]
+        list_color: Option<Color>,
     },
     /// Rename a list
     #[command(after_help = "Example:\n  todo lists rename Work Office")]

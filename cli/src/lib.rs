@@ -626,6 +626,17 @@ mod tests {
     }
 
     #[test]
+    fn the_command_line_is_consistent_and_lists_parse() {
+        // clap's own checks (a flag named twice, say a subcommand's --color beside the global one).
+        Cli::command().debug_assert();
+        let cli = Cli::try_parse_from(["todo", "lists", "add", "Work", "--list-color", "blue", "--color", "never"]);
+        assert!(cli.is_ok());
+        assert!(Cli::try_parse_from(["todo", "mv", "42"]).is_err(), "mv needs somewhere to go");
+        assert!(Cli::try_parse_from(["todo", "mv", "42", "--first", "--after", "7"]).is_err());
+        assert!(Cli::try_parse_from(["todo", "mv", "42", "--list", "Work", "--after", "7"]).is_ok());
+    }
+
+    #[test]
     fn ls_takes_one_view_and_one_status() {
         assert!(Cli::try_parse_from(["todo", "ls", "--today", "--overdue"]).is_err());
         assert!(Cli::try_parse_from(["todo", "ls", "--no-date", "--upcoming"]).is_err());

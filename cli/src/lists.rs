@@ -48,9 +48,11 @@ fn checked_name(name: &str) -> Result<String, CliError> {
 pub fn lists(global: &Global, args: ListsArgs) -> Result<(), CliError> {
     match args.command {
         None => show(global, args.names),
-        Some(ListsCommand::Add { name, color }) => {
-            let body =
-                CreateListRequest { name: checked_name(&name.join(" "))?, color: color.map(|c| c.as_str().to_owned()) };
+        Some(ListsCommand::Add { name, list_color }) => {
+            let body = CreateListRequest {
+                name: checked_name(&name.join(" "))?,
+                color: list_color.map(|c| c.as_str().to_owned()),
+            };
             let mut api = connect(global)?;
             let url = api.user_url("/lists")?;
             let list = api.send_json(Method::POST, url, &body)?;

@@ -273,7 +273,7 @@ describe("the todo command line", () => {
   });
 
   test("lists: add, --list on add, ls and edit, mv, rename and rm, their --json the API's own", async () => {
-    const work = await todo("lists", "add", "Work", "--color", "blue", "--json");
+    const work = await todo("lists", "add", "Work", "--list-color", "blue", "--json");
     assert.equal(work.code, 0, work.stderr);
     const workList = work.json();
     assert.deepEqual(workList, await api(`/lists/${workList.id}`));
