@@ -4,13 +4,14 @@ SHELL := /bin/bash
 
 CARGO ?= cargo
 
-.PHONY: help dev start test test-rust-style test-api test-api-postgres test-schemathesis test-web test-e2e bench bench-browser env openapi
+.PHONY: help dev start test test-rust-style test-api test-api-postgres test-schemathesis test-web test-e2e bench bench-instructions bench-browser env openapi
 
 help:
 	@echo "make dev    run the app: web on http://localhost:3000, API on http://127.0.0.1:8000 (docs at /docs)"
 	@echo "make start  run it as in production: the release API and the web app's production build (README, Operate it)"
 	@echo "make test   run every test (PostgreSQL too when TEST_DATABASE_URL is set)"
 	@echo "make bench  load benchmarks beside the bare-axum ceiling and the FastAPI stack (QUICK=1 for a short run)"
+	@echo "make bench-instructions  CPU instructions per request under callgrind, QUICK data (bench/instructions.py)"
 	@echo "make bench-browser  the web app in Chromium: first-load JS, sign-in to tasks, 500 tasks (bench/results/BROWSER.md)"
 
 # Creates .env with a fresh random BETTER_AUTH_SECRET when there is none.
@@ -42,6 +43,8 @@ test-api:
 # PostgreSQL and one Redis) when a Redis is there: TEST_REDIS_URL, or else
 # redis://127.0.0.1:6379 when it answers (skipped, and said so, when it does not).
 # A TEST_REDIS_URL that is set but does not answer fails the run.
+# `--workspace` (with only these test targets): the features test-api built with,
+# so its build is reused rather than compiled again for `-p todo-api` alone.
 test-api-postgres:
 	@if [ -z "$$TEST_DATABASE_URL" ]; then \
 		echo "TEST_DATABASE_URL is not set: skipping the PostgreSQL run of the API suite and the scale-out tests"; \
@@ -56,7 +59,7 @@ test-api-postgres:
 			scale_out=""; \
 		fi; \
 	fi; \
-	$(CARGO) test --locked -p todo-api --test api --test faults $$scale_out -- --skip on_sqlite
+	$(CARGO) test --locked --workspace --test api --test faults $$scale_out -- --skip on_sqlite
 
 # Schemathesis (in its own venv) against the running API: no 5xx, every
 # response as /openapi.json documents it.
@@ -78,6 +81,10 @@ test-e2e:
 # (bench/README.md); QUICK=1 for a short run.
 bench:
 	bench/run.sh
+
+# Instructions per request of each scenario under callgrind: stable on a noisy machine.
+bench-instructions:
+	bench/run.sh --instructions
 
 # The web app's figures in Chromium against its production build (bench/browser/).
 bench-browser:

@@ -52,7 +52,7 @@ CEILING_BIN = TARGET / PROFILE / "bench-ceiling"
 
 DURATION = int(os.environ.get("DURATION", "3" if QUICK else "8"))
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
-PG_DB = "todo_bench"
+PG_DB = os.environ.get("BENCH_PG_DB", "todo_bench")  # created and dropped by the run
 SKIP_PG = os.environ.get("SKIP_PG", "") not in ("", "0")
 SKIP_FASTAPI = os.environ.get("SKIP_FASTAPI", "") not in ("", "0")
 
@@ -76,6 +76,18 @@ BIG_SORTS = [("", "", "newest first"), ("-due", "sort=due_at&order=asc&", "by du
 BIG_SEARCHES = [("search", "task 4242", "q: a few tasks match"),
                 ("search-none", "nowhere at all", "q: no task matches"),
                 ("search-all", "big task", "q: every task matches")]
+# One person with LONG_TASKS tasks of LONG_CHARS characters of everyday words (issue 24): a
+# search over them must answer in under LONG_SEARCH_MS whether it matches or not. Each word
+# of a task is a draw of (task, place), so both stores get the same text (written from Python).
+LONG_USER, LONG_TASKS, LONG_CHARS, LONG_SEARCH_MS = "long", 20_000, 1_000, 100
+LONG_WORDS = ["the", "of", "meeting", "project", "report", "call", "email", "budget", "review", "plan", "team",
+              "client", "draft", "notes", "garden", "kitchen", "weekend", "doctor", "invoice", "travel", "school",
+              "market", "bread", "milk", "paint", "window", "letter", "bank", "phone", "update", "friday",
+              "monday", "summer", "winter", "house", "car", "lunch", "dinner", "book", "read", "write", "send",
+              "check", "order", "fix", "clean", "water", "plants", "study", "exam"]
+# (scenario, text, title): words every task holds, in an order none holds; and a pair many hold.
+LONG_SEARCHES = [("search-long-none", "milk garden meeting draft the exam", "q on 20,000 long tasks: none match"),
+                 ("search-long", "bread milk", "q on 20,000 long tasks: some match")]
 BIG_SCENARIOS = ([f"{which}{suffix}" for suffix, _, _ in BIG_SORTS for which in ("first", "last")]
                  + [name for name, _, _ in BIG_SEARCHES])
 SCENARIO_TITLES = {
@@ -93,6 +105,7 @@ SCENARIO_TITLES = {
     **{f"{which}{suffix}": f"big user: {which} page, {title}" for suffix, _, title in BIG_SORTS[1:]
        for which in ("first", "last")},
     **{name: f"big user: {title}" for name, _, title in BIG_SEARCHES},
+    **{name: title for name, _, title in LONG_SEARCHES},
 }
 STACK_TITLES = {"rust": "Rust API", "rust-warn": "Rust API, RUST_LOG=warn", "ceiling": "bare axum",
                 "fastapi": "FastAPI + SQLModel"}
@@ -311,8 +324,11 @@ def write_users_files(ed_key) -> dict[str, Path]:
         path.write_text("\n".join(lines) + "\n")
         big = WORK / f"big-{alg}.txt"
         big.write_text(f"{BIG_USER} {token(BIG_USER, alg, ed_key)} {USERS * PER_USER + 1} {USERS * PER_USER + BIG}\n")
+        long = WORK / f"long-{alg}.txt"
+        long.write_text(f"{LONG_USER} {token(LONG_USER, alg, ed_key)} 0 0\n")
         files[alg] = path
         files["big-" + alg] = big
+        files["long-" + alg] = long
     with_tag = sum(1 for _, tag, _ in sample if tag)
     with_rec = sum(1 for _, _, rec in sample if rec)
     log(f"users files: {len(sample)} users, {with_tag} with a tag for list-tag, {with_rec} with pending "
@@ -509,6 +525,34 @@ def task_tags_sql(base: str, occurrences: bool = False) -> str:
         ORDER BY 1, 3"""  # in primary key order: PostgreSQL's join returns them by tag set (2× slower)
 
 
+def long_text(i: int) -> str:
+    """Task i's description (and, cut short, its title) of the long person: LONG_CHARS characters."""
+    words, k = [], 0
+    while sum(len(w) + 1 for w in words) <= LONG_CHARS:
+        words.append(LONG_WORDS[draw("rule", i * 1000 + k) % len(LONG_WORDS)])
+        k += 1
+    return " ".join(words)[:LONG_CHARS]
+
+
+def long_rows() -> list[tuple]:
+    """The long person's tasks: (user_id, title, title_folded, description, description_folded, created_at)."""
+    rows = []
+    for i in range(LONG_TASKS):
+        text = long_text(i)
+        title = f"Note {i}: {text[:60]}"
+        stamp = (dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(seconds=i)).isoformat()
+        rows.append((LONG_USER, title, title.lower(), text, text, stamp))
+    none_text = LONG_SEARCHES[0][1]
+    if any(none_text in r[2] or none_text in r[4] for r in rows):
+        raise RuntimeError(f"the long person's tasks hold {none_text!r}, which the search that matches none asks for")
+    return rows
+
+
+def long_position(i: int) -> str:
+    """The long person's task i's place in the Inbox: a key as POSITION_EXPR writes them, distinct per task."""
+    return f"{i + 1:016x}80"
+
+
 def helper_rows(today: dt.date):
     """The small lookup tables the load joins: tag sets per (variant, slot), their items, zone days."""
     sets, items = [], []
@@ -539,11 +583,11 @@ OCCURRENCE_EXPR = {**COLUMN_EXPR, "id": "occ_id", "completed": "FALSE", "due_at"
 ORGANIZE_COLUMNS = {"priority", "tags", "due_at", "all_day", "time_zone", "recurrence", "remind_at",
                     "next_occurrence_id"}
 # The indexes the migrations of "Organizing tasks" create: looked for after every load of the API's store.
-ORGANIZE_INDEXES = {"tasks_user_due_asc", "tasks_user_due_desc", "tasks_user_priority", "tasks_next_occurrence",
+ORGANIZE_INDEXES = {"tasks_user_due", "tasks_user_priority", "tasks_next_occurrence",
                     "task_tags_user_tag"}
 
 
-# A task's place in its list (migrations/*/0009_lists.sql): a fractional key as the API
+# A task's place in its list (migrations/*/0010_lists.sql): a fractional key as the API
 # writes them (hex bytes ending in 80), distinct per task, made from its id.
 POSITION_EXPR = {"sqlite": "printf('%016x80', {id})", "postgres": "lpad(to_hex({id}), 16, '0') || '80'"}
 
@@ -667,6 +711,13 @@ def load_sqlite(path: Path):
             con.execute(f"{series} INSERT INTO tasks ({occ_names}) SELECT {occ_exprs} FROM ({rows}) WHERE linked")
             con.execute(f"{series} INSERT INTO task_tags (task_id, user_id, tag_folded, tag) "
                         f"{task_tags_sql(base, occurrences=True)}")
+    # The long person's tasks (through the triggers, like every row: search index, counts),
+    # with distinct positions where the schema has them (the unique index is rebuilt below).
+    listed = "position" in {c[1] for c in info}
+    con.executemany("INSERT INTO tasks (user_id, title, title_folded, description, description_folded, completed, "
+                    f"created_at, updated_at{', position' if listed else ''}) "
+                    f"VALUES (?1, ?2, ?3, ?4, ?5, FALSE, ?6, ?6{', ?7' if listed else ''})",
+                    [(*row, long_position(i)) if listed else row for i, row in enumerate(long_rows())])
     con.commit()
     for _, sql in indexes:
         con.execute(sql)
@@ -681,10 +732,10 @@ def load_sqlite(path: Path):
     return count
 
 
-def psql(sql: str, db: str = PG_DB) -> str:
+def psql(sql: str, db: str | None = None) -> str:
     # Long statements (the loader's lookup tables) go through stdin: one argument may not exceed 128 KiB.
     long = len(sql) > 32_000
-    out = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", f"{PG_URL}/{db}",
+    out = subprocess.run(["psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", f"{PG_URL}/{db or PG_DB}",
                           *(["-f", "-"] if long else ["-c", sql])], input=sql if long else None,
                          capture_output=True, text=True, timeout=900)
     if out.returncode != 0:
@@ -775,6 +826,22 @@ def load_postgres():
     check_indexes({n for n, _ in indexes}, {line.split("|", 1)[0] for line in psql(index_sql).splitlines() if line},
                   organized, "PostgreSQL")
     psql("SELECT setval(pg_get_serial_sequence('tasks', 'id'), (SELECT max(id) FROM tasks))")
+    # The long person's tasks, through COPY (20 MB of text), with ids from the sequence.
+    # With distinct positions where the schema has them (the unique index is in place by now).
+    listed = "position" in {name for name, _ in columns}
+    tsv = "".join("\t".join([*(v.replace("\\", "\\\\") for v in row), row[-1],
+                             *([long_position(i)] if listed else [])]) + "\n"
+                  for i, row in enumerate(long_rows()))
+    out = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", f"{PG_URL}/{PG_DB}", "-c",
+                          "COPY tasks (user_id, title, title_folded, description, description_folded, created_at, "
+                          f"updated_at{', position' if listed else ''}) FROM STDIN"],
+                         input=tsv, capture_output=True, text=True, timeout=900)
+    if out.returncode != 0:
+        raise RuntimeError(f"psql COPY failed: {out.stderr.strip()}")
+    # Replica mode skipped the triggers that count each person's tasks (0008_task_counts.sql).
+    if psql("SELECT to_regclass('task_counts') IS NOT NULL") == "t":
+        psql("INSERT INTO task_counts (user_id, tasks) SELECT user_id, count(*) FROM tasks GROUP BY user_id "
+             "ON CONFLICT (user_id) DO UPDATE SET tasks = EXCLUDED.tasks")
     psql("VACUUM ANALYZE tasks" + (", task_tags" if organized else ""))
     if organized:
         check_load("PostgreSQL", psql)  # psql -A separates the fields with |
@@ -791,6 +858,8 @@ RUNS: list[dict] = []
 NOTES: list[str] = []
 # Interleaved rounds for the ratio targets (see interleaved_rounds); not in the All runs table.
 ROUNDS: list[dict] = []
+# Instructions per request under callgrind (instructions.py), by store then scenario.
+INSTRUCTIONS: dict[str, dict[str, int]] = {}
 INTERLEAVED_ROUNDS = 2 if QUICK else 3
 
 
@@ -1045,8 +1114,28 @@ def bench_api(store: str, database_url: str, users: dict[str, Path]):
                              f"{len(body) if isinstance(body, list) else body!r} tasks, not {expected}")
             measure(server, PORTS["api"], stack="rust", store=store, alg="HS256", scenario=name, conns=1,
                     users_file=users["big-HS256"], path=path, duration=max(3, DURATION // 2))
+        # Searches over the long person's 20,000 long tasks, judged by their latency.
+        long_token = users["long-HS256"].read_text().split()[1]
+        for name, text, _ in LONG_SEARCHES:
+            path = f"/api/{LONG_USER}/tasks?q={urllib.parse.quote(text)}&limit=20"
+            status, body = call(http.client.HTTPConnection("127.0.0.1", PORTS["api"], timeout=60), "GET", path,
+                                long_token)
+            matches_none = name.endswith("-none")
+            if status != 200 or not isinstance(body, list) or (len(body) == 0) != matches_none:
+                NOTES.append(f"{store}: {name} (GET {path}) answered {status} with "
+                             f"{len(body) if isinstance(body, list) else body!r} tasks")
+            measure(server, PORTS["api"], stack="rust", store=store, alg="HS256", scenario=name, conns=1,
+                    users_file=users["long-HS256"], path=path, duration=max(3, DURATION // 2))
     finally:
         stop(server)
+    # The same scenarios as CPU instructions per request: the figure that repeats on a noisy machine.
+    import instructions
+
+    try:
+        INSTRUCTIONS[store] = instructions.measure(store, database_url, users)
+    except (RuntimeError, subprocess.SubprocessError, OSError) as err:
+        log(f"{store}: instructions per request not measured: {err}")
+        NOTES.append(f"{store}: instructions per request not measured: {err}")
     if store == "sqlite" and not QUICK:
         # What the per-request INFO log line costs: the same runs with RUST_LOG=warn.
         server = start_api(f"api-{store}-warn", database_url, extra_env={"RUST_LOG": "warn"})
@@ -1296,6 +1385,15 @@ def targets() -> list[tuple[str, str, str]]:
                 oks.append(ratio >= 0.25 and not first["errors"] and not search["errors"])
     add("big user: `q` search ≥ 0.25× the plain first page's rate (1 conn; few, none and all match)",
         "; ".join(parts) or "–", all(oks) if oks else None)
+    parts, oks = [], []
+    for store in stores:
+        for name, _, title in LONG_SEARCHES:
+            run = find("rust", name, 1, store)
+            if run:
+                parts.append(f"{store} {title.split(': ')[-1]} p50 {run['p50_ms']:.1f} ms")
+                oks.append(run["p50_ms"] < LONG_SEARCH_MS and not run["errors"])
+    add(f"`q` over {LONG_TASKS:,} tasks of {LONG_CHARS:,} characters (one person): p50 < {LONG_SEARCH_MS} ms, "
+        "matching or not (1 conn)", "; ".join(parts) or "–", all(oks) if oks else None)
     compared = compare_baseline()
     name = "no wave-1 req/s more than 10% below the previous committed run (Rust API, every run in both)"
     if not compared:
@@ -1330,7 +1428,8 @@ def targets() -> list[tuple[str, str, str]]:
 def write_report(meta: dict):
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "results.json").write_text(json.dumps({"meta": meta, "runs": RUNS, "rounds": ROUNDS,
-                                                      "baseline": BASELINE}, indent=1) + "\n")
+                                                      "instructions": INSTRUCTIONS, "baseline": BASELINE},
+                                                     indent=1) + "\n")
     lines = [
         "# Benchmark results",
         "",
@@ -1360,23 +1459,27 @@ def write_report(meta: dict):
         "`× FastAPI`: over the FastAPI + SQLModel stack's for the same scenario and connection count. "
         "CPU is the server's (all its processes) user+system time per request (for PostgreSQL runs the "
         "database's own processes are counted apart, in their own column); RSS is the server's peak "
-        "resident memory during that run (VmHWM, reset before each run).",
+        "resident memory during that run (VmHWM, reset before each run). `k instr/req`: thousands of CPU "
+        "instructions the API's process executes per request of that scenario under callgrind "
+        "(bench/instructions.py: one request at a time, the same sequence every run; the API only, not "
+        "PostgreSQL), which unlike req/s repeats within about 1% on a busy machine.",
         "",
         "| stack | store | token | scenario | conns | req/s | p50 ms | p99 ms | max ms | errors | CPU ms/req "
-        "| PostgreSQL CPU ms/req | peak RSS MB | × ceiling | × FastAPI |",
-        "|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+        "| PostgreSQL CPU ms/req | peak RSS MB | k instr/req | × ceiling | × FastAPI |",
+        "|---|---|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
     ]
     for r in RUNS:
         ce = find("ceiling", "fixed", r["conns"])
         fa = find("fastapi", r["scenario"], r["conns"])
         err = str(r["errors"]) if not r["errors"] else \
             f"{r['errors']} ({', '.join(f'{k} {v}' for k, v in r['error_detail'].items() if v)})"
+        instr = INSTRUCTIONS.get(r["store"], {}).get(r["scenario"]) if r["stack"] == "rust" else None
         lines.append(
             f"| {STACK_TITLES.get(r['stack'], r['stack'])} | {r['store']} | {r['alg']} | {SCENARIO_TITLES[r['scenario']]} | {r['conns']} "
             f"| {r['rps']:,.0f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['max_ms']:.1f} | {err} "
             f"| {r['cpu_ms_per_req']:.3f} | "
             f"{'–' if r.get('store_cpu_ms_per_req') is None else format(r['store_cpu_ms_per_req'], '.3f')} "
-            f"| {r['peak_rss_mb']:.1f} "
+            f"| {r['peak_rss_mb']:.1f} | {'–' if instr is None else format(instr / 1000, ',.0f')} "
             f"| {fmt_ratio(r['rps'], ce and ce['rps']) if r['stack'] != 'ceiling' else '1.00×'} "
             f"| {fmt_ratio(r['rps'], fa and fa['rps']) if r['stack'] != 'fastapi' else '1.00×'} |")
     compared = compare_baseline()
@@ -1489,6 +1592,7 @@ def main():
         data = json.loads((RESULTS / "results.json").read_text())
         RUNS.extend(data["runs"])
         ROUNDS.extend(data.get("rounds", []))
+        INSTRUCTIONS.update(data.get("instructions", {}))
         BASELINE = data.get("baseline")
         write_report(data["meta"])
         return
@@ -1571,4 +1675,5 @@ def main():
 
 
 if __name__ == "__main__":
+    sys.modules.setdefault("bench", sys.modules[__name__])  # instructions.py imports this module as `bench`
     main()

@@ -68,7 +68,9 @@ function init(args)
    end
 end
 
-local body = '{"title":"benchmark task","description":"created by wrk"}'
+-- What a person fills in (issue 24), the same as bench/instructions.py's create.
+local body = '{"title":"Buy milk and bread for the weekend","description":"Oat milk, the dark rye from the market",'
+   .. '"priority":"high","tags":["home","errands"],"due_at":"2026-12-24T16:00:00Z"}'
 local complete_body, uncomplete_body = '{"completed":true}', '{"completed":false}'
 
 local function headers(u, with_body)

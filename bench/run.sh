@@ -5,18 +5,23 @@
 #   QUICK=1 bench/run.sh   reduced matrix and data set, a few minutes
 #   DURATION=N             seconds per load run (default 8, QUICK 3)
 #   SKIP_PG=1 / SKIP_FASTAPI=1, BENCH_PG_URL=postgres://user@127.0.0.1:5432
+#   bench/run.sh --instructions   only the instruction counts (bench/instructions.py), a few minutes
 set -euo pipefail
 BENCH="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(dirname "$BENCH")"
 cd "$ROOT"
 say() { echo "[bench] $*"; }
 
-# The load generator: Debian's wrk.
-if ! command -v wrk >/dev/null; then
-    say "installing wrk (apt-get)"
+# The load generator, Debian's wrk, and valgrind, whose callgrind counts instructions per request.
+MISSING=""
+command -v wrk >/dev/null || MISSING="$MISSING wrk"
+command -v valgrind >/dev/null || MISSING="$MISSING valgrind"
+if [ -n "$MISSING" ]; then
+    say "installing$MISSING (apt-get)"
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wrk >/dev/null
+    # shellcheck disable=SC2086 # one word per package
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $MISSING >/dev/null
 fi
 
 # Python venv for the FastAPI peer, token minting and the chart.
@@ -37,8 +42,11 @@ PROFILE="${BENCH_PROFILE:-bench-release}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 say "building todo-api (--profile $PROFILE; fat LTO, about 11 min from clean on 2 cores)"
 cargo build --locked --profile "$PROFILE" -p todo-api
+export BENCH_PROFILE="$PROFILE"
+if [ "${1:-}" = "--instructions" ]; then
+    exec "$BENCH/.venv/bin/python" "$BENCH/instructions.py"
+fi
 say "building the bare-axum ceiling"
 cargo build --locked --profile "$PROFILE" --manifest-path "$BENCH/ceiling/Cargo.toml"
 
-export BENCH_PROFILE="$PROFILE"
 exec "$BENCH/.venv/bin/python" "$BENCH/bench.py" "$@"

@@ -11,7 +11,7 @@ export NEXT_TELEMETRY_DISABLED=1
 # sessions.test.mjs reads the API's SQLite file with Debian's sqlite3 command line.
 "$root/scripts/apt-install.sh" sqlite3 sqlite3
 
-(cd "$root" && cargo build --locked --quiet -p todo-api --bin todo-api -p todo-cli --bin todo)
+"$root/scripts/debug-binaries.sh"
 "$root/scripts/npm-deps.sh" web
 "$root/scripts/npm-deps.sh" e2e
 (cd "$root/web" && npm run --silent build >/dev/null)

@@ -16,5 +16,8 @@ export default defineConfig({
     environment: "jsdom",
     setupFiles: ["./vitest.setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
+    // Closing a test's servers, pools and outbox senders can take longer than the
+    // default 10 s when the machine is busy (CI with builds beside it).
+    hookTimeout: 30_000,
   },
 });

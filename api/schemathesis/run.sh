@@ -6,13 +6,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 venv="$here/.venv"
-version="4.32.5"
 
-if ! "$venv/bin/schemathesis" --version 2>/dev/null | grep -q "$version"; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$version"
-fi
-(cd "$root" && cargo build --locked --quiet -p todo-api --bin todo-api --example mint_token)
+"$here/install.sh"
+"$root/scripts/debug-binaries.sh"
 
 work=$(mktemp -d)
 api_pid=""

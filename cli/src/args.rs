@@ -104,7 +104,7 @@ pub enum Command {
     /// End this terminal's session on the server and forget it here
     #[command(after_help = "Example:\n  todo logout")]
     Logout,
-    /// Show who is signed in, and where
+    /// Show who is signed in (address confirmed or not), and where
     #[command(after_help = "Example:\n  todo whoami")]
     Whoami,
     /// Add a task

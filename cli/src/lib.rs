@@ -286,13 +286,19 @@ fn whoami(global: &Global) -> Result<(), CliError> {
         return print_json(&json!({
             "id": account.id,
             "email": account.email,
+            "email_verified": account.email_verified,
             "name": account.name,
             "web_url": credentials.web_url,
             "api_url": credentials.api_url,
         }));
     }
+    let address = if account.email_verified {
+        "confirmed"
+    } else {
+        "not confirmed (open the link mailed to it, or send it again from the web app's Account page)"
+    };
     print(&format!(
-        "{}\n  web app:   {}\n  task API:  {}\n",
+        "{}\n  address:   {address}\n  web app:   {}\n  task API:  {}\n",
         account_words(&account),
         safe_text::line(&credentials.web_url),
         safe_text::line(&credentials.api_url)

@@ -53,6 +53,9 @@ pub struct Account {
     #[serde(default)]
     pub name: String,
     pub id: String,
+    /// Whether the address is confirmed (the link mailed to it was followed).
+    #[serde(default, rename = "emailVerified")]
+    pub email_verified: bool,
 }
 
 #[derive(Deserialize)]

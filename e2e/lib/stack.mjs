@@ -13,7 +13,7 @@ import { fileURLToPath } from "node:url";
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const artifactsDir = path.join(repoRoot, "e2e", "artifacts");
 
-async function freePort() {
+export async function freePort() {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();
@@ -25,7 +25,7 @@ async function freePort() {
   });
 }
 
-async function waitForOk(url, timeoutMs, what) {
+export async function waitForOk(url, timeoutMs, what) {
   const deadline = Date.now() + timeoutMs;
   let lastError;
   while (Date.now() < deadline) {
@@ -42,7 +42,7 @@ async function waitForOk(url, timeoutMs, what) {
 }
 
 /** A child process whose output goes to a log file under e2e/artifacts/. */
-function startProcess(name, command, args, { cwd, env, logName }) {
+export function startProcess(name, command, args, { cwd, env, logName }) {
   const log = createWriteStream(path.join(artifactsDir, logName), { flags: "a" });
   const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   child.stdout.pipe(log);
@@ -109,8 +109,10 @@ export function stackModes() {
  * `alg`: the web app's BETTER_AUTH_JWT_ALG. In asymmetric modes the API is given
  * no secret at all, so it can only verify through the web app's JWKS.
  * `webEnv`: settings of the web app's to add or override (e.g. its rate limits).
+ * `mail`: a mail catcher (lib/mail.mjs) the web app sends to, as `make dev` sets up;
+ * without one the web app only logs its mails.
  */
-export async function startStack({ alg = "HS256", postgresUrl, tokenTtlSeconds = 20, label = alg, webEnv: extraWebEnv = {} }) {
+export async function startStack({ alg = "HS256", postgresUrl, tokenTtlSeconds = 20, label = alg, webEnv: extraWebEnv = {}, mail }) {
   await mkdir(artifactsDir, { recursive: true });
   const [apiPort, webPort] = [await freePort(), await freePort()];
   const dir = await mkdtemp(path.join(os.tmpdir(), "todo-e2e-"));
@@ -142,6 +144,7 @@ export async function startStack({ alg = "HS256", postgresUrl, tokenTtlSeconds =
     AUTH_PGLITE_DIR: path.join(dir, "auth"),
     AUTH_DATABASE_URL: database ? database.url : "",
     NEXT_PUBLIC_API_URL: apiUrl,
+    ...(mail ? { SMTP_URL: mail.smtpUrl } : {}),
     ...extraWebEnv,
   };
 

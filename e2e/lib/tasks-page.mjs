@@ -69,8 +69,19 @@ export async function tokenOf(page) {
   });
 }
 
+export function claimsOf(token) {
+  return JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString());
+}
+
 export function subjectOf(token) {
-  return JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString()).sub;
+  return claimsOf(token).sub;
+}
+
+/** The API's answer to a list request with `token` (200, or 401 once its session has ended). */
+export async function apiStatus(stack, token) {
+  const response = await fetch(`${stack.apiUrl}/api/${subjectOf(token)}/tasks`, { headers: { authorization: `Bearer ${token}` } });
+  await response.body?.cancel();
+  return response.status;
 }
 
 /** Creates tasks straight through the API, with the page's own token. */
@@ -84,4 +95,16 @@ export async function createTasks(stack, page, tasks) {
     });
     assert.equal(response.status, 201, await response.text());
   }
+}
+
+/** Waits until the API answers `status` for `token` (events are pushed in the background). */
+export async function untilApiAnswers(stack, token, status, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    last = await apiStatus(stack, token);
+    if (last === status) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  assert.equal(last, status, `the API still answers ${last} after ${timeoutMs} ms`);
 }

@@ -190,8 +190,10 @@ describe("the todo command line", () => {
     assert.equal(whoami.code, 0, whoami.stderr);
     assert.deepEqual(
       { ...whoami.json(), web_url: undefined, api_url: undefined },
-      { id: userId, email: alice.email, name: "Alice", web_url: undefined, api_url: undefined },
+      { id: userId, email: alice.email, email_verified: false, name: "Alice", web_url: undefined, api_url: undefined },
     );
+    const words = await todo("whoami");
+    assert.match(words.stdout, /^ {2}address: {3}not confirmed \(/m);
   });
 
   test("every command, its --json the API's own", async () => {

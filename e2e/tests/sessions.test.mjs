@@ -8,7 +8,7 @@ import { after, before, describe, test } from "node:test";
 
 import { launchBrowser, newPerson, step } from "../lib/browser.mjs";
 import { stackModes, startStack } from "../lib/stack.mjs";
-import { addTask, expectTitles, password, signIn, signUp, subjectOf, tokenOf } from "../lib/tasks-page.mjs";
+import { addTask, apiStatus, claimsOf, untilApiAnswers, expectTitles, password, signIn, signUp, subjectOf, tokenOf } from "../lib/tasks-page.mjs";
 
 // Long-lived tokens, so a 401 below can only mean "revoked", never "expired".
 const TOKEN_TTL_SECONDS = 600;
@@ -16,28 +16,6 @@ const { modes, only } = stackModes();
 
 const IPAD =
   "Mozilla/5.0 (iPad; CPU OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
-
-function claimsOf(token) {
-  return JSON.parse(Buffer.from(token.split(".")[1], "base64url").toString());
-}
-
-async function apiStatus(stack, token) {
-  const response = await fetch(`${stack.apiUrl}/api/${subjectOf(token)}/tasks`, { headers: { authorization: `Bearer ${token}` } });
-  await response.body?.cancel();
-  return response.status;
-}
-
-/** Waits until the API answers `status` for `token` (events are pushed in the background). */
-async function untilApiAnswers(stack, token, status, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    last = await apiStatus(stack, token);
-    if (last === status) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  assert.equal(last, status, `the API still answers ${last} after ${timeoutMs} ms`);
-}
 
 /** How many tasks of `userId` the API's own store holds (SQLite file or PostgreSQL). */
 async function storedTaskCount(stack, userId) {

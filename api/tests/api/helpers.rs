@@ -209,12 +209,14 @@ async fn postgres_schema(url: &str) -> Db {
 }
 
 /// Schemas outlive their tests; the first test of a run clears those of earlier
-/// runs. It also installs pg_trgm where no test's schema is: the migration would
-/// put it in the first test's schema, and dropping that would drop it for all.
+/// runs. It also installs pg_trgm and btree_gin where no test's schema is: the
+/// migrations would put them in the first test's schema, and dropping that would
+/// drop them for all.
 async fn prepare_database(url: &str) {
     use sqlx::Connection;
     let mut conn = sqlx::PgConnection::connect(url).await.expect("TEST_DATABASE_URL reachable");
     sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public").execute(&mut conn).await.expect("pg_trgm");
+    sqlx::query("CREATE EXTENSION IF NOT EXISTS btree_gin SCHEMA public").execute(&mut conn).await.expect("btree_gin");
     let schemas: Vec<(String,)> = sqlx::query_as(
         "SELECT schema_name::text FROM information_schema.schemata WHERE schema_name LIKE 'todo\\_test\\_%'",
     )
@@ -588,7 +590,7 @@ pub async fn insert_raw_tasks(db: &Db, user: &str, tasks: Vec<RawTask>) {
             let user = user.to_owned();
             store
                 .write(move |c| {
-                    // Positions (migration 0009) as a bulk load writes them (bench/bench.py): distinct, from a number.
+                    // Positions (migration 0010) as a bulk load writes them (bench/bench.py): distinct, from a number.
                     let has_position: bool = c.query_row(
                         "SELECT EXISTS (SELECT 1 FROM pragma_table_info('tasks') WHERE name = 'position')",
                         [],

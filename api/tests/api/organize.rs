@@ -785,6 +785,26 @@ async fn un_completing_keeps_an_occurrence_that_was_changed_and_completing_again
 }
 
 #[tokio::test]
+async fn a_task_that_stopped_repeating_still_takes_back_its_occurrence() {
+    // A change of `completed` alone is written in one statement on a task that
+    // neither repeats nor links to an occurrence: this one no longer repeats, but
+    // still links to the occurrence its completing made.
+    let app = spawn_app().await;
+    let task = recurring(&app, "daily").await;
+    let next = complete_and_follow(&app, "alice", &task).await;
+    let plain = patch_json(&app, "alice", id(&task), json!({ "recurrence": null })).await;
+    assert_eq!((plain["recurrence"].clone(), next_id(&plain)), (Value::Null, Some(id(&next))));
+
+    let undone = complete_json(&app, "alice", id(&task), None).await;
+    assert_eq!(undone["completed"], false);
+    assert_eq!(next_id(&undone), None, "the link is gone");
+    assert_problem(app.get("alice", id(&next)).await, 404).await;
+    let again = complete_json(&app, "alice", id(&task), None).await;
+    assert_eq!((again["completed"].clone(), next_id(&again)), (json!(true), None), "no rule, no occurrence");
+    assert_eq!(count(&app, "alice").await, 1);
+}
+
+#[tokio::test]
 async fn completing_an_already_completed_task_adds_no_occurrence() {
     let app = spawn_app().await;
     let task = recurring(&app, "daily").await;

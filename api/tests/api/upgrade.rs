@@ -84,7 +84,7 @@ async fn tasks_written_before_the_search_index_existed_are_found_through_it() {
     // Tasks created now join the same index.
     app.create_ok("alice", "New needle").await;
     assert_eq!(app.list_ok("alice", "?q=needle").await.len(), 2);
-    // Migration 0009 kept every older task, in the Inbox, newest first, each
+    // Migration 0010 kept every older task, in the Inbox, newest first, each
     // with a place of its own (the new one goes before them all).
     let inbox = app.list_ok("alice", "?list=inbox&sort=position&limit=200").await;
     assert_eq!(inbox.len(), 51);

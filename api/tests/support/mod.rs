@@ -39,6 +39,7 @@ pub async fn postgres_schema_url(base: &str) -> String {
     // Where no test's schema is (see `prepare_database` in tests/api/helpers.rs);
     // a race with another test creating it fails harmlessly.
     let _ = sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public").execute(&mut conn).await;
+    let _ = sqlx::query("CREATE EXTENSION IF NOT EXISTS btree_gin SCHEMA public").execute(&mut conn).await;
     sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut conn).await.unwrap();
     let separator = if base.contains('?') { '&' } else { '?' };
     format!("{base}{separator}options=-c%20search_path%3D{schema}")

@@ -4,12 +4,14 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useId, useState, type FormEvent } from "react";
 import { authClient } from "@/lib/auth-client";
+import { ResendLink } from "@/components/email/resend-link";
 import {
   authErrorField,
   authErrorMessage,
   credentialsProblem,
   MAX_NAME_LENGTH,
   MIN_PASSWORD_LENGTH,
+  EMAIL_NOT_VERIFIED,
   type CredentialField,
 } from "@/lib/auth-messages";
 
@@ -19,6 +21,8 @@ export interface AuthFormProps {
   mode: Mode;
   /** Where to go once signed in (a path on this app, checked by the page); /tasks by default. */
   next?: string;
+  /** REQUIRE_EMAIL_VERIFICATION: a new account confirms its address before it signs in. */
+  confirmFirst?: boolean;
   /** Injected by tests; the Better Auth client otherwise. */
   submit?: (mode: Mode, fields: { name: string; email: string; password: string }) => Promise<{
     error: { code?: string; message?: string; status?: number; retryAfter?: unknown } | null;
@@ -53,7 +57,7 @@ function warmUpDateFormatting() {
   return () => clearTimeout(timer);
 }
 
-export function AuthForm({ mode, next = "/tasks", submit = submitWithBetterAuth }: AuthFormProps) {
+export function AuthForm({ mode, next = "/tasks", confirmFirst = false, submit = submitWithBetterAuth }: AuthFormProps) {
   const router = useRouter();
   const [name, setName] = useState("");
   const [email, setEmail] = useState("");
@@ -62,6 +66,9 @@ export function AuthForm({ mode, next = "/tasks", submit = submitWithBetterAuth 
   const [invalidField, setInvalidField] = useState<CredentialField | undefined>();
   const [pending, setPending] = useState(false);
   const [showPassword, setShowPassword] = useState(false);
+  /** The address waiting for confirmation: after a sign-up that must confirm first, or a sign-in refused for it. */
+  const [unconfirmed, setUnconfirmed] = useState<string | undefined>();
+  const [signedUp, setSignedUp] = useState(false);
   const errorId = useId();
   const passwordHintId = useId();
   const isSignUp = mode === "sign-up";
@@ -80,11 +87,20 @@ export function AuthForm({ mode, next = "/tasks", submit = submitWithBetterAuth 
     setPending(true);
     setError(undefined);
     setInvalidField(undefined);
+    setUnconfirmed(undefined);
     const result = await submit(mode, { name, email, password });
+    if (result.error?.code === EMAIL_NOT_VERIFIED) setUnconfirmed(email.trim());
     if (result.error) {
       // One message at a time, next to the form; the field it is about is marked.
       setError(authErrorMessage(result.error));
       setInvalidField(authErrorField(result.error));
+      setPending(false);
+      return;
+    }
+    if (isSignUp && confirmFirst) {
+      // No session yet: the account signs in from the link in the mail.
+      setUnconfirmed(email.trim());
+      setSignedUp(true);
       setPending(false);
       return;
     }
@@ -103,6 +119,19 @@ export function AuthForm({ mode, next = "/tasks", submit = submitWithBetterAuth 
 
   const inputClass =
     "mt-1 block w-full rounded-md border border-zinc-400 bg-white px-3 py-2 text-base text-zinc-900 dark:bg-zinc-900 dark:text-zinc-100";
+
+  if (signedUp && unconfirmed) {
+    return (
+      <main className="mx-auto flex w-full max-w-sm flex-1 flex-col justify-center px-4 py-10">
+        <p className="mb-1 text-3xl font-bold tracking-tight text-blue-700 dark:text-blue-400">Todo</p>
+        <h1 className="mb-4 text-2xl font-semibold">Check your inbox</h1>
+        <p role="status" className="mb-4">
+          We sent a link to {unconfirmed}. Open it to confirm your address and sign in; it works for an hour.
+        </p>
+        <ResendLink email={unconfirmed} />
+      </main>
+    );
+  }
 
   return (
     <main className="mx-auto flex w-full max-w-sm flex-1 flex-col justify-center px-4 py-10">
@@ -156,12 +185,18 @@ export function AuthForm({ mode, next = "/tasks", submit = submitWithBetterAuth 
             {error}
           </p>
         )}
+        {unconfirmed && <ResendLink email={unconfirmed} />}
         {/* aria-disabled, not disabled: a disabled button drops the keyboard focus to the page. */}
         <button type="submit" aria-disabled={pending || undefined}
           className="w-full rounded-md bg-blue-700 px-4 py-2 font-medium text-white hover:bg-blue-800 aria-disabled:opacity-60">
           {pending ? (isSignUp ? "Creating account…" : "Signing in…") : isSignUp ? "Create account" : "Sign in"}
         </button>
       </form>
+      {!isSignUp && (
+        <p className="mt-4 text-sm">
+          <Link href="/forgot-password" className="font-medium text-blue-700 underline dark:text-blue-400">Forgot password?</Link>
+        </p>
+      )}
       <p className="mt-6 text-sm">
         {isSignUp ? "Already have an account? " : "New here? "}
         <Link href={`${isSignUp ? "/sign-in" : "/sign-up"}${next === "/tasks" ? "" : `?next=${encodeURIComponent(next)}`}`} replace className="font-medium text-blue-700 underline dark:text-blue-400">

@@ -14,6 +14,11 @@ export const PASSWORD_REQUIRED = "PASSWORD_REQUIRED";
 
 export const NAME_TOO_LONG_MESSAGE = `The name is too long: use at most ${MAX_NAME_LENGTH} characters.`;
 export const PASSWORD_REQUIRED_MESSAGE = "Enter your password to delete the account.";
+export const WRONG_PASSWORD_MESSAGE = "That is not your current password.";
+/** Better Auth's code for a sign-in refused until the address is confirmed (REQUIRE_EMAIL_VERIFICATION). */
+export const EMAIL_NOT_VERIFIED = "EMAIL_NOT_VERIFIED";
+export const EMAIL_NOT_VERIFIED_MESSAGE =
+  "Confirm your email address first: open the link we sent you. No mail? Send it again below.";
 
 /** Characters as a person counts them (code points), not UTF-16 units. */
 export function characterCount(text: string): number {
@@ -52,6 +57,8 @@ export function authErrorMessage(error: AuthErrorLike): string {
       return "Enter a valid email address.";
     case NAME_TOO_LONG:
       return NAME_TOO_LONG_MESSAGE;
+    case EMAIL_NOT_VERIFIED:
+      return EMAIL_NOT_VERIFIED_MESSAGE;
     case TOO_MANY_FAILED_SIGN_INS: {
       const wait =
         typeof error.retryAfter === "number" && Number.isFinite(error.retryAfter) && error.retryAfter > 0

@@ -11,7 +11,7 @@ mod sqlite;
 mod upgrade;
 
 use edit::{plan, Edit, OccurrenceStep};
-use list_sql::{cmp_and_dir, list_sql, ListBinds, Page};
+use list_sql::{cmp_and_dir, default_page, list_sql, After, Among, ListBinds, Page};
 use upgrade::{upgrade_rows, AllDayDue, StoredText, UpgradeBatch};
 pub use upgrade::{upgrade_stored_tasks, UpgradeReport};
 // What the lists store (`crate::lists::store`) reads and writes of tasks with.
@@ -112,6 +112,34 @@ pub struct TaskChanges {
     pub remind_at: Option<Option<DateTime<Utc>>>,
     /// `Some(None)`: to the Inbox.
     pub list_id: Option<Option<i64>>,
+}
+
+impl TaskChanges {
+    /// The change when it sets or toggles `completed` and nothing else. On a task
+    /// that neither repeats nor links to an occurrence such a change is nothing
+    /// more than the new value and the time, so a store writes it in one
+    /// statement without reading the task first (`set_completed`); on any other
+    /// task that statement changes nothing and the full path runs.
+    fn completion_only(&self) -> Option<Completion> {
+        // Every field named, so a new one cannot be forgotten here.
+        let TaskChanges {
+            title: None,
+            description: None,
+            completed: Some(completion),
+            priority: None,
+            tags: None,
+            due_at: None,
+            all_day: None,
+            time_zone: None,
+            recurrence: None,
+            remind_at: None,
+            list_id: None,
+        } = self
+        else {
+            return None;
+        };
+        Some(*completion)
+    }
 }
 
 // The answer's shape is todo-wire's, shared with the command line.
@@ -262,6 +290,16 @@ pub async fn delete(db: &Db, user_id: &str, id: i64) -> Result<bool, StoreError>
 /// follows steps over at most `limit` × (tasks ÷ hits) rows.
 const SEARCH_HITS_MAX: usize = 500;
 
+/// Up to how many tasks a person's search on PostgreSQL reads them all in the
+/// list's order (`strpos` on each) rather than through the trigram index. The
+/// index's cost grows with the tasks that hold every trigram of the text without
+/// holding the text, each read and checked: for a person with 20,000 tasks of
+/// 1,000 characters of everyday words, a text made of their words in an order
+/// none holds had 16,364 such tasks (98–281 ms); reading all 20,000 in order took
+/// 61 ms, and a person's few tasks cost less than planning the index
+/// (bench/results/FINDINGS.md, 2026-12-08).
+const SEARCH_SCAN_MAX: i64 = 20_000;
+
 /// One page of a user's tasks, with one row more than asked when a next page exists.
 pub async fn list(db: &Db, user_id: &str, query: &ListQuery) -> Result<Vec<TaskRow>, StoreError> {
     match db {
@@ -288,10 +326,15 @@ pub async fn list(db: &Db, user_id: &str, query: &ListQuery) -> Result<Vec<TaskR
             }
         }
         Db::Postgres(pool) => {
-            // The planner chooses between pg_trgm's index and the user's tasks in order itself.
+            // A search of a person with few tasks reads them in the list's order;
+            // otherwise the planner chooses between the trigram index and that.
+            let among = match query.q {
+                Some(_) if postgres::tasks_kept(pool, user_id).await? <= SEARCH_SCAN_MAX => Among::InOrder,
+                _ => Among::Indexed,
+            };
             let mut binds = postgres::Binds::default();
-            let sql = list_sql(user_id, query, None, &mut binds);
-            postgres::list(pool, &sql, binds, query.q.is_some()).await
+            let statements = list_sql(user_id, query, among, &mut binds);
+            postgres::list(pool, statements, binds, query.limit as usize + 1, query.q.is_some()).await
         }
     }
 }

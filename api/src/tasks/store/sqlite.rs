@@ -8,14 +8,14 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension, Row};
-use todo_domain::{Priority, Recurrence, Zone};
+use todo_domain::{Completion, Priority, Recurrence, Zone};
 
 use super::{
-    list_sql, plan, upgrade_rows, AllDayDue, ChangeError, Edit, ListBinds, OccurrenceStep, Page, StoredText, TagCount,
-    TaskChanges, TaskRow, UpgradeBatch, UpgradeReport, TASKS_KEPT, TASK_COLUMNS,
+    default_page, list_sql, plan, upgrade_rows, After, AllDayDue, Among, ChangeError, Edit, ListBinds, OccurrenceStep,
+    Page, StoredText, TagCount, TaskChanges, TaskRow, UpgradeBatch, UpgradeReport, TASKS_KEPT, TASK_COLUMNS,
 };
 use crate::lists::store::sqlite as lists;
-use crate::tasks::list::{ListQuery, SortOrder};
+use crate::tasks::list::ListQuery;
 
 /// Creates the task unless its user keeps `max_tasks` already, or its list is none of theirs.
 pub fn create_within(c: &Connection, row: TaskRow, max_tasks: u64) -> rusqlite::Result<Result<TaskRow, ChangeError>> {
@@ -49,6 +49,11 @@ pub fn update(
     changes: &TaskChanges,
     now: DateTime<Utc>,
 ) -> rusqlite::Result<Result<Option<TaskRow>, ChangeError>> {
+    if let Some(completion) = changes.completion_only() {
+        if let Some(row) = set_completed(c, user_id, id, completion, now)? {
+            return Ok(Ok(Some(row)));
+        }
+    }
     let Some(current) = get(c, user_id, id)? else { return Ok(Ok(None)) };
     let Edit { mut row, tags_changed, list_changed, occurrence } = match plan(&current, changes, now) {
         Ok(edit) => edit,
@@ -82,6 +87,30 @@ pub fn update(
     Ok(Ok(Some(row)))
 }
 
+/// A change of `completed` alone, in one statement (see `TaskChanges::completion_only`):
+/// `None` when the task is not the user's, repeats or links to an occurrence, or
+/// its `updated_at` is not before `now` (another clock's later change; the full
+/// path moves it on by a microsecond).
+fn set_completed(
+    c: &Connection,
+    user_id: &str,
+    id: i64,
+    completion: Completion,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<Option<TaskRow>> {
+    // NULL toggles.
+    let value = match completion {
+        Completion::Set(value) => Some(value),
+        Completion::Toggle => None,
+    };
+    let sql = format!(
+        "UPDATE tasks SET completed = COALESCE(?3, NOT completed), updated_at = ?4 \
+         WHERE id = ?1 AND user_id = ?2 AND recurrence IS NULL AND next_occurrence_id IS NULL AND updated_at < ?4 \
+         RETURNING {TASK_COLUMNS}"
+    );
+    c.prepare_cached(&sql)?.query_row(params![id, user_id, value, stamp(&now)], task_from_row).optional()
+}
+
 pub fn delete(c: &Connection, user_id: &str, id: i64) -> rusqlite::Result<bool> {
     // Its tags go with it (ON DELETE CASCADE); a task linking to it forgets the link.
     let deleted =
@@ -101,10 +130,19 @@ pub fn page(
         return Ok(Vec::new());
     }
     let mut binds = Binds::default();
-    let sql = list_sql(user_id, query, among, &mut binds);
-    let mut statement = c.prepare_cached(&sql)?;
-    let rows = statement.query_map(rusqlite::params_from_iter(binds.0), task_from_row)?;
-    rows.collect()
+    let page_rows = query.limit as usize + 1;
+    let mut rows = Vec::with_capacity(page_rows);
+    for sql in list_sql(user_id, query, among.map_or(Among::Indexed, Among::Ids), &mut binds) {
+        let mut statement = c.prepare_cached(&sql)?;
+        for row in statement.query_map(rusqlite::params_from_iter(&binds.0), task_from_row)? {
+            rows.push(row?);
+        }
+        if rows.len() >= page_rows {
+            break;
+        }
+    }
+    rows.truncate(page_rows);
+    Ok(rows)
 }
 
 /// The ids of the user's tasks whose folded title or description holds `folded`,
@@ -379,36 +417,18 @@ impl ListBinds for Binds {
         format!("{column} IN (SELECT value FROM json_each({list}))")
     }
 
-    fn due_key(order: SortOrder) -> &'static str {
-        // The same text as the indexes of migrations/sqlite/0002_organize.sql.
-        match order {
-            SortOrder::Asc => "COALESCE(due_at, 9223372036854775807)",
-            SortOrder::Desc => "COALESCE(due_at, -9223372036854775807)",
-        }
-    }
-
-    fn no_due(order: SortOrder) -> &'static str {
-        match order {
-            SortOrder::Asc => "9223372036854775807",
-            SortOrder::Desc => "-9223372036854775807",
-        }
-    }
-
     /// After a cursor, SQLite seeks an index by a row value `(key, id)` on `key`
     /// alone, because `id` is the rowid: every row that ties with the cursor's key
-    /// would be stepped over again on each page (the undated tasks, the many of
-    /// one priority). Where ties are common the page is read as two seeks, the
-    /// rest of the cursor's tie by id, then what sorts after it, and merged.
+    /// would be stepped over again on each page (the many of one priority; the
+    /// undated tasks of the due-date sort are a stretch of their own, read by id).
+    /// Where ties are common the page is read as two seeks, the rest of the
+    /// cursor's tie by id, then what sorts after it, and merged.
     fn page(page: &Page<'_>) -> String {
         let Page { filters, key, order, after, limit, many_ties } = page;
         let (cmp, dir) = super::cmp_and_dir(*order);
-        let (Some((value, id)), true) = (after, many_ties) else {
+        let (Some(After { value: Some(value), id }), true) = (after, many_ties) else {
             // Without a cursor, or where ties are rare, the plain form seeks well enough.
-            let after =
-                after.as_ref().map_or(String::new(), |(value, id)| format!(" AND ({key}, id) {cmp} ({value}, {id})"));
-            return format!(
-                "SELECT {TASK_COLUMNS} FROM tasks WHERE {filters}{after} ORDER BY {key} {dir}, id {dir} LIMIT {limit}"
-            );
+            return default_page(page);
         };
         format!(
             "SELECT * FROM (\
@@ -419,14 +439,6 @@ impl ListBinds for Binds {
                  WHERE {filters} AND {key} {cmp} {value} ORDER BY {key} {dir}, id {dir} LIMIT {limit})\
              ) ORDER BY sort_key {dir}, id {dir} LIMIT {limit}"
         )
-    }
-
-    fn due_cursor(&mut self, value: Option<DateTime<Utc>>, order: SortOrder) -> String {
-        let none = match order {
-            SortOrder::Asc => i64::MAX,
-            SortOrder::Desc => -i64::MAX,
-        };
-        self.push(Value::Integer(value.map_or(none, micros)))
     }
 }
 

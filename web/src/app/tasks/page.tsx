@@ -35,6 +35,13 @@ export default async function TasksPage() {
           <SignOutButton />
         </div>
       </header>
+      {!session.user.emailVerified && (
+        // Plain text and a link: older accounts are asked to confirm, never kept out.
+        <p className="mb-4 rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
+          Your email address is not confirmed yet:{" "}
+          <a href="/account" className="font-medium underline">confirm it</a> from the Account page.
+        </p>
+      )}
       <main>
         <TasksApp key={session.user.id} userId={session.user.id} apiUrl={apiUrl} />
       </main>

@@ -32,7 +32,7 @@ const betterAuthActions: AccountActions = {
   },
 };
 
-function failureMessage(error: NonNullable<Failure>): string {
+export function failureMessage(error: NonNullable<Failure>): string {
   switch (error.code) {
     case "INVALID_PASSWORD":
       return "That is not your current password.";
@@ -47,10 +47,10 @@ function failureMessage(error: NonNullable<Failure>): string {
   return "Something went wrong. Try again.";
 }
 
-const inputClass =
+export const inputClass =
   "mt-1 block w-full rounded-md border border-zinc-400 bg-white px-3 py-2 text-base text-zinc-900 dark:bg-zinc-900 dark:text-zinc-100";
 
-function Field({ id, label, hint, hintId, children }: { id: string; label: string; hint?: string; hintId?: string; children: ReactNode }) {
+export function Field({ id, label, hint, hintId, children }: { id: string; label: string; hint?: string; hintId?: string; children: ReactNode }) {
   return (
     <div>
       <label htmlFor={id} className="block text-sm font-medium">{label}</label>
@@ -60,7 +60,17 @@ function Field({ id, label, hint, hintId, children }: { id: string; label: strin
   );
 }
 
-function Outcome({ id, outcome }: { id: string; outcome?: { text: string; error: boolean } }) {
+/** A form's submit button; aria-disabled, not disabled, while pending: a disabled button drops the keyboard focus to the page. */
+export function SubmitButton({ pending, label, pendingLabel, wide = false }: { pending: boolean; label: string; pendingLabel: string; wide?: boolean }) {
+  return (
+    <button type="submit" aria-disabled={pending || undefined}
+      className={`${wide ? "w-full " : ""}rounded-md bg-blue-700 px-4 py-2 font-medium text-white hover:bg-blue-800 aria-disabled:opacity-60`}>
+      {pending ? pendingLabel : label}
+    </button>
+  );
+}
+
+export function Outcome({ id, outcome }: { id: string; outcome?: { text: string; error: boolean } }) {
   if (!outcome) return null;
   return (
     <p id={id} role={outcome.error ? "alert" : "status"}
@@ -117,10 +127,7 @@ export function ChangePasswordForm({ actions = betterAuthActions }: { actions?: 
             value={newPassword} onChange={(event) => setNewPassword(event.target.value)} className={inputClass} />
         </Field>
         <Outcome id={outcomeId} outcome={outcome} />
-        <button type="submit" aria-disabled={pending || undefined}
-          className="rounded-md bg-blue-700 px-4 py-2 font-medium text-white hover:bg-blue-800 aria-disabled:opacity-60">
-          {pending ? "Changing password…" : "Change password"}
-        </button>
+        <SubmitButton pending={pending} label="Change password" pendingLabel="Changing password…" />
       </form>
     </section>
   );

@@ -38,7 +38,7 @@ async function newAuth(env: Record<string, string> = {}): Promise<Auth> {
     },
     "/repo",
   );
-  const auth = await createMigratedAuth(config, new PGliteDialect(new PGlite()), { start: false, log: quiet });
+  const auth = await createMigratedAuth(config, new PGliteDialect(new PGlite()), { outbox: { start: false, log: quiet } });
   closers.push(async () => (await outboxOf(auth)).stop());
   return auth;
 }

@@ -41,6 +41,19 @@ export interface AuthConfig {
    * security events about ended sessions are pushed to its `/auth/events`.
    */
   apiUrl: string;
+  /**
+   * Where mail goes (SMTP_URL: `smtp://user:pass@host:587`, STARTTLS when offered;
+   * `smtps://` for implicit TLS). Unset: each mail is only logged, recipient and
+   * subject, without its links. Never logged itself (it may hold a password).
+   */
+  smtpUrl: string | undefined;
+  /** The From of every mail (MAIL_FROM); default `Todo <no-reply@{BETTER_AUTH_URL's host}>`. */
+  mailFrom: string;
+  /**
+   * REQUIRE_EMAIL_VERIFICATION: accounts made while it is on cannot sign in until
+   * their address is confirmed; older accounts are asked, never kept out.
+   */
+  requireEmailVerification: boolean;
 }
 
 export class AuthConfigError extends Error {
@@ -102,6 +115,22 @@ function parseSwitch(name: string, value: string | undefined): boolean | undefin
   if (["on", "true", "1", "yes"].includes(raw)) return true;
   if (["off", "false", "0", "no"].includes(raw)) return false;
   throw new AuthConfigError(`${name} must be "on" or "off"; got "${value}".`);
+}
+
+/** An smtp:// or smtps:// URL; the message never repeats it, as it may carry a password. */
+function parseSmtpUrl(value: string | undefined): string | undefined {
+  const raw = nonEmpty(value);
+  if (raw === undefined) return undefined;
+  let protocol: string | undefined;
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== "smtp:" && protocol !== "smtps:") {
+    throw new AuthConfigError("SMTP_URL must be an smtp:// or smtps:// URL (smtp://user:password@host:587).");
+  }
+  return raw;
 }
 
 /**
@@ -167,5 +196,8 @@ export function readAuthConfig(env: Readonly<Record<string, string | undefined>>
       1,
     ),
     apiUrl: readApiUrl(env),
+    smtpUrl: parseSmtpUrl(env.SMTP_URL),
+    mailFrom: nonEmpty(env.MAIL_FROM) ?? `Todo <no-reply@${new URL(baseURL).hostname}>`,
+    requireEmailVerification: parseSwitch("REQUIRE_EMAIL_VERIFICATION", env.REQUIRE_EMAIL_VERIFICATION) ?? false,
   };
 }

@@ -21,6 +21,8 @@ import { accountGuard } from "./account-guard";
 import { deviceGuard } from "./device-guard";
 import { readAuthConfig, type AuthConfig } from "./auth-config";
 import { authRequestHandler, CLIENT_ADDRESS_HEADER } from "./auth-request";
+import { AccountMail } from "./mail/account-mail";
+import { Mailer } from "./mail/mailer";
 import { securityEvents, type SecurityEventsOptions } from "./security-events/plugin";
 import { loadRootEnv, repoRoot } from "./root-env";
 import { signInLimit } from "./sign-in-limit";
@@ -40,8 +42,10 @@ export function jwtPluginOptions(config: AuthConfig): JwtOptions {
     expirationTime: `${config.jwtExpiresInSeconds}s`,
     // `sub` (the user id) is added by the plugin; the rest of the user row stays out of the token.
     // `sid` names the session, so the API can refuse its tokens once it ends (SPEC "Sessions and revocation").
-    definePayload: ({ user, session }: { user: { email: string; name: string }; session: { id: string } }) => ({
+    // `emailVerified` says whether `email` is confirmed (the API mails reminders only to a confirmed one).
+    definePayload: ({ user, session }: { user: { email: string; name: string; emailVerified: boolean }; session: { id: string } }) => ({
       email: user.email,
+      emailVerified: user.emailVerified,
       name: user.name,
       sid: session.id,
     }),
@@ -87,10 +91,14 @@ async function refuseLongName(user: { name?: unknown }): Promise<void> {
   }
 }
 
-function buildAuthOptions(config: AuthConfig, dialect: Dialect, outbox?: SecurityEventsOptions["outbox"]) {
-  // One Kysely for Better Auth and the security-event outbox, so on PGlite (one
-  // connection) their statements queue on the same driver.
-  const db = new Kysely<unknown>({ dialect });
+/** What tests and the server may hand in besides the settings. */
+export interface AuthExtras {
+  outbox?: SecurityEventsOptions["outbox"];
+  /** The mailer (default: one for SMTP_URL and MAIL_FROM). */
+  mailer?: Mailer;
+}
+
+function buildAuthOptions(config: AuthConfig, db: Kysely<unknown>, accountMail: AccountMail, extras: AuthExtras) {
   const jwtOptions = jwtPluginOptions(config);
   return {
     appName: "Todo",
@@ -100,17 +108,36 @@ function buildAuthOptions(config: AuthConfig, dialect: Dialect, outbox?: Securit
     database: { db, type: "postgres" as const },
     emailAndPassword: {
       enabled: true,
-      autoSignIn: true,
+      // With REQUIRE_EMAIL_VERIFICATION a new account signs in once its address is
+      // confirmed; Better Auth then also answers a sign-up with a taken address
+      // like any other (the owner gets a mail), so the form says nothing about who has an account.
+      autoSignIn: !config.requireEmailVerification,
       // The same limits the forms check and word their messages with.
       minPasswordLength: MIN_PASSWORD_LENGTH,
       maxPasswordLength: MAX_PASSWORD_LENGTH,
+      // "Forgot password": a link that works once, for an hour; the new password ends
+      // every session of the account (each through the session.delete hook, so each
+      // sends its revocation event) and signs the person in here (account-mail.ts).
+      sendResetPassword: accountMail.sendResetPassword,
+      onPasswordReset: accountMail.onPasswordReset,
+      resetPasswordTokenExpiresIn: 60 * 60,
+      revokeSessionsOnPasswordReset: true,
+      onExistingUserSignUp: accountMail.onExistingUserSignUp,
+    },
+    emailVerification: {
+      sendVerificationEmail: accountMail.sendVerificationEmail,
+      sendOnSignUp: true,
+      // Following the link signs in (it proves the address, as a reset link does).
+      autoSignInAfterVerification: true,
+      expiresIn: 60 * 60,
     },
     session: {
       expiresIn: config.sessionExpiresInSeconds,
       updateAge: 24 * 60 * 60,
     },
-    // The Account page deletes the account after the password is typed again.
-    user: { deleteUser: { enabled: true } },
+    // The Account page deletes the account after the password is typed again, and
+    // changes the address once the link sent to the new one is followed.
+    user: { deleteUser: { enabled: true }, changeEmail: { enabled: true } },
     databaseHooks: {
       user: {
         create: { before: refuseLongName },
@@ -144,9 +171,10 @@ function buildAuthOptions(config: AuthConfig, dialect: Dialect, outbox?: Securit
         issuer: config.baseURL,
         apiUrl: config.apiUrl,
         jwtExpiresInSeconds: config.jwtExpiresInSeconds,
-        outbox,
+        outbox: extras.outbox,
       }),
       accountGuard({ maxSessionsPerUser: config.maxSessionsPerUser }),
+      accountMail.plugin(),
       signInLimit({ maxFailures: config.signInMaxFailures, windowSeconds: config.signInFailureWindowSeconds }),
       // `todo login` (RFC 8628): the command line asks /device/code, the person
       // approves on /device, the command line's /device/token poll gets a session.
@@ -168,10 +196,20 @@ function buildAuthOptions(config: AuthConfig, dialect: Dialect, outbox?: Securit
  * verification, jwks, securityEventOutbox) migrated first. The server does this when it starts
  * (src/instrumentation.ts) or else on first use, never during `next build`.
  */
-export async function createMigratedAuth(config: AuthConfig, dialect: Dialect, outbox?: SecurityEventsOptions["outbox"]) {
-  const options = buildAuthOptions(config, dialect, outbox);
+export async function createMigratedAuth(config: AuthConfig, dialect: Dialect, extras: AuthExtras = {}) {
+  // One Kysely for Better Auth, the security-event outbox and the mail limit, so on
+  // PGlite (one connection) their statements queue on the same driver.
+  const db = new Kysely<unknown>({ dialect });
+  const accountMail = new AccountMail({
+    db,
+    mailer: extras.mailer ?? new Mailer({ smtpUrl: config.smtpUrl, from: config.mailFrom }),
+    baseURL: config.baseURL,
+    requireEmailVerification: config.requireEmailVerification,
+  });
+  const options = buildAuthOptions(config, db, accountMail, extras);
   const { runMigrations } = await getMigrations(options);
   await runMigrations();
+  await accountMail.syncVerificationPolicy();
   return betterAuth(options);
 }
 

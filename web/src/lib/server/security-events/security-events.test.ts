@@ -70,7 +70,7 @@ async function authOn(dialect: Dialect, { alg = "HS256", apiUrl, clock }: { alg?
     },
     "/repo",
   );
-  const auth = await createMigratedAuth(config, dialect, { start: false, now: clock?.now, log: quiet, baseBackoffMs: 1000, maxBackoffMs: 8000 });
+  const auth = await createMigratedAuth(config, dialect, { outbox: { start: false, now: clock?.now, log: quiet, baseBackoffMs: 1000, maxBackoffMs: 8000 } });
   closers.push(async () => (await outboxOf(auth)).stop());
   return auth;
 }
