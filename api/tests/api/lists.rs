@@ -185,6 +185,27 @@ async fn open_counts_follow_the_tasks_of_each_list_and_the_inbox() {
     assert_eq!(one.open_count, 3);
 }
 
+/// A toggle of `completed` alone is one statement (the store's `set_completed`):
+/// its answer still carries the list and the place, and the counts follow it.
+#[tokio::test]
+async fn a_toggle_alone_keeps_the_task_in_its_list_and_place_and_moves_the_open_count() {
+    let app = spawn_app().await;
+    let work = app.new_list("alice", "Work").await;
+    let first = app.task_in("alice", Some(work.id), "first").await;
+    app.task_in("alice", Some(work.id), "second").await;
+    for (body, open) in [(json!({ "completed": true }), 1), (json!({ "completed": false }), 2)] {
+        let response = app.update(Method::PATCH, "alice", first.id, body).await;
+        assert_eq!(response.status(), 200);
+        let toggled: Task = response.json().await.unwrap();
+        assert_eq!((toggled.list_id, toggled.position.as_str()), (Some(work.id), first.position.as_str()));
+        assert_eq!(app.order_of("alice", &work.id.to_string()).await, ["second", "first"]);
+        let counts: Vec<_> = app.lists_ok("alice").await.lists.iter().map(|l| (l.id, l.open_count)).collect();
+        assert_eq!(counts, [(work.id, open)]);
+    }
+    let toggled: Task = app.complete("alice", first.id, None).await.json().await.unwrap();
+    assert_eq!((toggled.completed, toggled.list_id), (true, Some(work.id)));
+}
+
 #[tokio::test]
 async fn a_task_carries_its_list_and_arrives_first_however_it_comes() {
     let app = spawn_app().await;
