@@ -548,6 +548,11 @@ def long_rows() -> list[tuple]:
     return rows
 
 
+def long_position(i: int) -> str:
+    """The long person's task i's place in the Inbox: a key as POSITION_EXPR writes them, distinct per task."""
+    return f"{i + 1:016x}80"
+
+
 def helper_rows(today: dt.date):
     """The small lookup tables the load joins: tag sets per (variant, slot), their items, zone days."""
     sets, items = [], []
@@ -582,7 +587,14 @@ ORGANIZE_INDEXES = {"tasks_user_due", "tasks_user_priority", "tasks_next_occurre
                     "task_tags_user_tag"}
 
 
-def insert_columns(columns: list[tuple[str, bool]], exprs: dict[str, str] = COLUMN_EXPR) -> tuple[str, str]:
+# A task's place in its list (migrations/*/0010_lists.sql): a fractional key as the API
+# writes them (hex bytes ending in 80), distinct per task, made from its id.
+POSITION_EXPR = {"sqlite": "printf('%016x80', {id})", "postgres": "lpad(to_hex({id}), 16, '0') || '80'"}
+
+
+def insert_columns(columns: list[tuple[str, bool]], exprs: dict[str, str] = COLUMN_EXPR,
+                   store: str = "sqlite") -> tuple[str, str]:
+    exprs = {**exprs, "position": POSITION_EXPR[store].format(id=exprs["id"])}
     missing = [name for name, required in columns if required and name not in exprs]
     if missing:
         raise RuntimeError(f"the tasks table has NOT NULL columns the loader does not know: {missing}; "
@@ -699,9 +711,13 @@ def load_sqlite(path: Path):
             con.execute(f"{series} INSERT INTO tasks ({occ_names}) SELECT {occ_exprs} FROM ({rows}) WHERE linked")
             con.execute(f"{series} INSERT INTO task_tags (task_id, user_id, tag_folded, tag) "
                         f"{task_tags_sql(base, occurrences=True)}")
-    # The long person's tasks (through the triggers, like every row: search index, counts).
+    # The long person's tasks (through the triggers, like every row: search index, counts),
+    # with distinct positions where the schema has them (the unique index is rebuilt below).
+    listed = "position" in {c[1] for c in info}
     con.executemany("INSERT INTO tasks (user_id, title, title_folded, description, description_folded, completed, "
-                    "created_at, updated_at) VALUES (?, ?, ?, ?, ?, FALSE, ?6, ?6)", long_rows())
+                    f"created_at, updated_at{', position' if listed else ''}) "
+                    f"VALUES (?1, ?2, ?3, ?4, ?5, FALSE, ?6, ?6{', ?7' if listed else ''})",
+                    [(*row, long_position(i)) if listed else row for i, row in enumerate(long_rows())])
     con.commit()
     for _, sql in indexes:
         con.execute(sql)
@@ -762,7 +778,7 @@ def load_postgres():
                 "AND is_identity = 'NO')::text FROM information_schema.columns "
                 "WHERE table_schema = 'public' AND table_name = 'tasks' ORDER BY ordinal_position").splitlines()
     columns = [(c.split("|")[0], c.split("|")[1] == "true") for c in cols if c]
-    names, exprs = insert_columns(columns)
+    names, exprs = insert_columns(columns, store="postgres")
     organized = bool(ORGANIZE_COLUMNS & {name for name, _ in columns})
     frac = "((i % 1000) * 1000 + 7) * interval '1 microsecond'"
     bases = [(total, f"""
@@ -793,7 +809,7 @@ def load_postgres():
         for _, base, link in bases:
             rows = organize_sql(base, "postgres", link) if organized else base
             if organized and link:  # the occurrences first: the tasks link to them
-                occ_names, occ_exprs = insert_columns(columns, OCCURRENCE_EXPR)
+                occ_names, occ_exprs = insert_columns(columns, OCCURRENCE_EXPR, "postgres")
                 psql(f"{replica}INSERT INTO tasks ({occ_names}) OVERRIDING SYSTEM VALUE "
                      f"SELECT {occ_exprs} FROM ({rows}) s WHERE linked")
             psql(f"{replica}INSERT INTO tasks ({names}) OVERRIDING SYSTEM VALUE SELECT {exprs} FROM ({rows}) s")
@@ -811,10 +827,15 @@ def load_postgres():
                   organized, "PostgreSQL")
     psql("SELECT setval(pg_get_serial_sequence('tasks', 'id'), (SELECT max(id) FROM tasks))")
     # The long person's tasks, through COPY (20 MB of text), with ids from the sequence.
-    tsv = "".join("\t".join([*(v.replace("\\", "\\\\") for v in row), row[-1]]) + "\n" for row in long_rows())
+    # With distinct positions where the schema has them (the unique index is in place by now).
+    listed = "position" in {name for name, _ in columns}
+    tsv = "".join("\t".join([*(v.replace("\\", "\\\\") for v in row), row[-1],
+                             *([long_position(i)] if listed else [])]) + "\n"
+                  for i, row in enumerate(long_rows()))
     out = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", f"{PG_URL}/{PG_DB}", "-c",
                           "COPY tasks (user_id, title, title_folded, description, description_folded, created_at, "
-                          "updated_at) FROM STDIN"], input=tsv, capture_output=True, text=True, timeout=900)
+                          f"updated_at{', position' if listed else ''}) FROM STDIN"],
+                         input=tsv, capture_output=True, text=True, timeout=900)
     if out.returncode != 0:
         raise RuntimeError(f"psql COPY failed: {out.stderr.strip()}")
     # Replica mode skipped the triggers that count each person's tasks (0008_task_counts.sql).

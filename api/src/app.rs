@@ -46,6 +46,7 @@ pub struct Settings {
 pub fn router_and_openapi() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let (router, mut openapi) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(crate::tasks::router())
+        .merge(crate::lists::router())
         .merge(crate::sessions::events::router())
         .merge(crate::health::router())
         .split_for_parts();

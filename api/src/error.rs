@@ -27,6 +27,9 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("{detail}")]
     Validation { detail: String, errors: Vec<FieldError> },
+    /// The request is valid but clashes with what the person already has (a list's name).
+    #[error("{detail}")]
+    Conflict { detail: String, errors: Vec<FieldError> },
     #[error("too many requests: try again in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
     /// Over a limit on what one user may run at once (or keep); worth retrying soon.
@@ -124,6 +127,8 @@ const REALM: &str = "todo";
 impl ApiError {
     /// No task with that id among the caller's tasks (or an id that names none).
     pub const NO_SUCH_TASK: ApiError = ApiError::NotFound("no such task");
+    /// No list with that id among the caller's lists.
+    pub const NO_SUCH_LIST: ApiError = ApiError::NotFound("no such list");
 
     pub fn validation(errors: Vec<FieldError>) -> Self {
         let detail = errors
@@ -132,6 +137,12 @@ impl ApiError {
             .collect::<Vec<_>>()
             .join("; ");
         Self::Validation { detail, errors }
+    }
+
+    /// A 409 naming the field whose value clashes.
+    pub fn conflict(field: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Self::Conflict { detail: format!("{field}: {message}"), errors: vec![FieldError::new(field, message)] }
     }
 
     pub fn status(&self) -> StatusCode {
@@ -143,6 +154,7 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::RateLimited { .. } | Self::Busy(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::StoreUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -210,7 +222,9 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         let mut response = match self {
-            Self::Validation { detail, errors } => problem_response(status, detail, Some(errors)),
+            Self::Validation { detail, errors } | Self::Conflict { detail, errors } => {
+                problem_response(status, detail, Some(errors))
+            }
             other => problem_response(status, other.to_string(), None),
         };
         response.headers_mut().extend(extra_headers);

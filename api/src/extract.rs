@@ -160,14 +160,25 @@ impl<S: Send + Sync> FromRequestParts<S> for TaskId {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let params = RawPathParams::from_request_parts(parts, state).await.map_err(|_| ApiError::NO_SUCH_TASK)?;
-        params
-            .iter()
-            .find(|(name, _)| *name == "id")
-            .and_then(|(_, value)| parse_id(value))
-            .map(TaskId)
-            .ok_or(ApiError::NO_SUCH_TASK)
+        path_id(parts, state).await.map(TaskId).ok_or(ApiError::NO_SUCH_TASK)
     }
+}
+
+/// The `{id}` of a list path; as with a task's, one that is not an integer names no list: 404.
+#[derive(Debug, Clone, Copy)]
+pub struct ListId(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for ListId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        path_id(parts, state).await.map(ListId).ok_or(ApiError::NO_SUCH_LIST)
+    }
+}
+
+async fn path_id<S: Send + Sync>(parts: &mut Parts, state: &S) -> Option<i64> {
+    let params = RawPathParams::from_request_parts(parts, state).await.ok()?;
+    params.iter().find(|(name, _)| *name == "id").and_then(|(_, value)| parse_id(value))
 }
 
 /// Ids are written in canonical decimal only: `+1`, `01` or `1.0` name no task.

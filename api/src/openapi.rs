@@ -21,6 +21,7 @@ use crate::error::PROBLEM_JSON;
     modifiers(&BearerAuth),
     tags(
         (name = "tasks", description = "A user's own tasks"),
+        (name = "lists", description = "A user's lists and their own order of lists and tasks"),
         (name = "sessions", description = "Security events from the web app: sessions and accounts that ended"),
         (name = "health", description = "Liveness and readiness"),
     )
@@ -40,12 +41,14 @@ impl Modify for BearerAuth {
 }
 
 /// Says what the derives cannot, once the routes have added their schemas:
-/// an update sends at least one field (utoipa's own `min_properties` attribute
+/// an update (of a task or a list) sends at least one field (utoipa's own `min_properties` attribute
 /// emits `maxProperties`).
 pub fn complete(openapi: &mut utoipa::openapi::OpenApi) {
-    let schemas = openapi.components.as_mut().map(|c| &mut c.schemas);
-    if let Some(RefOr::T(Schema::Object(object))) = schemas.and_then(|s| s.get_mut("UpdateTaskRequest")) {
-        object.min_properties = Some(1);
+    let Some(schemas) = openapi.components.as_mut().map(|c| &mut c.schemas) else { return };
+    for name in ["UpdateTaskRequest", "UpdateListRequest"] {
+        if let Some(RefOr::T(Schema::Object(object))) = schemas.get_mut(name) {
+            object.min_properties = Some(1);
+        }
     }
 }
 
@@ -69,7 +72,7 @@ impl IntoResponses for CommonErrors {
         responses(&[
             ("401", "No token, or a token that is malformed, expired, badly signed or for another issuer/audience"),
             ("403", "The `{user_id}` in the path is not the token's `sub`"),
-            ("404", "No such task among yours (malformed ids too)"),
+            ("404", "No such task or list among yours (malformed ids too)"),
             (
                 "429",
                 "Over the per-user request rate, or as many searches running as one user may have; see `Retry-After`",

@@ -1,8 +1,8 @@
 //! The command line, as clap reads it.
 
 use clap::builder::TypedValueParser as _;
-use clap::{Args, Parser, Subcommand, ValueEnum};
-use todo_domain::{Priority, View};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
+use todo_domain::{Color, Priority, View};
 
 const EXIT_CODES: &str = "\
 Exit codes: 0 done, 1 failed (the server refused or could not be reached),
@@ -65,6 +65,12 @@ fn priority() -> impl clap::builder::TypedValueParser<Value = Priority> {
         .map(|name| Priority::ALL.into_iter().find(|p| p.as_str() == name).expect("one of the possible values"))
 }
 
+/// The API's own list colours (todo-domain), offered by name.
+fn color() -> impl clap::builder::TypedValueParser<Value = Color> {
+    clap::builder::PossibleValuesParser::new(Color::ALL.map(Color::as_str))
+        .map(|name| Color::ALL.into_iter().find(|c| c.as_str() == name).expect("one of the possible values"))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Shell {
     Bash,
@@ -79,6 +85,8 @@ pub enum SortArg {
     Created,
     Updated,
     Title,
+    /// The list's own order (the default with --list)
+    Manual,
 }
 
 #[derive(Debug, Subcommand)]
@@ -144,6 +152,14 @@ pub enum Command {
     /// List your tags and how many tasks carry each
     #[command(after_help = "Example:\n  todo tags")]
     Tags,
+    /// Your lists and their open tasks; add, rename or remove one
+    #[command(after_help = "Examples:\n  todo lists\n  todo lists add Work --list-color blue\n  \
+        todo lists rename Work Office\n  todo lists rm Office   (its tasks move to the Inbox)")]
+    Lists(ListsArgs),
+    /// Move a task to another list, or to another place in its list
+    #[command(after_help = "Examples:\n  todo mv 42 --list Work          (first in Work)\n  \
+        todo mv 42 --after 17           (right after task 17, in its list)\n  todo mv 42 --list Inbox --first")]
+    Mv(MvArgs),
     /// Print a shell completion script
     #[command(after_help = "Examples:\n  todo completions bash > ~/.local/share/bash-completion/completions/todo\n  \
         todo completions zsh > \"${fpath[1]}/_todo\"\n  todo completions fish > ~/.config/fish/completions/todo.fish")]
@@ -176,6 +192,9 @@ pub struct AddArgs {
     /// Repeat: day, weekday, week, month, year, "2 weeks", "mon,thu", or an RRULE (needs --due)
     #[arg(long, value_name = "RULE")]
     pub every: Option<String>,
+    /// The list to put it in (first there); default: the Inbox
+    #[arg(long, short = 'l', value_name = "NAME")]
+    pub list: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -207,9 +226,12 @@ pub struct LsArgs {
     /// Text in the title or description
     #[arg(short = 'q', long = "query", value_name = "TEXT")]
     pub query: Option<String>,
-    /// Order of the list
-    #[arg(long, value_enum, default_value_t = SortArg::Due)]
-    pub sort: SortArg,
+    /// Only the tasks of this list (Inbox: those in no list), in its own order unless --sort
+    #[arg(long, short = 'l', value_name = "NAME")]
+    pub list: Option<String>,
+    /// Order of the list [default: due, or manual with --list]
+    #[arg(long, value_enum)]
+    pub sort: Option<SortArg>,
     /// Reverse the order
     #[arg(long, short = 'r')]
     pub reverse: bool,
@@ -243,6 +265,65 @@ pub struct EditArgs {
     /// New repeat rule, or none to stop repeating
     #[arg(long, value_name = "RULE")]
     pub every: Option<String>,
+    /// Another list (Inbox: no list); it goes first there
+    #[arg(long, short = 'l', value_name = "NAME")]
+    pub list: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListsArgs {
+    #[command(subcommand)]
+    pub command: Option<ListsCommand>,
+    /// Only the names, one a line (what shell completions offer for --list)
+    #[arg(long, hide = true)]
+    pub names: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ListsCommand {
+    /// Add a list; it goes last
+    #[command(after_help = "Example:\n  todo lists add Home --list-color green")]
+    Add {
+        /// The name (several words are joined with spaces)
+        #[arg(required = true, num_args = 1..)]
+        name: Vec<String>,
+        /// Its colour (--color is the output's)
+        #[arg(long, value_parser = color(), value_name = "COLOR")]
+        list_color: Option<Color>,
+    },
+    /// Rename a list
+    #[command(after_help = "Example:\n  todo lists rename Work Office")]
+    Rename {
+        /// The list's name now
+        name: String,
+        /// Its new name
+        new_name: String,
+    },
+    /// Remove a list; its tasks move to the Inbox, first there
+    #[command(visible_alias = "delete", after_help = "Example:\n  todo lists rm Office --delete-tasks")]
+    Rm {
+        /// The list's name
+        name: String,
+        /// Delete its tasks with it instead
+        #[arg(long)]
+        delete_tasks: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("where").required(true).multiple(true).args(["list", "first", "after"])))]
+pub struct MvArgs {
+    /// The task's id
+    pub id: u64,
+    /// The list to move it to (Inbox: no list); first there unless --after
+    #[arg(long, short = 'l', value_name = "NAME")]
+    pub list: Option<String>,
+    /// Put it first
+    #[arg(long, conflicts_with = "after")]
+    pub first: bool,
+    /// Put it right after this task (in the same list)
+    #[arg(long, value_name = "ID")]
+    pub after: Option<u64>,
 }
 
 impl LsArgs {

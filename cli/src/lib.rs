@@ -9,6 +9,7 @@ pub mod credentials;
 pub mod dates;
 pub mod error;
 pub mod every;
+pub mod lists;
 pub mod output;
 pub mod safe_text;
 pub mod session;
@@ -24,7 +25,8 @@ use reqwest::Method;
 use serde_json::{json, Value};
 use todo_domain::{Tags, Title, Zone};
 use todo_wire::{
-    CreateTaskRequest, SetCompletedRequest, SortKey, SortOrder, StatusFilter, TagCount, Task, UpdateTaskRequest,
+    CreateTaskRequest, ListFilter, SetCompletedRequest, SortKey, SortOrder, StatusFilter, TagCount, Task,
+    UpdateTaskRequest,
 };
 use url::Url;
 
@@ -33,6 +35,7 @@ use crate::args::{AddArgs, Cli, ColorWhen, Command, EditArgs, Global, LsArgs, Sh
 use crate::config::{parse_base_url, ConfigFile, DEFAULT_API_URL, DEFAULT_WEB_URL};
 use crate::credentials::Credentials;
 use crate::error::CliError;
+use crate::lists::{find_list, list_filter};
 use crate::session::Session;
 
 /// Runs `todo` with these arguments (the first is the program's name) and
@@ -84,11 +87,13 @@ fn execute(cli: Cli) -> Result<(), CliError> {
         Command::Undo { ids } => complete(&global, &ids, false),
         Command::Rm { ids } => remove(&global, &ids),
         Command::Tags => tags(&global),
+        Command::Lists(args) => lists::lists(&global, args),
+        Command::Mv(args) => lists::move_task(&global, args),
     }
 }
 
-fn completions(shell: Shell) -> Result<(), CliError> {
-    let shell = match shell {
+fn completions(asked: Shell) -> Result<(), CliError> {
+    let shell = match asked {
         Shell::Bash => clap_complete::Shell::Bash,
         Shell::Zsh => clap_complete::Shell::Zsh,
         Shell::Fish => clap_complete::Shell::Fish,
@@ -96,7 +101,7 @@ fn completions(shell: Shell) -> Result<(), CliError> {
     // Into memory first: clap_complete panics on a closed pipe, `print` does not.
     let mut script = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), "todo", &mut script);
-    print(&String::from_utf8_lossy(&script))
+    print(&lists::complete_list_names(asked, &String::from_utf8_lossy(&script)))
 }
 
 fn http_client() -> Result<Client, CliError> {
@@ -108,7 +113,7 @@ fn http_client() -> Result<Client, CliError> {
         .map_err(|_| CliError::failed("Cannot set up HTTPS on this machine."))
 }
 
-fn print(text: &str) -> Result<(), CliError> {
+pub(crate) fn print(text: &str) -> Result<(), CliError> {
     let mut out = anstream::stdout();
     // A closed pipe (`todo ls | head`) is not a failure of the command.
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
@@ -126,7 +131,7 @@ fn eprint(text: &str) {
 /// JSON for scripts, exactly the API's values, with the characters that could
 /// rewrite a terminal (DEL, C1 controls, bidirectional controls) written as
 /// `\u` escapes, which every JSON reader reads back as the same text.
-fn print_json(value: &Value) -> Result<(), CliError> {
+pub(crate) fn print_json(value: &Value) -> Result<(), CliError> {
     print(&safe_json(value))
 }
 
@@ -146,7 +151,11 @@ fn safe_json(value: &Value) -> String {
     safe
 }
 
-fn print_task(global: &Global, task: Value, render: impl Fn(&Task, &ZonedDateTime) -> String) -> Result<(), CliError> {
+pub(crate) fn print_task(
+    global: &Global,
+    task: Value,
+    render: impl Fn(&Task, &ZonedDateTime) -> String,
+) -> Result<(), CliError> {
     if global.json {
         return print_json(&task);
     }
@@ -154,11 +163,11 @@ fn print_task(global: &Global, task: Value, render: impl Fn(&Task, &ZonedDateTim
     print(&render(&parsed, &now()))
 }
 
-fn read_task(value: Value) -> Result<Task, CliError> {
+pub(crate) fn read_task(value: Value) -> Result<Task, CliError> {
     serde_json::from_value(value).map_err(|_| CliError::failed("The task service's task cannot be read."))
 }
 
-fn now() -> ZonedDateTime {
+pub(crate) fn now() -> ZonedDateTime {
     jiff::Timestamp::now().to_zoned_datetime(dates::local_zone().tz().clone())
 }
 
@@ -182,7 +191,7 @@ fn servers(global: &Global, config: &ConfigFile, saved: Option<&Credentials>) ->
 }
 
 /// The session and the API for a command that needs them.
-fn connect(global: &Global) -> Result<Api, CliError> {
+pub(crate) fn connect(global: &Global) -> Result<Api, CliError> {
     let dir = config::config_dir()?;
     let http = http_client()?;
     let session = Session::load(dir.clone(), http.clone())?;
@@ -296,7 +305,7 @@ fn whoami(global: &Global) -> Result<(), CliError> {
     ))
 }
 
-fn task_url(api: &mut Api, id: u64, rest: &str) -> Result<Url, CliError> {
+pub(crate) fn task_url(api: &mut Api, id: u64, rest: &str) -> Result<Url, CliError> {
     api.user_url(&format!("/tasks/{id}{rest}"))
 }
 
@@ -357,6 +366,9 @@ fn add(global: &Global, args: AddArgs) -> Result<(), CliError> {
         body.recurrence = Some(every::parse_every(words)?.to_string());
     }
     let mut api = connect(global)?;
+    if let Some(name) = &args.list {
+        body.list_id = find_list(&mut api, name)?.map(|list| list.id);
+    }
     let url = api.user_url("/tasks")?;
     let task = api.send_json(Method::POST, url, &body)?;
     print_task(global, task, |task, now| output::task_line("Added", task, now))
@@ -400,12 +412,15 @@ fn edit(global: &Global, args: EditArgs) -> Result<(), CliError> {
             body.time_zone = Some(due.time_zone);
         }
     }
-    if body == UpdateTaskRequest::default() {
+    if body == UpdateTaskRequest::default() && args.list.is_none() {
         return Err(CliError::usage(
-            "Nothing to change: give at least one of --title, --description, --priority, --tag, --no-tags, --due, --remind, --every.",
+            "Nothing to change: give at least one of --title, --description, --priority, --tag, --no-tags, --due, --remind, --every, --list.",
         ));
     }
     let mut api = connect(global)?;
+    if let Some(name) = &args.list {
+        body.list_id = Some(find_list(&mut api, name)?.map(|list| list.id));
+    }
     let url = task_url(&mut api, args.id, "")?;
     let task = api.send_json(Method::PATCH, url, &body)?;
     print_task(global, task, |task, now| output::task_line("Changed", task, now))
@@ -473,7 +488,7 @@ fn tags(global: &Global) -> Result<(), CliError> {
 
 /// The list query for `ls`: the web app's views as the API's filters. A view
 /// is computed by the API in the person's zone (`tz`), never here.
-pub fn list_query(args: &LsArgs, zone: &Zone) -> Vec<(&'static str, String)> {
+pub fn list_query(args: &LsArgs, list: Option<ListFilter>, zone: &Zone) -> Vec<(&'static str, String)> {
     let status = if args.done {
         StatusFilter::Completed
     } else if args.all {
@@ -495,7 +510,15 @@ pub fn list_query(args: &LsArgs, zone: &Zone) -> Vec<(&'static str, String)> {
     if let Some(text) = &args.query {
         query.push(("q", text.clone()));
     }
-    let (sort, order) = match args.sort {
+    if let Some(list) = list {
+        query.push(("list", list.to_string()));
+    }
+    // A list reads in its own order; everything else by due date, as before.
+    let default_sort = if list.is_some() { SortArg::Manual } else { SortArg::Due };
+    let (sort, order) = match args.sort.unwrap_or(default_sort) {
+        SortArg::Manual if list.is_some() => (SortKey::Position, SortOrder::Asc),
+        // Only a list has an order of its own; across lists, by due date.
+        SortArg::Manual => (SortKey::DueAt, SortOrder::Asc),
         SortArg::Due => (SortKey::DueAt, SortOrder::Asc),
         SortArg::Priority => (SortKey::Priority, SortOrder::Desc),
         SortArg::Created => (SortKey::CreatedAt, SortOrder::Desc),
@@ -511,14 +534,23 @@ pub fn list_query(args: &LsArgs, zone: &Zone) -> Vec<(&'static str, String)> {
 
 fn ls(global: &Global, args: LsArgs) -> Result<(), CliError> {
     let mut api = connect(global)?;
+    let list = match &args.list {
+        Some(name) => Some(find_list(&mut api, name)?),
+        None => None,
+    };
     let mut url = api.user_url("/tasks")?;
-    url.query_pairs_mut().extend_pairs(list_query(&args, &dates::local_zone()));
+    url.query_pairs_mut().extend_pairs(list_query(&args, list.as_ref().map(list_filter), &dates::local_zone()));
     let items = api.all_pages(url)?;
     if global.json {
         return print_json(&Value::Array(items));
     }
     let tasks = items.into_iter().map(read_task).collect::<Result<Vec<Task>, _>>()?;
-    print(&output::task_table(&tasks, &now()))
+    match list {
+        Some(list) => {
+            print(&output::list_tasks(list.as_ref().map_or(todo_domain::list::INBOX, |l| &l.name), &tasks, &now()))
+        }
+        None => print(&output::task_table(&tasks, &now())),
+    }
 }
 
 #[cfg(test)]
@@ -536,7 +568,7 @@ mod tests {
 
     fn query(args: &[&str]) -> Vec<String> {
         let berlin = Zone::parse("Europe/Berlin").unwrap();
-        list_query(&ls_args(args), &berlin).into_iter().map(|(k, v)| format!("{k}={v}")).collect()
+        list_query(&ls_args(args), None, &berlin).into_iter().map(|(k, v)| format!("{k}={v}")).collect()
     }
 
     #[test]
@@ -582,6 +614,32 @@ mod tests {
         );
         let sent: Vec<String> = [&["--today"][..], &["--overdue"], &[]].iter().flat_map(|args| query(args)).collect();
         assert!(!sent.iter().any(|pair| pair.starts_with("due_")), "views are the API's: {sent:?}");
+    }
+
+    #[test]
+    fn ls_of_a_list_reads_it_in_its_own_order_unless_told_otherwise() {
+        let berlin = Zone::parse("Europe/Berlin").unwrap();
+        let sent = |args: &[&str], list| -> Vec<String> {
+            list_query(&ls_args(args), Some(list), &berlin).into_iter().map(|(k, v)| format!("{k}={v}")).collect()
+        };
+        assert_eq!(
+            sent(&[], ListFilter::List(7)),
+            ["status=pending", "list=7", "sort=position", "order=asc", "limit=200"]
+        );
+        assert_eq!(sent(&["-r"], ListFilter::Inbox)[1..4], ["list=inbox", "sort=position", "order=desc"]);
+        assert_eq!(sent(&["--sort", "due"], ListFilter::Inbox)[2..4], ["sort=due_at", "order=asc"]);
+        assert_eq!(query(&["--sort", "manual"])[1..3], ["sort=due_at", "order=asc"], "no list, no order of its own");
+    }
+
+    #[test]
+    fn the_command_line_is_consistent_and_lists_parse() {
+        // clap's own checks (a flag named twice, say a subcommand's --color beside the global one).
+        Cli::command().debug_assert();
+        let cli = Cli::try_parse_from(["todo", "lists", "add", "Work", "--list-color", "blue", "--color", "never"]);
+        assert!(cli.is_ok());
+        assert!(Cli::try_parse_from(["todo", "mv", "42"]).is_err(), "mv needs somewhere to go");
+        assert!(Cli::try_parse_from(["todo", "mv", "42", "--first", "--after", "7"]).is_err());
+        assert!(Cli::try_parse_from(["todo", "mv", "42", "--list", "Work", "--after", "7"]).is_ok());
     }
 
     #[test]

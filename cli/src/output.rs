@@ -9,7 +9,7 @@ use jiff::tz::TimeZone;
 use jiff::{Timestamp, ZonedDateTime};
 use todo_domain::view::{calendar_date, Due, DueFacts, View};
 use todo_domain::{Priority, Zone};
-use todo_wire::{TagCount, Task};
+use todo_wire::{Lists, TagCount, Task};
 use unicode_width::UnicodeWidthStr;
 
 use crate::safe_text;
@@ -237,6 +237,29 @@ pub fn tag_table(tags: &[TagCount]) -> String {
         out.push_str(&format!("{}  {:>count_width$}\n", paint(TAG, &pad(name, name_width)), tag.count));
     }
     out
+}
+
+/// The Inbox and every list in the person's order, with their open tasks.
+pub fn list_table(lists: &Lists) -> String {
+    let mut rows = vec![(todo_domain::list::INBOX.to_owned(), lists.inbox_open_count, String::new())];
+    rows.extend(lists.lists.iter().map(|list| {
+        let color = if list.color == todo_domain::Color::None { String::new() } else { list.color.as_str().to_owned() };
+        (safe_text::line(&list.name), list.open_count, color)
+    }));
+    let name_width = rows.iter().map(|(name, ..)| UnicodeWidthStr::width(name.as_str())).max().unwrap_or(0).max(4);
+    let count_width = rows.iter().map(|(_, count, _)| count.to_string().len()).max().unwrap_or(0).max(4);
+    let mut out = paint(HEADER, &format!("{}  {:>count_width$}  COLOUR", pad("LIST", name_width), "OPEN"));
+    out.push('\n');
+    for (name, count, color) in rows {
+        out.push_str(format!("{}  {count:>count_width$}  {color}", pad(&name, name_width)).trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// One list's tasks (in the order asked, its own by default) under its name.
+pub fn list_tasks(name: &str, tasks: &[Task], now: &ZonedDateTime) -> String {
+    format!("{}\n{}", paint(HEADER, &safe_text::line(name)), task_table(tasks, now))
 }
 
 #[cfg(test)]

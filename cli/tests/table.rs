@@ -5,8 +5,8 @@ use jiff::civil::DateTime;
 use jiff::ZonedDateTime;
 use serde_json::{json, Value};
 use snapbox::{assert_data_eq, file};
-use todo_cli::output::{tag_table, task_details, task_line, task_table};
-use todo_wire::{TagCount, Task};
+use todo_cli::output::{list_table, list_tasks, tag_table, task_details, task_line, task_table};
+use todo_wire::{Lists, TagCount, Task};
 
 /// Friday 2026-12-04, 10:30 in Berlin.
 fn now() -> ZonedDateTime {
@@ -19,7 +19,8 @@ fn api_task(fields: Value) -> Task {
     let mut task = json!({
         "user_id": "alice", "description": null, "completed": false, "priority": "none", "tags": [],
         "due_at": null, "all_day": false, "time_zone": "UTC", "recurrence": null, "remind_at": null,
-        "next_occurrence_id": null, "created_at": "2026-11-30T12:00:00Z", "updated_at": "2026-11-30T12:00:00Z"
+        "next_occurrence_id": null, "created_at": "2026-11-30T12:00:00Z", "updated_at": "2026-11-30T12:00:00Z",
+        "list_id": null, "position": "80"
     });
     task.as_object_mut().unwrap().extend(fields.as_object().unwrap().clone());
     serde_json::from_value(task).unwrap()
@@ -85,4 +86,31 @@ fn what_a_change_did_with_the_due_date_as_understood() {
     assert_eq!(task_line("Added", &tasks[0], &now()), "Added 7  Team standup  (due Mon 07 Dec 09:00 ↻)\n");
     assert_eq!(task_line("Done", &tasks[2], &now()), "Done 13  Buy milk  (due today)\n");
     assert_eq!(task_line("Deleted", &tasks[5], &now()), "Deleted 106  old row: invoice\\u{202e}fdp.exe \\u{001b}[2J\n");
+}
+
+#[test]
+fn the_lists() {
+    let lists: Lists = serde_json::from_value(json!({
+        "inbox_open_count": 4,
+        "lists": [
+            {"id": 7, "name": "Work", "color": "blue", "position": "80", "open_count": 12,
+             "created_at": "2026-12-01T09:00:00Z", "updated_at": "2026-12-01T09:00:00Z"},
+            {"id": 9, "name": "Home · 家", "color": "none", "position": "8180", "open_count": 0,
+             "created_at": "2026-12-01T09:00:00Z", "updated_at": "2026-12-01T09:00:00Z"},
+            {"id": 11, "name": "old row\u{1b}[2J", "color": "grey", "position": "8280", "open_count": 3,
+             "created_at": "2026-12-01T09:00:00Z", "updated_at": "2026-12-01T09:00:00Z"}
+        ]
+    }))
+    .unwrap();
+    let shown = anstream::adapter::strip_str(&list_table(&lists)).to_string();
+    assert_data_eq!(shown, file!["snapshots/lists.txt"].raw());
+}
+
+#[test]
+fn one_lists_tasks_in_its_own_order() {
+    // As `ls --list Work` prints them: the API's order (sort=position), kept.
+    let mut work: Vec<Task> = tasks().into_iter().filter(|t| [13, 7, 104].contains(&t.id)).collect();
+    work.sort_by_key(|t| [13, 7, 104].iter().position(|id| *id == t.id));
+    let shown = anstream::adapter::strip_str(&list_tasks("Work", &work, &now())).to_string();
+    assert_data_eq!(shown, file!["snapshots/ls-list.txt"].raw());
 }

@@ -1,6 +1,7 @@
 //! What a task is made of, parsed once at the edge (parse, don't validate): no
 //! HTTP and no SQL here, so the API and the command line share the same rules.
 
+pub mod list;
 pub mod priority;
 pub mod recurrence;
 pub mod tags;
@@ -10,6 +11,7 @@ pub mod time_zone;
 pub mod view;
 
 pub use jiff;
+pub use list::{Color, ListName};
 pub use priority::Priority;
 pub use recurrence::Recurrence;
 pub use tags::{Tag, Tags};

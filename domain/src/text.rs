@@ -61,6 +61,25 @@ fn check_characters(text: &str, allowed_controls: &[char]) -> Result<(), String>
     Ok(())
 }
 
+/// One line of a person's text under the title rules (also a list's name's):
+/// trimmed, 1–`max` characters, at least one of them visible, no control
+/// characters, no bidirectional overrides.
+pub(crate) fn parse_line(raw: &str, max: usize) -> Result<String, String> {
+    let trimmed = raw.trim();
+    let chars = trimmed.chars().count();
+    if chars == 0 {
+        return Err("must not be empty".into());
+    }
+    if chars > max {
+        return Err(format!("must be at most {max} characters (got {chars})"));
+    }
+    check_characters(trimmed, &[])?;
+    if trimmed.chars().all(is_invisible) {
+        return Err("must contain at least one visible character".into());
+    }
+    Ok(trimmed.to_owned())
+}
+
 /// A title that obeys the rules: trimmed, 1–200 characters, at least one of them
 /// visible, no control characters, no bidirectional overrides.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,19 +87,7 @@ pub struct Title(String);
 
 impl Title {
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let trimmed = raw.trim();
-        let chars = trimmed.chars().count();
-        if chars == 0 {
-            return Err("must not be empty".into());
-        }
-        if chars > TITLE_MAX_CHARS {
-            return Err(format!("must be at most {TITLE_MAX_CHARS} characters (got {chars})"));
-        }
-        check_characters(trimmed, &[])?;
-        if trimmed.chars().all(is_invisible) {
-            return Err("must contain at least one visible character".into());
-        }
-        Ok(Self(trimmed.to_owned()))
+        parse_line(raw, TITLE_MAX_CHARS).map(Self)
     }
 
     /// What an older row's title becomes under today's rules: its control

@@ -274,6 +274,63 @@ describe("the todo command line", () => {
     assert.equal(gone.stderr.trim(), "No task has that id.");
   });
 
+  test("lists: add, --list on add, ls and edit, mv, rename and rm, their --json the API's own", async () => {
+    const work = await todo("lists", "add", "Work", "--list-color", "blue", "--json");
+    assert.equal(work.code, 0, work.stderr);
+    const workList = work.json();
+    assert.deepEqual(workList, await api(`/lists/${workList.id}`));
+    const home = await todo("lists", "add", "Home");
+    assert.equal(home.stdout, "Added list Home\n");
+    const clash = await todo("lists", "add", "WORK");
+    assert.equal(clash.code, 1, "the API refuses a name already used");
+    const inbox = await todo("lists", "add", "inbox");
+    assert.equal(inbox.code, 2, "Inbox is reserved, found before any request");
+
+    const report = (await todo("add", "Write report", "--list", "work", "--json")).json();
+    assert.equal(report.list_id, workList.id);
+    const slides = (await todo("add", "Make slides", "--list", "Work", "--json")).json();
+    const loose = (await todo("add", "Loose end", "--json")).json();
+    assert.equal(loose.list_id, null);
+
+    const lists = await todo("lists", "--json");
+    assert.deepEqual(lists.json(), await api("/lists"));
+    assert.deepEqual(lists.json().lists.map((l) => [l.name, l.open_count]), [["Work", 2], ["Home", 0]]);
+    const table = await todo("lists");
+    assert.match(table.stdout, /^LIST\s+OPEN\s+COLOUR\nInbox\s+\d+\nWork\s+2\s+blue\nHome\s+0\n$/);
+    const names = await todo("lists", "--names");
+    assert.equal(names.stdout, "Inbox\nWork\nHome\n");
+
+    // A list in its own order: newest first until moved.
+    const inWork = await todo("ls", "--list", "Work", "--json");
+    assert.deepEqual(inWork.json().map((t) => t.id), [slides.id, report.id]);
+    assert.deepEqual(inWork.json(), await api(`/tasks?status=pending&list=${workList.id}&sort=position&order=asc&limit=200`));
+    const moved = await todo("mv", String(slides.id), "--after", String(report.id), "--json");
+    assert.equal(moved.code, 0, moved.stderr);
+    assert.deepEqual(moved.json(), await api(`/tasks/${slides.id}`));
+    const reordered = await todo("ls", "--list", "Work");
+    assert.match(reordered.stdout, /^Work\n\s*ID\s+PRI\s+DUE\s+TITLE\n.*Write report\n.*Make slides\n$/s);
+    const toHome = await todo("mv", String(loose.id), "--list", "Home");
+    assert.match(toHome.stdout, /^Moved \d+  Loose end\n$/);
+    const edited = (await todo("edit", String(report.id), "--list", "Inbox", "--json")).json();
+    assert.equal(edited.list_id, null);
+    const inboxFirst = (await todo("ls", "--list", "inbox", "--json")).json();
+    assert.equal(inboxFirst[0].id, report.id, "a task arriving in a list goes first");
+    const nowhere = await todo("ls", "--list", "Garden");
+    assert.equal(nowhere.code, 1);
+    assert.equal(nowhere.stderr.trim(), 'You have no list named "Garden": `todo lists` shows yours.');
+
+    const renamed = await todo("lists", "rename", "home", "House");
+    assert.equal(renamed.stdout, "Renamed Home to House\n");
+    const removed = await todo("lists", "rm", "House");
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.equal((await api(`/tasks/${loose.id}`)).list_id, null, "its tasks went to the Inbox");
+    const gone = await todo("lists", "rm", "Work", "--delete-tasks");
+    assert.equal(gone.code, 0, gone.stderr);
+    assert.deepEqual((await api("/lists")).lists, []);
+    const bash = await todo("completions", "bash");
+    assert.match(bash.stdout, /todo lists --names/);
+  });
+
   test("ls follows the pages to the end", async () => {
     const before = (await todo("ls", "--all", "--json")).json().length;
     for (let i = 0; i < 205; i++) {

@@ -12,12 +12,14 @@
 //! are derived behind the `openapi` feature, which only the API turns on.
 
 pub mod list;
+pub mod lists;
 pub mod request;
 pub mod task;
 
-pub use list::{SortKey, SortOrder, StatusFilter};
+pub use list::{ListFilter, SortKey, SortOrder, StatusFilter};
+pub use lists::{CreateListRequest, List, Lists, MoveListRequest, MoveTaskRequest, UpdateListRequest};
 #[cfg(feature = "openapi")]
 pub use request::TagName;
 pub use request::{CreateTaskRequest, SetCompletedRequest, UpdateTaskRequest};
 pub use task::{TagCount, Task};
-pub use todo_domain::{Priority, View};
+pub use todo_domain::{Color, Priority, View};

@@ -29,6 +29,9 @@ pub enum SortKey {
     DueAt,
     /// High, medium, low, none (descending).
     Priority,
+    /// The person's own order of one list's tasks (needs `list=`); ascending
+    /// unless `order=desc`.
+    Position,
 }
 
 // `order=`: the sort direction.
@@ -39,6 +42,41 @@ pub enum SortOrder {
     Asc,
     #[default]
     Desc,
+}
+
+/// `list=`: the tasks of one list, or of the Inbox (tasks in no list).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListFilter {
+    Inbox,
+    List(i64),
+}
+
+impl ListFilter {
+    /// `inbox` or a list's id in canonical decimal.
+    pub fn parse(text: &str) -> Option<Self> {
+        if text == "inbox" {
+            return Some(Self::Inbox);
+        }
+        let id: i64 = text.parse().ok()?;
+        (id > 0 && id.to_string() == text).then_some(Self::List(id))
+    }
+
+    /// The list's id, `None` for the Inbox.
+    pub fn list_id(self) -> Option<i64> {
+        match self {
+            Self::Inbox => None,
+            Self::List(id) => Some(id),
+        }
+    }
+}
+
+impl std::fmt::Display for ListFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Inbox => f.write_str("inbox"),
+            Self::List(id) => write!(f, "{id}"),
+        }
+    }
 }
 
 impl StatusFilter {
@@ -61,6 +99,7 @@ impl SortKey {
             Self::Title => "title",
             Self::DueAt => "due_at",
             Self::Priority => "priority",
+            Self::Position => "position",
         }
     }
 }
@@ -92,11 +131,28 @@ mod tests {
 
     /// `as_str` is what serde writes, so a query string and a cursor name a value alike.
     #[test]
+    fn a_list_filter_is_inbox_or_a_canonical_id() {
+        assert_eq!(ListFilter::parse("inbox"), Some(ListFilter::Inbox));
+        assert_eq!(ListFilter::parse("7"), Some(ListFilter::List(7)));
+        for bad in ["Inbox", "07", "+7", "0", "-1", "", "x"] {
+            assert_eq!(ListFilter::parse(bad), None, "{bad}");
+        }
+        assert_eq!(ListFilter::List(7).to_string(), "7");
+    }
+
+    #[test]
     fn query_values_are_their_serde_names() {
         for status in [StatusFilter::All, StatusFilter::Pending, StatusFilter::Completed] {
             assert_eq!(serde_name(status), status.as_str());
         }
-        for sort in [SortKey::CreatedAt, SortKey::UpdatedAt, SortKey::Title, SortKey::DueAt, SortKey::Priority] {
+        for sort in [
+            SortKey::CreatedAt,
+            SortKey::UpdatedAt,
+            SortKey::Title,
+            SortKey::DueAt,
+            SortKey::Priority,
+            SortKey::Position,
+        ] {
             assert_eq!(serde_name(sort), sort.as_str());
         }
         for order in [SortOrder::Asc, SortOrder::Desc] {

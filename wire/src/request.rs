@@ -52,6 +52,9 @@ pub struct CreateTaskRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub remind_at: Option<String>,
+    /// One of your lists; `null` or left out: the Inbox. The task goes first in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_id: Option<i64>,
 }
 
 /// One tag as sent, for the OpenAPI document: trimmed, it must still hold 1–32
@@ -123,6 +126,10 @@ pub struct UpdateTaskRequest {
     #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub remind_at: Option<Option<String>>,
+    /// Another of your lists (`null`: the Inbox); the task goes first in it.
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub list_id: Option<Option<i64>>,
 }
 
 /// Body of `PATCH /api/{user_id}/tasks/{id}/complete`; without a body the task is toggled.
@@ -134,7 +141,7 @@ pub struct SetCompletedRequest {
 }
 
 /// Tells a field sent as `null` (`Some(None)`) from a field left out (`None`).
-fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+pub(crate) fn present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de>,
@@ -143,7 +150,7 @@ where
 }
 
 /// An optional field that, when sent, must not be `null`.
-fn non_null<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+pub(crate) fn non_null<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
 where
     D: Deserializer<'de>,
     T: Deserialize<'de>,

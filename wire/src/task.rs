@@ -38,6 +38,12 @@ pub struct Task {
     pub remind_at: Option<DateTime<Utc>>,
     /// The occurrence that completing this recurring task created.
     pub next_occurrence_id: Option<i64>,
+    /// The list it is in; `null`: the Inbox.
+    #[cfg_attr(feature = "openapi", schema(example = 7))]
+    pub list_id: Option<i64>,
+    /// Its place in its list: an opaque key whose byte order is the person's order.
+    #[cfg_attr(feature = "openapi", schema(example = "7f80"))]
+    pub position: String,
     /// RFC 3339, UTC.
     pub created_at: DateTime<Utc>,
     /// RFC 3339, UTC; moves on every change.

@@ -110,6 +110,7 @@ fn record_sqlite(c: &rusqlite::Connection, event: &Received) -> rusqlite::Result
             // Tags go with their tasks (ON DELETE CASCADE), search rows by trigger;
             // the user's session revocations are covered by the row above.
             c.prepare_cached("DELETE FROM tasks WHERE user_id = ?1")?.execute([user_id])?;
+            c.prepare_cached("DELETE FROM lists WHERE user_id = ?1")?.execute([user_id])?;
             c.prepare_cached("DELETE FROM revoked_sessions WHERE user_id = ?1")?.execute([user_id])?;
             c.prepare_cached("DELETE FROM revoked_users WHERE user_id = ?1")?.execute([user_id])?;
             c.prepare_cached("DELETE FROM task_counts WHERE user_id = ?1")?.execute([user_id])?;
@@ -188,6 +189,7 @@ async fn record_postgres(pool: &PgPool, event: &Received) -> Result<Recorded, St
             .await?;
             for statement in [
                 "DELETE FROM tasks WHERE user_id = $1",
+                "DELETE FROM lists WHERE user_id = $1",
                 "DELETE FROM revoked_sessions WHERE user_id = $1",
                 "DELETE FROM revoked_users WHERE user_id = $1",
                 "DELETE FROM task_counts WHERE user_id = $1",

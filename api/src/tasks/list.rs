@@ -13,9 +13,12 @@ use super::instant::parse_instant;
 use crate::error::FieldError;
 
 // The query's values are todo-wire's, shared with the command line.
-pub use todo_wire::{SortKey, SortOrder, StatusFilter};
+pub use todo_wire::{ListFilter, SortKey, SortOrder, StatusFilter};
 
 pub const DEFAULT_LIMIT: u32 = 100;
+/// The answer to a `list=` (or a task's `list_id`) that names none of the person's
+/// lists: the same words whether it is someone else's or no list at all.
+pub const NOT_A_LIST: &str = "is not one of your lists";
 pub const MAX_LIMIT: u32 = 200;
 const MAX_QUERY_CHARS: usize = 200;
 
@@ -70,6 +73,9 @@ pub struct ListParams {
     /// The person's IANA time zone for `view` (default `UTC`).
     #[param(max_length = 64, example = "Europe/Berlin")]
     pub tz: Option<String>,
+    /// Only the tasks of one of your lists (its id), or `inbox`: those in no list.
+    #[param(example = "inbox")]
+    pub list: Option<String>,
 }
 
 /// A query parameter that, when sent, must hold a value of its type: `sort=`
@@ -108,6 +114,8 @@ pub struct ListQuery {
     pub has_due: Option<bool>,
     /// The view asked for, with its window computed at the time of the request.
     pub view: Option<ViewQuery>,
+    /// One list's tasks (or the Inbox's); whether the list is the person's is the store's to say.
+    pub list: Option<ListFilter>,
 }
 
 /// A view in the person's calendar.
@@ -138,6 +146,10 @@ pub enum CursorKey {
     Rank(i16),
     /// A due date, or none (which sorts last).
     Due(Option<DateTime<Utc>>),
+    /// The last task's position when the page was read. The next page starts
+    /// after that task where it is now (so a rebalance of the list between two
+    /// pages loses nothing); this key only when it left the list.
+    Position(String),
 }
 
 /// The cursor as it travels: base64url of this JSON.
@@ -165,7 +177,7 @@ impl Cursor {
     pub fn encode(&self) -> String {
         let v = match &self.key {
             CursorKey::Time(time) | CursorKey::Due(Some(time)) => time.to_rfc3339(),
-            CursorKey::Text(text) => text.clone(),
+            CursorKey::Text(text) | CursorKey::Position(text) => text.clone(),
             CursorKey::Rank(rank) => rank.to_string(),
             CursorKey::Due(None) => String::new(),
         };
@@ -192,6 +204,7 @@ impl Cursor {
             SortKey::Priority => CursorKey::Rank(Priority::from_rank(wire.v.parse().ok()?)?.rank()),
             SortKey::DueAt if wire.v.is_empty() => CursorKey::Due(None),
             SortKey::DueAt => CursorKey::Due(Some(parse_instant(&wire.v).ok()?)),
+            SortKey::Position => CursorKey::Position(wire.v),
         };
         Some(Self { sort: wire.s, order: wire.o, key, id: wire.i })
     }
@@ -202,7 +215,21 @@ impl ListQuery {
     pub fn parse(params: ListParams, now: todo_domain::jiff::Timestamp) -> Result<Self, Vec<FieldError>> {
         let mut errors = Vec::new();
         let sort = params.sort.0.unwrap_or_default();
-        let order = params.order.0.unwrap_or_default();
+        // A person's own order reads top down; the other sorts show the newest first.
+        let order = params.order.0.unwrap_or(if sort == SortKey::Position { SortOrder::Asc } else { SortOrder::Desc });
+        let list = match params.list.as_deref() {
+            None | Some("") => None,
+            Some(raw) => {
+                let list = ListFilter::parse(raw);
+                if list.is_none() {
+                    errors.push(FieldError::new("list", NOT_A_LIST));
+                }
+                list
+            }
+        };
+        if sort == SortKey::Position && list.is_none() && params.list.as_deref().is_none_or(str::is_empty) {
+            errors.push(FieldError::new("sort", "`position` orders one list's tasks: send `list=` too"));
+        }
         let limit = params.limit.0.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
             errors.push(FieldError::new("limit", format!("must be between 1 and {MAX_LIMIT}")));
@@ -269,6 +296,7 @@ impl ListQuery {
                 due_after,
                 has_due: params.has_due.0,
                 view,
+                list,
             })
         } else {
             Err(errors)
@@ -307,6 +335,9 @@ impl ListQuery {
         }
         if let Some(view) = &self.view {
             query.append_pair("view", view.view.as_str()).append_pair("tz", view.zone.name());
+        }
+        if let Some(list) = self.list {
+            query.append_pair("list", &list.to_string());
         }
         query
             .append_pair("sort", self.sort.as_str())

@@ -41,6 +41,7 @@ impl From<ChangeError> for ApiError {
             ChangeError::Store(err) => err.into(),
             ChangeError::Refused(refusal) => refusal.into(),
             ChangeError::TooManyTasks { .. } => ApiError::validation(vec![FieldError::new("", err.to_string())]),
+            ChangeError::NoSuchList => ApiError::validation(vec![FieldError::new("list_id", err.to_string())]),
         }
     }
 }
@@ -71,6 +72,11 @@ async fn list_tasks(
     AppQuery(params): AppQuery<ListParams>,
 ) -> ApiResult<Response> {
     let query = ListQuery::parse(params, clock.now()).map_err(ApiError::validation)?;
+    if let Some(list) = query.list {
+        if !crate::lists::store::owns_list(&db, &user.id, list.list_id()).await? {
+            return Err(ApiError::validation(vec![FieldError::new("list", list::NOT_A_LIST)]));
+        }
+    }
     let _search = query.q.is_some().then(|| caps.start_search(&user.id)).transpose()?;
     let mut rows = store::list(&db, &user.id, &query).await?;
     let next_page = query.paginate(&mut rows);
@@ -110,11 +116,16 @@ async fn create_task(
     let new_task = NewTask::try_from(request).map_err(ApiError::validation)?;
     let task = Task::from(store::create(&db, &user.id, &new_task, caps.max_tasks).await?);
     let location = format!("/api/{}/tasks/{}", encode_path_segment(&user.id), task.id);
-    let mut response = (StatusCode::CREATED, Json(task)).into_response();
-    if let Ok(value) = HeaderValue::from_str(&location) {
+    Ok(created(&location, Json(task)))
+}
+
+/// A 201 with the new thing's URL in `Location`.
+pub(crate) fn created(location: &str, body: impl IntoResponse) -> Response {
+    let mut response = (StatusCode::CREATED, body).into_response();
+    if let Ok(value) = HeaderValue::from_str(location) {
         response.headers_mut().insert(header::LOCATION, value);
     }
-    Ok(response)
+    response
 }
 
 /// Get one task
@@ -235,6 +246,6 @@ async fn list_tags(State(db): State<Db>, user: AuthUser) -> ApiResult<Json<Vec<T
 }
 
 /// Percent-encodes a user id for use as one path segment of a URL we hand out.
-fn encode_path_segment(segment: &str) -> String {
+pub(crate) fn encode_path_segment(segment: &str) -> String {
     form_urlencoded::byte_serialize(segment.as_bytes()).collect::<String>().replace('+', "%20")
 }

@@ -27,6 +27,8 @@ impl From<TaskRow> for Task {
             next_occurrence_id: row.next_occurrence_id,
             created_at: row.created_at,
             updated_at: row.updated_at,
+            list_id: row.list_id,
+            position: row.position,
         }
     }
 }
@@ -99,6 +101,7 @@ impl TryFrom<CreateTaskRequest> for NewTask {
             time_zone: time_zone.expect("checked"),
             recurrence,
             remind_at,
+            list_id: request.list_id,
         })
     }
 }
@@ -118,6 +121,7 @@ impl TryFrom<UpdateTaskRequest> for TaskChanges {
             time_zone,
             recurrence,
             remind_at,
+            list_id,
         } = request;
         let nothing_sent = title.is_none()
             && description.is_none()
@@ -128,7 +132,8 @@ impl TryFrom<UpdateTaskRequest> for TaskChanges {
             && all_day.is_none()
             && time_zone.is_none()
             && recurrence.is_none()
-            && remind_at.is_none();
+            && remind_at.is_none()
+            && list_id.is_none();
         if nothing_sent {
             return Err(vec![FieldError::new("", "send at least one of the task's writable fields")]);
         }
@@ -144,6 +149,7 @@ impl TryFrom<UpdateTaskRequest> for TaskChanges {
             time_zone: time_zone.and_then(|z| errors.check("time_zone", Zone::parse(&z))),
             recurrence: nullable(recurrence, |r| errors.check("recurrence", Recurrence::parse(&r))),
             remind_at: nullable(remind_at, |t| errors.check("remind_at", parse_instant(&t))),
+            list_id,
         };
         errors.finish(|| changes)
     }

@@ -238,3 +238,33 @@ async fn published_jwt_attacks_cannot_read_the_tag_list() {
         assert_eq!(response.json::<Value>().await.unwrap(), before);
     }
 }
+
+/// A person's lists (names, colours, counts) and their order: a forged token
+/// neither reads them nor changes them.
+#[tokio::test]
+async fn published_jwt_attacks_cannot_read_or_change_the_lists() {
+    let target = Target::start().await;
+    let app = &target.app;
+    let list = app.create_list("alice", json!({ "name": "Surprise party" })).await.json::<Value>().await.unwrap();
+    let task = app.create_ok("alice", "Buy balloons").await;
+    let before = serde_json::to_value(app.lists_ok("alice").await).unwrap();
+    let id = list["id"].as_i64().unwrap();
+    for (why, token) in &target.catalogue() {
+        for (method, path, body) in [
+            (Method::GET, "/api/alice/lists".to_owned(), None),
+            (Method::POST, "/api/alice/lists".to_owned(), Some(json!({ "name": "planted" }))),
+            (Method::PATCH, format!("/api/alice/lists/{id}"), Some(json!({ "name": "hijacked" }))),
+            (Method::DELETE, format!("/api/alice/lists/{id}?tasks=delete"), None),
+            (Method::POST, format!("/api/alice/lists/{id}/move"), Some(json!({ "after": null }))),
+            (Method::POST, format!("/api/alice/tasks/{}/move", task.id), Some(json!({ "list_id": id }))),
+        ] {
+            let mut request = app.request(method, &path, Some(token));
+            if let Some(body) = body {
+                request = request.json(&body);
+            }
+            assert_token_refused(request.send().await.unwrap(), token, why).await;
+        }
+    }
+    assert_eq!(serde_json::to_value(app.lists_ok("alice").await).unwrap(), before);
+    assert_eq!(app.get("alice", task.id).await.json::<Value>().await.unwrap()["list_id"], Value::Null);
+}

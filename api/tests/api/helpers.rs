@@ -579,20 +579,39 @@ pub struct RawTask {
     pub description_folded: Option<String>,
 }
 
-/// Inserts `tasks` for `user` without the API (its rules, or its speed, are not wanted here).
+/// Inserts `tasks` for `user` without the API (its rules, or its speed, are not wanted here),
+/// into whichever schema the store has (a test may stop the migrations early).
 pub async fn insert_raw_tasks(db: &Db, user: &str, tasks: Vec<RawTask>) {
     const COLUMNS: &str =
         "user_id, title, title_folded, description, description_folded, completed, created_at, updated_at";
+    const TIMES: &str = "FALSE, '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00'";
     match db {
         Db::Sqlite(store) => {
             let user = user.to_owned();
             store
                 .write(move |c| {
+                    // Positions (migration 0010) as a bulk load writes them (bench/bench.py): distinct, from a number.
+                    let has_position: bool = c.query_row(
+                        "SELECT EXISTS (SELECT 1 FROM pragma_table_info('tasks') WHERE name = 'position')",
+                        [],
+                        |row| row.get(0),
+                    )?;
+                    let (column, value) = if has_position {
+                        (", position", ", printf('%016x80', 1 + (SELECT COALESCE(MAX(id), 0) FROM tasks))")
+                    } else {
+                        ("", "")
+                    };
                     let mut insert = c.prepare(&format!(
-                        "INSERT INTO tasks ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, FALSE, '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00')"
+                        "INSERT INTO tasks ({COLUMNS}{column}) VALUES (?1, ?2, ?3, ?4, ?5, {TIMES}{value})"
                     ))?;
                     for t in &tasks {
-                        insert.execute(rusqlite::params![user, t.title, t.title_folded, t.description, t.description_folded])?;
+                        insert.execute(rusqlite::params![
+                            user,
+                            t.title,
+                            t.title_folded,
+                            t.description,
+                            t.description_folded
+                        ])?;
                     }
                     Ok(())
                 })
@@ -600,16 +619,28 @@ pub async fn insert_raw_tasks(db: &Db, user: &str, tasks: Vec<RawTask>) {
                 .unwrap();
         }
         Db::Postgres(pool) => {
-            let column = |pick: fn(&RawTask) -> Option<String>| tasks.iter().map(pick).collect::<Vec<_>>();
+            let has_position: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() \
+                 AND table_name = 'tasks' AND column_name = 'position')",
+            )
+            .fetch_one(pool)
+            .await
+            .unwrap();
+            let (column, value) = if has_position {
+                (", position", ", lpad(to_hex(n + (SELECT COALESCE(MAX(id), 0) FROM tasks)), 16, '0') || '80'")
+            } else {
+                ("", "")
+            };
+            let column_of = |pick: fn(&RawTask) -> Option<String>| tasks.iter().map(pick).collect::<Vec<_>>();
             sqlx::query(&format!(
-                "INSERT INTO tasks ({COLUMNS}) SELECT $1, t, tf, d, df, FALSE, '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00' \
+                "INSERT INTO tasks ({COLUMNS}{column}) SELECT $1, t, tf, d, df, {TIMES}{value} \
                  FROM UNNEST($2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY AS r(t, tf, d, df, n) ORDER BY n"
             ))
             .bind(user)
-            .bind(column(|t| Some(t.title.clone())))
-            .bind(column(|t| Some(t.title_folded.clone())))
-            .bind(column(|t| t.description.clone()))
-            .bind(column(|t| t.description_folded.clone()))
+            .bind(column_of(|t| Some(t.title.clone())))
+            .bind(column_of(|t| Some(t.title_folded.clone())))
+            .bind(column_of(|t| t.description.clone()))
+            .bind(column_of(|t| t.description_folded.clone()))
             .execute(pool)
             .await
             .unwrap();

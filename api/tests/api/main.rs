@@ -13,6 +13,7 @@ mod fairness;
 mod helpers;
 mod jwks;
 mod list;
+mod lists;
 mod metrics;
 mod openapi_document;
 mod organize;

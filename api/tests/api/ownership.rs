@@ -11,6 +11,7 @@ use crate::helpers::{assert_problem, spawn_app, TestApp};
 struct AliceSecrets {
     tasks: Vec<Task>,
     tags: Value,
+    lists: Value,
     words: Vec<&'static str>,
 }
 
@@ -18,12 +19,16 @@ struct AliceSecrets {
 /// something to leak or to lose.
 async fn give_alice_tagged_tasks(app: &TestApp) -> AliceSecrets {
     // Words no error message would contain, so finding one in a body means a leak.
+    let list = app.create_list("alice", json!({ "name": "Alice's Wombat list", "color": "teal" })).await;
+    assert_eq!(list.status(), 201);
+    let list: Value = list.json().await.unwrap();
     let tasks = [
         ("Alice's Zanzibar plan", "Zanzibar-Trip", "behind the aquarium"),
         ("Alice's Quokka fund", "Quokka-Fund", "under the periwinkle"),
     ];
     for (title, tag, description) in tasks {
-        let response = app.create("alice", json!({ "title": title, "description": description, "tags": [tag] })).await;
+        let body = json!({ "title": title, "description": description, "tags": [tag], "list_id": list["id"] });
+        let response = app.create("alice", body).await;
         assert_eq!(response.status(), 201, "creating {title:?}");
     }
     let second = app.all_tasks("alice").await[1].id;
@@ -31,7 +36,8 @@ async fn give_alice_tagged_tasks(app: &TestApp) -> AliceSecrets {
     AliceSecrets {
         tasks: app.all_tasks("alice").await,
         tags: app.tags_ok("alice").await,
-        words: vec!["zanzibar", "quokka", "aquarium", "periwinkle"],
+        lists: serde_json::to_value(app.lists_ok("alice").await).unwrap(),
+        words: vec!["zanzibar", "quokka", "aquarium", "periwinkle", "wombat"],
     }
 }
 
@@ -48,6 +54,7 @@ impl AliceSecrets {
     async fn assert_unchanged(&self, app: &TestApp) {
         assert_eq!(app.all_tasks("alice").await, self.tasks);
         assert_eq!(app.tags_ok("alice").await, self.tags, "alice's tag list");
+        assert_eq!(serde_json::to_value(app.lists_ok("alice").await).unwrap(), self.lists, "alice's lists");
     }
 }
 
@@ -67,6 +74,9 @@ async fn another_users_path_is_403_for_every_route_and_changes_nothing() {
         (Method::DELETE, format!("/api/alice/tasks/{id}"), None),
         (Method::PATCH, format!("/api/alice/tasks/{id}/complete"), None),
         (Method::GET, "/api/alice/tags".to_owned(), None),
+        (Method::GET, "/api/alice/lists".to_owned(), None),
+        (Method::POST, "/api/alice/lists".to_owned(), Some(json!({ "name": "planted" }))),
+        (Method::POST, format!("/api/alice/tasks/{id}/move"), Some(json!({ "after": null }))),
     ];
     for (method, path, body) in attempts {
         let mut request = app.request(method.clone(), &path, Some(&bob));
@@ -143,6 +153,15 @@ async fn ownership_matrix_refuses_every_route_and_spelling() {
             (Method::PATCH, format!("/api/{user}/tasks/{id}/complete"), None),
             (Method::PATCH, format!("/api/{user}/tasks/{id}/complete"), Some(json!({ "completed": false }))),
             (Method::GET, format!("/api/{user}/tags"), None),
+            (Method::POST, format!("/api/{user}/tasks/{id}/move"), Some(json!({ "after": null }))),
+            (Method::POST, format!("/api/{user}/tasks/{id}/move"), Some(json!({ "list_id": null, "after": null }))),
+            (Method::GET, format!("/api/{user}/lists"), None),
+            (Method::POST, format!("/api/{user}/lists"), Some(json!({ "name": "planted" }))),
+            (Method::GET, format!("/api/{user}/lists/{id}"), None),
+            (Method::PATCH, format!("/api/{user}/lists/{id}"), Some(json!({ "name": "hijacked" }))),
+            (Method::DELETE, format!("/api/{user}/lists/{id}"), None),
+            (Method::DELETE, format!("/api/{user}/lists/{id}?tasks=delete"), None),
+            (Method::POST, format!("/api/{user}/lists/{id}/move"), Some(json!({ "after": null }))),
         ]
     };
     let send = |method: Method, path: String, body: Option<Value>| {
@@ -167,9 +186,10 @@ async fn ownership_matrix_refuses_every_route_and_spelling() {
             attempts += 1;
         }
     }
-    // Bob's own path, alice's task ids (also written with leading zeros and a sign).
-    for task in &alice.tasks {
-        for id_spelling in [task.id.to_string(), format!("0{}", task.id), format!("+{}", task.id)] {
+    // Bob's own path, alice's task and list ids (also written with leading zeros and a sign).
+    let list_ids = alice.lists["lists"].as_array().unwrap().iter().map(|l| l["id"].as_i64().unwrap());
+    for id in alice.tasks.iter().map(|t| t.id).chain(list_ids) {
+        for id_spelling in [id.to_string(), format!("0{id}"), format!("+{id}")] {
             for (method, path, body) in routes("bob", 0) {
                 let path = path.replace("/0", &format!("/{id_spelling}"));
                 if !path.contains(&id_spelling) {
@@ -187,5 +207,6 @@ async fn ownership_matrix_refuses_every_route_and_spelling() {
     // Compared field by field: title, description, completed, tags, timestamps, owner.
     alice.assert_unchanged(&app).await;
     assert!(app.all_tasks("bob").await.is_empty(), "nothing was planted anywhere");
+    assert!(app.lists_ok("bob").await.lists.is_empty(), "no list was planted");
     assert_eq!(app.tags_ok("bob").await, json!([]), "no tag of alice's (or planted) shows in bob's list");
 }

@@ -44,6 +44,8 @@ async fn task_json_has_exactly_the_contract_fields_with_rfc3339_utc_times() {
         "remind_at",
         "next_occurrence_id",
     ]);
+    // And of "Lists".
+    contract.extend(["list_id", "position"]);
     contract.sort_unstable();
     assert_eq!(keys, contract);
     assert_eq!(body["completed"], true);

@@ -84,6 +84,16 @@ async fn tasks_written_before_the_search_index_existed_are_found_through_it() {
     // Tasks created now join the same index.
     app.create_ok("alice", "New needle").await;
     assert_eq!(app.list_ok("alice", "?q=needle").await.len(), 2);
+    // Migration 0010 kept every older task, in the Inbox, newest first, each
+    // with a place of its own (the new one goes before them all).
+    let inbox = app.list_ok("alice", "?list=inbox&sort=position&limit=200").await;
+    assert_eq!(inbox.len(), 51);
+    assert_eq!(inbox[0].title, "New needle");
+    assert_eq!(inbox[1].title, "Old task 49");
+    assert_eq!(inbox[50].title, "Old task 0");
+    assert!(inbox.iter().all(|t| t.list_id.is_none()));
+    let lists = app.lists_ok("alice").await;
+    assert_eq!((lists.inbox_open_count, lists.lists.len()), (51, 0));
 }
 
 #[tokio::test]

@@ -34,11 +34,14 @@ export class FakeTaskService {
   add(title: string, fields: Partial<Task> = {}): Task {
     const at = new Date((this.clock += 1000)).toISOString();
     const task: Task = {
-      id: this.nextId++, user_id: this.userId, title, description: null, completed: false,
+      id: this.nextId, user_id: this.userId, title, description: null, completed: false,
       priority: "none", tags: [], due_at: null, all_day: false, time_zone: "UTC",
-      recurrence: null, remind_at: null, next_occurrence_id: null,
+      recurrence: null, remind_at: null, next_occurrence_id: null, list_id: null,
+      // Newer tasks first, as the API places them: keys that sort lower as ids grow.
+      position: (0xffffffff - this.nextId).toString(16),
       created_at: at, updated_at: at, ...fields,
     };
+    this.nextId++;
     this.tasks.push(task);
     return task;
   }

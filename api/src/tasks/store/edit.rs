@@ -23,6 +23,8 @@ pub(super) enum OccurrenceStep {
 pub(super) struct Edit {
     pub row: TaskRow,
     pub tags_changed: bool,
+    /// It goes to another list (first there): the store checks the list and places it.
+    pub list_changed: bool,
     pub occurrence: OccurrenceStep,
 }
 
@@ -57,6 +59,9 @@ pub(super) fn plan(current: &TaskRow, changes: &TaskChanges, now: DateTime<Utc>)
     if let Some(remind_at) = changes.remind_at {
         row.remind_at = remind_at;
     }
+    if let Some(list_id) = changes.list_id {
+        row.list_id = list_id;
+    }
     row.schedule().check(changes.recurrence.is_some())?;
     row.completed = changes.completed.map_or(current.completed, |completion| completion.apply(current.completed));
     // Never back in time, even when another change of this task committed with a
@@ -71,7 +76,7 @@ pub(super) fn plan(current: &TaskRow, changes: &TaskChanges, now: DateTime<Utc>)
         }
         todo_domain::task::OccurrenceStep::DeleteIfUntouched(id) => OccurrenceStep::DeleteIfUntouched(id),
     };
-    Ok(Edit { tags_changed: row.tags != current.tags, row, occurrence })
+    Ok(Edit { tags_changed: row.tags != current.tags, list_changed: row.list_id != current.list_id, row, occurrence })
 }
 
 #[cfg(test)]
@@ -98,6 +103,8 @@ mod tests {
             next_occurrence_id: None,
             created_at: now,
             updated_at: now,
+            list_id: Some(3),
+            position: "7f80".into(),
         }
     }
 
@@ -117,6 +124,7 @@ mod tests {
         assert_eq!(next.remind_at.unwrap().to_rfc3339(), "2026-03-30T06:45:00+00:00");
         assert_eq!(next.recurrence.unwrap().to_string(), "FREQ=WEEKLY;BYDAY=MO;COUNT=2");
         assert_eq!((next.completed, next.created_at, next.updated_at), (false, now, now));
+        assert_eq!(next.list_id, Some(3), "the next occurrence stays in its list");
         assert_eq!(
             (next.title.as_str(), next.priority, next.tags.clone()),
             ("Standup", Priority::High, vec!["work".into()])

@@ -124,6 +124,12 @@ pub(super) fn list_sql<B: ListBinds>(user_id: &str, query: &ListQuery, among: Am
         Among::Ids(ids) => format!("+user_id = {user} AND {}", binds.int_in("id", ids)),
         Among::Indexed | Among::InOrder => format!("user_id = {user}"),
     };
+    // The list, by the expression its index has (migrations/*/0010_lists.sql);
+    // in the due-date sort, both stretches carry it.
+    let list = query.list.map(|list| binds.int(list.list_id().unwrap_or(0)));
+    if let Some(list) = &list {
+        filters.push_str(&format!(" AND COALESCE(list_id, 0) = {list}"));
+    }
 
     match query.status {
         StatusFilter::All => {}
@@ -179,6 +185,7 @@ pub(super) fn list_sql<B: ListBinds>(user_id: &str, query: &ListQuery, among: Am
         SortKey::Title => "title_folded",
         SortKey::Priority => "priority",
         SortKey::DueAt => "due_at",
+        SortKey::Position => "position",
     };
     let after = query.after.as_ref().map(|after| {
         let value = match &after.key {
@@ -186,6 +193,15 @@ pub(super) fn list_sql<B: ListBinds>(user_id: &str, query: &ListQuery, among: Am
             CursorKey::Text(text) => Some(binds.text(text.clone())),
             CursorKey::Rank(rank) => Some(binds.int((*rank).into())),
             CursorKey::Due(due) => due.map(|due| binds.instant(due)),
+            // Where the last task seen is now, if it is still in the list; else where it was.
+            CursorKey::Position(position) => {
+                let (id, position) = (binds.int(after.id), binds.text(position.clone()));
+                let list = list.clone().unwrap_or_else(|| "0".to_owned());
+                Some(format!(
+                    "COALESCE((SELECT seen.position FROM tasks seen WHERE seen.id = {id} AND seen.user_id = {user} \
+                     AND COALESCE(seen.list_id, 0) = {list}), {position})"
+                ))
+            }
         };
         After { value, id: binds.int(after.id) }
     });

@@ -14,6 +14,8 @@ use edit::{plan, Edit, OccurrenceStep};
 use list_sql::{cmp_and_dir, default_page, list_sql, After, Among, ListBinds, Page};
 use upgrade::{upgrade_rows, AllDayDue, StoredText, UpgradeBatch};
 pub use upgrade::{upgrade_stored_tasks, UpgradeReport};
+// What the lists store (`crate::lists::store`) reads and writes of tasks with.
+pub(crate) use sqlite::{get as sqlite_get, stamp as sqlite_stamp, time_from_row as sqlite_time_from_row};
 
 use chrono::{DateTime, SubsecRound, Utc};
 use todo_domain::view::date_number;
@@ -47,6 +49,10 @@ pub struct TaskRow {
     pub next_occurrence_id: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// `None`: the Inbox.
+    pub list_id: Option<i64>,
+    /// Its fractional key within its list (see `lists::position`).
+    pub position: String,
 }
 
 impl PageRow for TaskRow {
@@ -61,13 +67,14 @@ impl PageRow for TaskRow {
             SortKey::Title => CursorKey::Text(fold(&self.title)),
             SortKey::Priority => CursorKey::Rank(self.priority.rank()),
             SortKey::DueAt => CursorKey::Due(self.due_at),
+            SortKey::Position => CursorKey::Position(self.position.clone()),
         }
     }
 }
 
 /// The columns of [`TaskRow`], in its order, for every statement that returns tasks.
-const TASK_COLUMNS: &str = "id, user_id, title, description, completed, priority, tags, due_at, all_day, \
-                            time_zone, recurrence, remind_at, next_occurrence_id, created_at, updated_at";
+pub(crate) const TASK_COLUMNS: &str = "id, user_id, title, description, completed, priority, tags, due_at, all_day, \
+                            time_zone, recurrence, remind_at, next_occurrence_id, created_at, updated_at, list_id, position";
 
 /// The store's clock: UTC, at the microsecond precision both stores keep.
 fn now() -> DateTime<Utc> {
@@ -87,6 +94,7 @@ pub struct NewTask {
     pub time_zone: Zone,
     pub recurrence: Option<Recurrence>,
     pub remind_at: Option<DateTime<Utc>>,
+    pub list_id: Option<i64>,
 }
 
 /// A validated change; `None` leaves a field as it is, `Some(None)` clears it.
@@ -102,6 +110,8 @@ pub struct TaskChanges {
     pub time_zone: Option<Zone>,
     pub recurrence: Option<Option<Recurrence>>,
     pub remind_at: Option<Option<DateTime<Utc>>>,
+    /// `Some(None)`: to the Inbox.
+    pub list_id: Option<Option<i64>>,
 }
 
 impl TaskChanges {
@@ -123,6 +133,7 @@ impl TaskChanges {
             time_zone: None,
             recurrence: None,
             remind_at: None,
+            list_id: None,
         } = self
         else {
             return None;
@@ -145,6 +156,9 @@ pub enum ChangeError {
     /// The person keeps as many tasks as one may.
     #[error("you have {max} tasks, as many as one person may keep; delete some to add more")]
     TooManyTasks { max: u64 },
+    /// `list_id` names none of the person's lists (someone else's or none at all: the same answer).
+    #[error("is not one of your lists")]
+    NoSuchList,
 }
 
 impl TaskRow {
@@ -165,6 +179,9 @@ impl TaskRow {
             next_occurrence_id: None,
             created_at: now,
             updated_at: now,
+            list_id: task.list_id,
+            // Given by the store as it inserts the row: first in its list.
+            position: String::new(),
         }
     }
 
@@ -224,7 +241,7 @@ pub async fn create(db: &Db, user_id: &str, task: &NewTask, max_tasks: u64) -> R
         Db::Sqlite(store) => store.write(move |c| sqlite::create_within(c, row, max_tasks)).await?,
         Db::Postgres(pool) => postgres::create_within(pool, row, max_tasks).await?,
     };
-    created.ok_or(ChangeError::TooManyTasks { max: max_tasks })
+    created
 }
 
 /// How many tasks a user keeps: one row, kept by triggers (migrations/*/0008_task_counts.sql),
@@ -251,7 +268,7 @@ pub async fn update(db: &Db, user_id: &str, id: i64, changes: TaskChanges) -> Re
         }
         Db::Postgres(pool) => postgres::update(pool, user_id, id, &changes, now).await?,
     };
-    Ok(outcome?)
+    outcome
 }
 
 /// Whether a task was deleted.

@@ -4,26 +4,38 @@
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::{Arguments, PgConnection, PgPool, Row};
-use todo_domain::{Completion, Priority, Recurrence, Refusal, Zone};
+use todo_domain::{Completion, Priority, Recurrence, Zone};
 
 use super::{
-    plan, upgrade_rows, AllDayDue, Edit, ListBinds, OccurrenceStep, StoredText, TagCount, TaskChanges, TaskRow,
-    UpgradeBatch, UpgradeReport, TASKS_KEPT, TASK_COLUMNS,
+    plan, upgrade_rows, AllDayDue, ChangeError, Edit, ListBinds, OccurrenceStep, StoredText, TagCount, TaskChanges,
+    TaskRow, UpgradeBatch, UpgradeReport, TASKS_KEPT, TASK_COLUMNS,
 };
 use crate::db::StoreError;
+use crate::lists::store::postgres as lists;
 
-/// Creates the task unless its user keeps `max_tasks` already (`None` then).
-/// Creates racing each other may pass the check together: a user can end a
-/// few tasks over the cap, never many.
-pub async fn create_within(pool: &PgPool, row: TaskRow, max_tasks: u64) -> Result<Option<TaskRow>, StoreError> {
-    let mut tx = pool.begin().await?;
-    let kept: Option<i64> = sqlx::query_scalar(TASKS_KEPT).bind(&row.user_id).fetch_optional(&mut *tx).await?;
-    if u64::try_from(kept.unwrap_or(0)).unwrap_or(0) >= max_tasks {
-        return Ok(None);
-    }
-    let row = insert_with_tags(&mut tx, row).await?;
-    tx.commit().await?;
-    Ok(Some(row))
+/// Creates the task unless its user keeps `max_tasks` already, or its list is
+/// none of theirs. Creates racing each other may pass the cap's check together:
+/// a user can end a few tasks over the cap, never many. Two racing for the first
+/// place in one list: one is tried again.
+pub async fn create_within(
+    pool: &PgPool,
+    row: TaskRow,
+    max_tasks: u64,
+) -> Result<Result<TaskRow, ChangeError>, StoreError> {
+    lists::retry_position_clash(|| async {
+        let mut tx = pool.begin().await?;
+        let kept: Option<i64> = sqlx::query_scalar(TASKS_KEPT).bind(&row.user_id).fetch_optional(&mut *tx).await?;
+        if u64::try_from(kept.unwrap_or(0)).unwrap_or(0) >= max_tasks {
+            return Ok(Err(ChangeError::TooManyTasks { max: max_tasks }));
+        }
+        if !lists::owns_list(&mut tx, &row.user_id, row.list_id).await? {
+            return Ok(Err(ChangeError::NoSuchList));
+        }
+        let row = insert_with_tags(&mut tx, row.clone()).await?;
+        tx.commit().await?;
+        Ok(Ok(row))
+    })
+    .await
 }
 
 /// How many tasks the user keeps (0 for one who never had any).
@@ -44,22 +56,36 @@ pub async fn update(
     id: i64,
     changes: &TaskChanges,
     now: DateTime<Utc>,
-) -> Result<Result<Option<TaskRow>, Refusal>, StoreError> {
+) -> Result<Result<Option<TaskRow>, ChangeError>, StoreError> {
+    // No position changes here, so the fast path needs no retry.
     if let Some(completion) = changes.completion_only() {
         if let Some(row) = set_completed(pool, user_id, id, completion, now).await? {
             return Ok(Ok(Some(row)));
         }
     }
+    lists::retry_position_clash(|| update_once(pool, user_id, id, changes, now)).await
+}
+
+async fn update_once(
+    pool: &PgPool,
+    user_id: &str,
+    id: i64,
+    changes: &TaskChanges,
+    now: DateTime<Utc>,
+) -> Result<Result<Option<TaskRow>, ChangeError>, StoreError> {
     let mut tx = pool.begin().await?;
     // The row lock makes concurrent changes of one task take turns, so two
     // completes cannot both see it open and create two occurrences.
     let sql = format!("SELECT {TASK_COLUMNS} FROM tasks WHERE id = $1 AND user_id = $2 FOR UPDATE");
     let current = sqlx::query_as::<_, TaskRow>(&sql).bind(id).bind(user_id).fetch_optional(&mut *tx).await?;
     let Some(current) = current else { return Ok(Ok(None)) };
-    let Edit { mut row, tags_changed, occurrence } = match plan(&current, changes, now) {
+    let Edit { mut row, tags_changed, list_changed, occurrence } = match plan(&current, changes, now) {
         Ok(edit) => edit,
-        Err(invalid) => return Ok(Err(invalid)),
+        Err(invalid) => return Ok(Err(invalid.into())),
     };
+    if list_changed && !lists::owns_list(&mut tx, user_id, row.list_id).await? {
+        return Ok(Err(ChangeError::NoSuchList));
+    }
     match occurrence {
         OccurrenceStep::None => {}
         OccurrenceStep::Create(next) => row.next_occurrence_id = Some(insert_with_tags(&mut tx, *next).await?.id),
@@ -73,6 +99,10 @@ pub async fn update(
                 row.next_occurrence_id = None;
             }
         }
+    }
+    // Placed after a next occurrence arrived in the same list, so it goes before that one.
+    if list_changed {
+        row.position = lists::place_task_first(&mut tx, user_id, row.list_id).await?;
     }
     write(&mut tx, &row).await?;
     if tags_changed {
@@ -259,14 +289,18 @@ impl sqlx::FromRow<'_, PgRow> for TaskRow {
             next_occurrence_id: row.try_get("next_occurrence_id")?,
             created_at: row.try_get("created_at")?,
             updated_at: row.try_get("updated_at")?,
+            list_id: row.try_get("list_id")?,
+            position: row.try_get("position")?,
         })
     }
 }
 
+/// Inserts the task first in its list.
 async fn insert_with_tags(c: &mut PgConnection, mut row: TaskRow) -> Result<TaskRow, StoreError> {
+    row.position = lists::place_task_first(&mut *c, &row.user_id, row.list_id).await?;
     let sql = format!(
         "INSERT INTO tasks ({FIELD_COLUMNS}, user_id, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id"
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18) RETURNING id"
     );
     let query = bind_fields(sqlx::query_scalar(&sql), &row);
     row.id = query.bind(&row.user_id).bind(row.created_at).fetch_one(&mut *c).await?;
@@ -276,16 +310,17 @@ async fn insert_with_tags(c: &mut PgConnection, mut row: TaskRow) -> Result<Task
 
 async fn write(c: &mut PgConnection, row: &TaskRow) -> Result<(), StoreError> {
     let sql = format!(
-        "UPDATE tasks SET ({FIELD_COLUMNS}, updated_at) = ROW($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) \
-         WHERE id = $16 RETURNING id"
+        "UPDATE tasks SET ({FIELD_COLUMNS}, updated_at) = \
+         ROW($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) WHERE id = $18 RETURNING id"
     );
     bind_fields(sqlx::query_scalar(&sql), row).bind(row.updated_at).bind(row.id).fetch_one(&mut *c).await?;
     Ok(())
 }
 
-/// The columns a write sets, in the order [`bind_fields`] binds them as `$1`–`$14`.
+/// The columns a write sets, in the order [`bind_fields`] binds them as `$1`–`$16`.
 const FIELD_COLUMNS: &str = "title, title_folded, description, description_folded, completed, priority, tags, \
-                             due_at, all_day, time_zone, recurrence, remind_at, next_occurrence_id, due_date";
+                             due_at, all_day, time_zone, recurrence, remind_at, next_occurrence_id, due_date, \
+                             list_id, position";
 
 fn bind_fields<'q>(
     query: sqlx::query::QueryScalar<'q, sqlx::Postgres, i64, PgArguments>,
@@ -306,6 +341,8 @@ fn bind_fields<'q>(
         .bind(row.remind_at)
         .bind(row.next_occurrence_id)
         .bind(row.all_day_date())
+        .bind(row.list_id)
+        .bind(&row.position)
 }
 
 async fn insert_tags(c: &mut PgConnection, row: &TaskRow) -> Result<(), StoreError> {

@@ -8,24 +8,30 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension, Row};
-use todo_domain::{Completion, Priority, Recurrence, Refusal, Zone};
+use todo_domain::{Completion, Priority, Recurrence, Zone};
 
 use super::{
-    default_page, list_sql, plan, upgrade_rows, After, AllDayDue, Among, Edit, ListBinds, OccurrenceStep, Page,
-    StoredText, TagCount, TaskChanges, TaskRow, UpgradeBatch, UpgradeReport, TASKS_KEPT, TASK_COLUMNS,
+    default_page, list_sql, plan, upgrade_rows, After, AllDayDue, Among, ChangeError, Edit, ListBinds, OccurrenceStep,
+    Page, StoredText, TagCount, TaskChanges, TaskRow, UpgradeBatch, UpgradeReport, TASKS_KEPT, TASK_COLUMNS,
 };
+use crate::lists::store::sqlite as lists;
 use crate::tasks::list::ListQuery;
 
-/// Creates the task unless its user keeps `max_tasks` already (`None` then).
-pub fn create_within(c: &Connection, row: TaskRow, max_tasks: u64) -> rusqlite::Result<Option<TaskRow>> {
+/// Creates the task unless its user keeps `max_tasks` already, or its list is none of theirs.
+pub fn create_within(c: &Connection, row: TaskRow, max_tasks: u64) -> rusqlite::Result<Result<TaskRow, ChangeError>> {
     let kept: Option<i64> = c.prepare_cached(TASKS_KEPT)?.query_row([&row.user_id], |r| r.get(0)).optional()?;
     if u64::try_from(kept.unwrap_or(0)).unwrap_or(0) >= max_tasks {
-        return Ok(None);
+        return Ok(Err(ChangeError::TooManyTasks { max: max_tasks }));
     }
-    create(c, row).map(Some)
+    if !lists::owns_list(c, &row.user_id, row.list_id)? {
+        return Ok(Err(ChangeError::NoSuchList));
+    }
+    create(c, row).map(Ok)
 }
 
+/// Inserts the task first in its list.
 pub fn create(c: &Connection, mut row: TaskRow) -> rusqlite::Result<TaskRow> {
+    row.position = lists::place_task_first(c, &row.user_id, row.list_id)?;
     row.id = insert(c, &row)?;
     insert_tags(c, &row)?;
     Ok(row)
@@ -42,17 +48,21 @@ pub fn update(
     id: i64,
     changes: &TaskChanges,
     now: DateTime<Utc>,
-) -> rusqlite::Result<Result<Option<TaskRow>, Refusal>> {
+) -> rusqlite::Result<Result<Option<TaskRow>, ChangeError>> {
     if let Some(completion) = changes.completion_only() {
         if let Some(row) = set_completed(c, user_id, id, completion, now)? {
             return Ok(Ok(Some(row)));
         }
     }
     let Some(current) = get(c, user_id, id)? else { return Ok(Ok(None)) };
-    let Edit { mut row, tags_changed, occurrence } = match plan(&current, changes, now) {
+    let Edit { mut row, tags_changed, list_changed, occurrence } = match plan(&current, changes, now) {
         Ok(edit) => edit,
-        Err(invalid) => return Ok(Err(invalid)),
+        Err(invalid) => return Ok(Err(invalid.into())),
     };
+    // Refused before anything is written (a refusal commits what was written before it).
+    if list_changed && !lists::owns_list(c, user_id, row.list_id)? {
+        return Ok(Err(ChangeError::NoSuchList));
+    }
     match occurrence {
         OccurrenceStep::None => {}
         OccurrenceStep::Create(next) => row.next_occurrence_id = Some(create(c, *next)?.id),
@@ -64,6 +74,10 @@ pub fn update(
                 row.next_occurrence_id = None;
             }
         }
+    }
+    // Placed after a next occurrence arrived in the same list, so it goes before that one.
+    if list_changed {
+        row.position = lists::place_task_first(c, user_id, row.list_id)?;
     }
     write(c, &current, &row)?;
     if tags_changed {
@@ -248,10 +262,11 @@ pub fn restamp_times(c: &Connection) -> rusqlite::Result<u64> {
 fn insert(c: &Connection, row: &TaskRow) -> rusqlite::Result<i64> {
     // A NULL id makes SQLite pick the next one (AUTOINCREMENT: never one used before).
     let sql = "INSERT INTO tasks (id, user_id, title, title_folded, description, description_folded, completed, \
-               priority, tags, due_at, all_day, time_zone, recurrence, remind_at, next_occurrence_id, due_date, created_at, updated_at) \
+               priority, tags, due_at, all_day, time_zone, recurrence, remind_at, next_occurrence_id, due_date, created_at, updated_at, \
+               list_id, position) \
                VALUES (:id, :user_id, :title, :title_folded, :description, :description_folded, :completed, \
                :priority, :tags, :due_at, :all_day, :time_zone, :recurrence, :remind_at, :next_occurrence_id, :due_date, \
-               :created_at, :updated_at) \
+               :created_at, :updated_at, :list_id, :position) \
                RETURNING id";
     c.prepare_cached(sql)?.query_row(&*RowParams::of(row).named(), |r| r.get(0))
 }
@@ -274,6 +289,8 @@ fn write(c: &Connection, before: &TaskRow, row: &TaskRow) -> rusqlite::Result<()
         ":recurrence" => before.recurrence != row.recurrence,
         ":remind_at" => before.remind_at != row.remind_at,
         ":next_occurrence_id" => before.next_occurrence_id != row.next_occurrence_id,
+        ":list_id" => before.list_id != row.list_id,
+        ":position" => before.position != row.position,
         ":due_date" => {
             before.due_at != row.due_at || before.all_day != row.all_day || before.time_zone != row.time_zone
         }
@@ -347,6 +364,8 @@ impl<'a> RowParams<'a> {
             (":due_date", &self.due_date),
             (":created_at", &self.created_at),
             (":updated_at", &self.updated_at),
+            (":list_id", &row.list_id),
+            (":position", &row.position),
         ]
     }
 }
@@ -425,7 +444,7 @@ impl ListBinds for Binds {
 
 /// Times are stored in SQLite as RFC 3339 text, as sqlx wrote them before: UTC
 /// with as many fractional digits as needed.
-fn stamp(time: &DateTime<Utc>) -> String {
+pub fn stamp(time: &DateTime<Utc>) -> String {
     time.to_rfc3339_opts(SecondsFormat::AutoSi, false)
 }
 
@@ -454,6 +473,8 @@ fn task_from_row(row: &Row<'_>) -> rusqlite::Result<TaskRow> {
         next_occurrence_id: row.get(12)?,
         created_at: time_from_row(row, 13)?,
         updated_at: time_from_row(row, 14)?,
+        list_id: row.get(15)?,
+        position: row.get(16)?,
     })
 }
 
@@ -472,7 +493,7 @@ fn from_micros(index: usize, micros: i64) -> rusqlite::Result<DateTime<Utc>> {
 
 /// Reads what the API writes (RFC 3339), and also SQLite's own `datetime()` form
 /// (`YYYY-MM-DD HH:MM:SS`, UTC), so a row edited by hand does not break a list.
-fn time_from_row(row: &Row<'_>, index: usize) -> rusqlite::Result<DateTime<Utc>> {
+pub fn time_from_row(row: &Row<'_>, index: usize) -> rusqlite::Result<DateTime<Utc>> {
     parse_time(row.get_ref(index)?.as_str()?).map_err(|err| conversion(index, err))
 }
 

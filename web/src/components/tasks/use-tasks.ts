@@ -292,6 +292,9 @@ export function useCreateTask(api: TaskApi) {
         recurrence: task.recurrence ?? null,
         remind_at: task.remind_at ?? null,
         next_occurrence_id: null,
+        list_id: task.list_id ?? null,
+        // Placed by the API; the placeholder is shown where the list's order puts a new task.
+        position: "",
         created_at: now,
         updated_at: now,
       };

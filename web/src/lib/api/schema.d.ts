@@ -4,6 +4,73 @@
  */
 
 export interface paths {
+    "/api/{user_id}/lists": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List your lists
+         * @description In your order, each with its open tasks counted, and the Inbox's (tasks in no list).
+         */
+        get: operations["list_lists"];
+        put?: never;
+        /**
+         * Create a list
+         * @description It goes last in your order. A name you already use (ignoring case) is a 409.
+         */
+        post: operations["create_list"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/{user_id}/lists/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get one list */
+        get: operations["get_list"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a list
+         * @description Its tasks move to the Inbox (first there, in their order), or with
+         *     `?tasks=delete` are deleted, in the same transaction.
+         */
+        delete: operations["delete_list"];
+        options?: never;
+        head?: never;
+        /** Rename or recolour a list */
+        patch: operations["update_list"];
+        trace?: never;
+    };
+    "/api/{user_id}/lists/{id}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a list
+         * @description Right after the list `after`, or first when it is `null`.
+         */
+        post: operations["move_list"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/{user_id}/tags": {
         parameters: {
             query?: never;
@@ -102,6 +169,27 @@ export interface paths {
         patch: operations["complete_task"];
         trace?: never;
     };
+    "/api/{user_id}/tasks/{id}/move": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Move a task
+         * @description Into the list `list_id` when given (`null`: the Inbox), right after the task
+         *     `after` there, or first when `after` is `null`. `after` must be in that list.
+         */
+        post: operations["move_task"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/events": {
         parameters: {
             query?: never;
@@ -162,6 +250,21 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * @description A list's colour; `none` by default.
+         * @enum {string}
+         */
+        Color: "none" | "red" | "orange" | "yellow" | "green" | "teal" | "blue" | "purple" | "pink" | "grey";
+        /** @description Body of `POST /api/{user_id}/lists`. */
+        CreateListRequest: {
+            /** @description Defaults to `none`. */
+            color?: components["schemas"]["Color"];
+            /**
+             * @description Trimmed; 1–60 characters; unique among your lists ignoring case; not "Inbox".
+             * @example Work
+             */
+            name: string;
+        };
         /** @description Body of `POST /api/{user_id}/tasks`. */
         CreateTaskRequest: {
             /** @description Defaults to `false`. */
@@ -175,6 +278,11 @@ export interface components {
              * @description An RFC 3339 instant, any offset.
              */
             due_at?: string | null;
+            /**
+             * Format: int64
+             * @description One of your lists; `null` or left out: the Inbox. The task goes first in it.
+             */
+            list_id?: number | null;
             /** @description Defaults to `none`. */
             priority?: components["schemas"]["Priority"];
             /**
@@ -220,6 +328,70 @@ export interface components {
             /** @description The field's name as sent (`title`, `limit`, …); empty for the body as a whole. */
             field: string;
             message: string;
+        };
+        /** @description One of a person's lists. */
+        List: {
+            color: components["schemas"]["Color"];
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC.
+             */
+            created_at: string;
+            /**
+             * Format: int64
+             * @example 7
+             */
+            id: number;
+            /** @example Work */
+            name: string;
+            /**
+             * Format: int64
+             * @description How many of its tasks are open.
+             * @example 3
+             */
+            open_count: number;
+            /**
+             * @description Its place among the person's lists: an opaque key whose byte order is their order.
+             * @example 8080
+             */
+            position: string;
+            /**
+             * Format: date-time
+             * @description RFC 3339, UTC; moves on every change.
+             */
+            updated_at: string;
+        };
+        /** @description Answer of `GET /api/{user_id}/lists`. */
+        Lists: {
+            /**
+             * Format: int64
+             * @description Open tasks in no list.
+             * @example 4
+             */
+            inbox_open_count: number;
+            /** @description In the person's order. */
+            lists: components["schemas"]["List"][];
+        };
+        /** @description Body of `POST /api/{user_id}/lists/{id}/move`. */
+        MoveListRequest: {
+            /**
+             * Format: int64
+             * @description The list to put it right after; `null` (or left out): first.
+             */
+            after?: number | null;
+        };
+        /** @description Body of `POST /api/{user_id}/tasks/{id}/move`. */
+        MoveTaskRequest: {
+            /**
+             * Format: int64
+             * @description The task (in that list) to put it right after; `null` (or left out): first.
+             */
+            after?: number | null;
+            /**
+             * Format: int64
+             * @description The list to move it to (`null`: the Inbox); left out, it stays in its list.
+             */
+            list_id?: number | null;
         };
         /**
          * @description `none` (the default), `low`, `medium`, `high`; sorts high > medium > low > none.
@@ -295,9 +467,20 @@ export interface components {
             id: number;
             /**
              * Format: int64
+             * @description The list it is in; `null`: the Inbox.
+             * @example 7
+             */
+            list_id?: number | null;
+            /**
+             * Format: int64
              * @description The occurrence that completing this recurring task created.
              */
             next_occurrence_id?: number | null;
+            /**
+             * @description Its place in its list: an opaque key whose byte order is the person's order.
+             * @example 7f80
+             */
+            position: string;
             priority: components["schemas"]["Priority"];
             /**
              * @description An RRULE (RFC 5545 subset), in canonical form.
@@ -335,6 +518,11 @@ export interface components {
              */
             user_id: string;
         };
+        /** @description Body of `PATCH /api/{user_id}/lists/{id}`: either field, at least one. */
+        UpdateListRequest: {
+            color?: components["schemas"]["Color"];
+            name?: string;
+        };
         /** @description Body of `PUT`/`PATCH /api/{user_id}/tasks/{id}`: any of the fields, at least one. */
         UpdateTaskRequest: {
             all_day?: boolean;
@@ -347,6 +535,11 @@ export interface components {
              * @description `null` clears the due date (not allowed while `recurrence` is set).
              */
             due_at?: string | null;
+            /**
+             * Format: int64
+             * @description Another of your lists (`null`: the Inbox); the task goes first in it.
+             */
+            list_id?: number | null;
             priority?: components["schemas"]["Priority"];
             /** @description `null` stops the repetition. */
             recurrence?: string | null;
@@ -370,6 +563,614 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    list_lists: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your user id: the token's `sub` */
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Your lists */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Lists"];
+                };
+            };
+            /** @description No token, or a token that is malformed, expired, badly signed or for another issuer/audience */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `{user_id}` in the path is not the token's `sub` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such task or list among yours (malformed ids too) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the per-user request rate, or as many searches running as one user may have; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line and headers are over 32 KiB (no body) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The task store is unreachable; safe to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your user id: the token's `sub` */
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateListRequest"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    /** @description The new list's URL */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a token that is malformed, expired, badly signed or for another issuer/audience */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `{user_id}` in the path is not the token's `sub` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such task or list among yours (malformed ids too) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description You already have a list with this name; `errors` names `name` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 64 KiB, also when only its `Content-Length` says so (refused before reading it) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed JSON that breaks a rule, or a create past the tasks one user may keep; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the per-user request rate, or as many searches running as one user may have; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line and headers are over 32 KiB (no body) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The task store is unreachable; safe to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your user id: the token's `sub` */
+                user_id: string;
+                /** @description The list's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The list */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List"];
+                };
+            };
+            /** @description No token, or a token that is malformed, expired, badly signed or for another issuer/audience */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `{user_id}` in the path is not the token's `sub` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such task or list among yours (malformed ids too) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the per-user request rate, or as many searches running as one user may have; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line and headers are over 32 KiB (no body) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The task store is unreachable; safe to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_list: {
+        parameters: {
+            query?: {
+                /** @description `delete`: delete the list's tasks with it. Left out, they move to the Inbox, first there. */
+                tasks?: "delete";
+            };
+            header?: never;
+            path: {
+                /** @description Your user id: the token's `sub` */
+                user_id: string;
+                /** @description The list's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No token, or a token that is malformed, expired, badly signed or for another issuer/audience */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `{user_id}` in the path is not the token's `sub` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such task or list among yours (malformed ids too) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A query parameter is malformed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the per-user request rate, or as many searches running as one user may have; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line and headers are over 32 KiB (no body) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The task store is unreachable; safe to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your user id: the token's `sub` */
+                user_id: string;
+                /** @description The list's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateListRequest"];
+            };
+        };
+        responses: {
+            /** @description The changed list */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a token that is malformed, expired, badly signed or for another issuer/audience */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `{user_id}` in the path is not the token's `sub` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such task or list among yours (malformed ids too) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Another of your lists has this name; `errors` names `name` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 64 KiB, also when only its `Content-Length` says so (refused before reading it) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed JSON that breaks a rule, or a create past the tasks one user may keep; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the per-user request rate, or as many searches running as one user may have; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line and headers are over 32 KiB (no body) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The task store is unreachable; safe to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    move_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your user id: the token's `sub` */
+                user_id: string;
+                /** @description The list's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveListRequest"];
+            };
+        };
+        responses: {
+            /** @description The moved list */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["List"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a token that is malformed, expired, badly signed or for another issuer/audience */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `{user_id}` in the path is not the token's `sub` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such task or list among yours (malformed ids too) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 64 KiB, also when only its `Content-Length` says so (refused before reading it) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed JSON that breaks a rule, or a create past the tasks one user may keep; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the per-user request rate, or as many searches running as one user may have; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line and headers are over 32 KiB (no body) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The task store is unreachable; safe to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_tags: {
         parameters: {
             query?: never;
@@ -409,7 +1210,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such task among yours (malformed ids too) */
+            /** @description No such task or list among yours (malformed ids too) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -453,7 +1254,7 @@ export interface operations {
                 /** @description Case-insensitive text to find in the title or the description. */
                 q?: string;
                 /** @description Sort key; ties are broken by id. */
-                sort?: "created_at" | "updated_at" | "title" | "due_at" | "priority";
+                sort?: "created_at" | "updated_at" | "title" | "due_at" | "priority" | "position";
                 /** @description Sort direction. */
                 order?: "asc" | "desc";
                 /** @description Page size. */
@@ -482,6 +1283,11 @@ export interface operations {
                  * @example Europe/Berlin
                  */
                 tz?: string;
+                /**
+                 * @description Only the tasks of one of your lists (its id), or `inbox`: those in no list.
+                 * @example inbox
+                 */
+                list?: string;
             };
             header?: never;
             path: {
@@ -521,7 +1327,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such task among yours (malformed ids too) */
+            /** @description No such task or list among yours (malformed ids too) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -620,7 +1426,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such task among yours (malformed ids too) */
+            /** @description No such task or list among yours (malformed ids too) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -724,7 +1530,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such task among yours (malformed ids too) */
+            /** @description No such task or list among yours (malformed ids too) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -814,7 +1620,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such task among yours (malformed ids too) */
+            /** @description No such task or list among yours (malformed ids too) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -916,7 +1722,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such task among yours (malformed ids too) */
+            /** @description No such task or list among yours (malformed ids too) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1006,7 +1812,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such task among yours (malformed ids too) */
+            /** @description No such task or list among yours (malformed ids too) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -1124,7 +1930,124 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No such task among yours (malformed ids too) */
+            /** @description No such task or list among yours (malformed ids too) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is over 64 KiB, also when only its `Content-Length` says so (refused before reading it) */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Well-formed JSON that breaks a rule, or a create past the tasks one user may keep; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Over the per-user request rate, or as many searches running as one user may have; see `Retry-After` */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The request line and headers are over 32 KiB (no body) */
+            431: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The task store is unreachable; safe to retry */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    move_task: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Your user id: the token's `sub` */
+                user_id: string;
+                /** @description The task's id */
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MoveTaskRequest"];
+            };
+        };
+        responses: {
+            /** @description The moved task */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Task"];
+                };
+            };
+            /** @description The body is not well-formed JSON */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No token, or a token that is malformed, expired, badly signed or for another issuer/audience */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The `{user_id}` in the path is not the token's `sub` */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such task or list among yours (malformed ids too) */
             404: {
                 headers: {
                     [name: string]: unknown;

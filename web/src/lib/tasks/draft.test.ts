@@ -5,7 +5,7 @@ import { changesOf, checkDraft, draftOf, EMPTY_DRAFT, organizeFields, withTag } 
 const base: Task = {
   id: 1, user_id: "u", title: "Standup", description: null, completed: false, priority: "none", tags: [],
   due_at: null, all_day: false, time_zone: "UTC", recurrence: null, remind_at: null, next_occurrence_id: null,
-  created_at: "2026-12-01T10:00:00Z", updated_at: "2026-12-01T10:00:00Z",
+  list_id: null, position: "80", created_at: "2026-12-01T10:00:00Z", updated_at: "2026-12-01T10:00:00Z",
 };
 
 describe("task drafts", () => {

@@ -6,7 +6,7 @@ let nextId = 1;
 const task = (fields: Partial<Task>): Task => ({
   id: nextId++, user_id: "u", title: "t", description: null, completed: false, priority: "none", tags: [],
   due_at: null, all_day: false, time_zone: "UTC", recurrence: null, remind_at: null, next_occurrence_id: null,
-  created_at: "2026-12-01T10:00:00Z", updated_at: "2026-12-01T10:00:00Z", ...fields,
+  list_id: null, position: "80", created_at: "2026-12-01T10:00:00Z", updated_at: "2026-12-01T10:00:00Z", ...fields,
 });
 
 const now = Date.parse("2026-12-02T10:00:00Z");
