@@ -506,6 +506,23 @@ async fn racing_moves_all_succeed_with_distinct_positions() {
     assert_eq!(app.order_of("alice", "inbox").await.len(), tasks.len());
 }
 
+#[tokio::test]
+async fn one_persons_racing_creates_all_succeed_first_in_their_list() {
+    let app = spawn_app().await;
+    app.task_in("alice", None, "already there").await;
+    // Each arrives first in the Inbox: on PostgreSQL they would all choose the same
+    // place, and losers of the unique position index could lose every retry.
+    let creates = (0..48).map(|i| app.create("alice", json!({ "title": format!("racing {i}") })));
+    for response in join_all(creates).await {
+        assert_eq!(response.status(), 201);
+    }
+    let order = app.order_of("alice", "inbox").await;
+    assert_eq!(order.len(), 49);
+    assert_eq!(order.last().map(String::as_str), Some("already there"));
+    let positions: HashSet<String> = app.all_tasks("alice").await.into_iter().map(|t| t.position).collect();
+    assert_eq!(positions.len(), 49, "positions within a list stay distinct");
+}
+
 /// Runs the futures at once, on this task (they borrow the app, so no spawning).
 async fn join_all<F: std::future::Future<Output = Response>>(futures: impl Iterator<Item = F>) -> Vec<Response> {
     let mut pinned: Vec<_> = futures.map(Box::pin).collect();

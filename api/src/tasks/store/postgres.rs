@@ -24,8 +24,7 @@ pub async fn create_within(
 ) -> Result<Result<TaskRow, ChangeError>, StoreError> {
     lists::retry_position_clash(|| async {
         let mut tx = pool.begin().await?;
-        let kept: Option<i64> = sqlx::query_scalar(TASKS_KEPT).bind(&row.user_id).fetch_optional(&mut *tx).await?;
-        if u64::try_from(kept.unwrap_or(0)).unwrap_or(0) >= max_tasks {
+        if u64::try_from(take_turn_to_create(&mut tx, &row.user_id).await?).unwrap_or(0) >= max_tasks {
             return Ok(Err(ChangeError::TooManyTasks { max: max_tasks }));
         }
         if !lists::owns_list(&mut tx, &row.user_id, row.list_id).await? {
@@ -88,7 +87,10 @@ async fn update_once(
     }
     match occurrence {
         OccurrenceStep::None => {}
-        OccurrenceStep::Create(next) => row.next_occurrence_id = Some(insert_with_tags(&mut tx, *next).await?.id),
+        OccurrenceStep::Create(next) => {
+            take_turn_to_create(&mut tx, user_id).await?;
+            row.next_occurrence_id = Some(insert_with_tags(&mut tx, *next).await?.id);
+        }
         OccurrenceStep::DeleteIfUntouched(next_id) => {
             let deleted = sqlx::query("DELETE FROM tasks WHERE id = $1 AND user_id = $2 AND updated_at = created_at")
                 .bind(next_id)
@@ -296,6 +298,21 @@ impl sqlx::FromRow<'_, PgRow> for TaskRow {
 }
 
 /// Inserts the task first in its list.
+/// Locks the person's row of `task_counts` for the rest of the transaction and
+/// reads how many tasks they keep. A task arrives first in its list, so a person's
+/// creates racing each other (two tabs, two instances) would all read the same first
+/// task and choose the same place, and all but one would fail on the unique position
+/// index, then again on each retry while more creates arrive: taking turns here makes
+/// each create read the place the one before it took. The insert's trigger updates
+/// that row anyway, so the turn costs only its earlier start. (A person's first ever
+/// task has no row to lock yet: such a race is left to the position retry.)
+async fn take_turn_to_create(c: &mut PgConnection, user_id: &str) -> Result<i64, StoreError> {
+    let kept: Option<i64> = sqlx::query_scalar(TASKS_KEPT_FOR_CREATE).bind(user_id).fetch_optional(&mut *c).await?;
+    Ok(kept.unwrap_or(0))
+}
+
+const TASKS_KEPT_FOR_CREATE: &str = "SELECT tasks FROM task_counts WHERE user_id = $1 FOR UPDATE";
+
 async fn insert_with_tags(c: &mut PgConnection, mut row: TaskRow) -> Result<TaskRow, StoreError> {
     row.position = lists::place_task_first(&mut *c, &row.user_id, row.list_id).await?;
     let sql = format!(
