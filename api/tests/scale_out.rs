@@ -295,6 +295,8 @@ async fn sigkill_of_one_instance_loses_no_acknowledged_create_and_the_other_keep
     let mut workers = Vec::new();
     for worker in 0..4 {
         let (to_a, target) = if worker % 2 == 0 { (true, a.addr) } else { (false, b.addr) };
+        // What instance b logged, to say why when it answers anything but 201.
+        let b_log = b.log.clone();
         let (acknowledged, after_kill, b_failures, killed, stop) = (
             acknowledged.clone(),
             acknowledged_by_b_after_kill.clone(),
@@ -317,7 +319,12 @@ async fn sigkill_of_one_instance_loses_no_acknowledged_create_and_the_other_keep
                 let task = match sent {
                     Ok(response) if response.status() == 201 => response.json::<Value>().await.ok(),
                     Ok(response) => {
-                        assert!(to_a, "instance b answered {}", response.status());
+                        assert!(
+                            to_a,
+                            "instance b answered {}:\n{}",
+                            response.status(),
+                            b_log.lock().unwrap().join("\n")
+                        );
                         None
                     }
                     Err(_) => None,
