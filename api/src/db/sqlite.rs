@@ -432,6 +432,26 @@ mod tests {
         assert_eq!(count(&store).await, 1);
     }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_before_commit_hook_runs_once_per_batch_after_its_writes_and_commits_with_them() {
+        let (_dir, store) = store_with_table().await;
+        store.write(|c| c.execute_batch("CREATE TABLE seen (rows INTEGER)")).await.unwrap();
+        store.before_each_commit(|c| c.execute_batch("INSERT INTO seen SELECT count(*) FROM t"));
+        let held = hold_the_writer(&store);
+        let mut writes = tokio::task::JoinSet::new();
+        for i in 0..10 {
+            let store = store.clone();
+            writes.spawn(async move { store.write(move |c| c.execute("INSERT INTO t VALUES (?1)", [i])).await });
+        }
+        held.await.unwrap();
+        assert!(writes.join_all().await.iter().all(Result::is_ok));
+        let seen: Vec<i64> = store
+            .read(|c| c.prepare("SELECT rows FROM seen")?.query_map([], |row| row.get(0))?.collect())
+            .await
+            .unwrap();
+        assert_eq!(seen, [0, 10], "the held write's batch, then one batch of the ten");
+    }
+
     #[tokio::test]
     async fn a_panicking_statement_is_an_error_and_the_store_goes_on() {
         let (_dir, store) = store_with_table().await;
