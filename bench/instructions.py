@@ -23,7 +23,8 @@ and reports it beside the rates.
 Environment: as bench.py (BENCH_PROFILE, SKIP_PG, BENCH_PG_URL), and
 INSTR_SMALL / INSTR_LARGE (the batch sizes, default 20 and 120; see BATCHES for
 the scenarios with sizes of their own),
-INSTR_ONLY=create,toggle (scenarios to run), INSTR_PG_DB (the standalone's
+INSTR_ONLY=create,toggle (scenarios to run, in that order), INSTR_CONCURRENCY (requests
+sent at once, default 1: see `batch`), INSTR_PG_DB (the standalone's
 database, default todo_bench_instr; dropped at the end), TODO_API_BIN (the API
 binary to measure, e.g. a build of another commit; its own migrations make the
 schema).
@@ -31,6 +32,7 @@ schema).
 
 from __future__ import annotations
 
+import concurrent.futures
 import http.client
 import json
 import os
@@ -39,6 +41,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import urllib.parse
 from pathlib import Path
 
@@ -51,6 +54,8 @@ import bench as B  # noqa: E402
 
 SMALL = int(os.environ.get("INSTR_SMALL", "20"))
 LARGE = int(os.environ.get("INSTR_LARGE", "120"))
+CONCURRENCY = int(os.environ.get("INSTR_CONCURRENCY", "1"))
+CONCURRENT_WRITES = {"create", "toggle", "complete-recurring"}
 WARM_UP = 5
 # Batches of their own, (warm-up, small, large): writes over a longer run, as SQLite's
 # search index merges its segments in lumps (every 16 writes, every 256, …), and a search
@@ -139,16 +144,31 @@ def dumped_instructions(pid: int, before: set[Path]) -> int:
     return int(match.group(1))
 
 
-def batch(pid: int, conn: http.client.HTTPConnection, sequence, count: int) -> int:
-    """Instructions of `count` requests of the sequence, each checked for a 2xx answer."""
+def batch(pid: int, conn: http.client.HTTPConnection, sequence, count: int, concurrent_ok: bool = False) -> int:
+    """Instructions of `count` requests of the sequence, each checked for a 2xx answer:
+    one at a time, or with INSTR_CONCURRENCY > 1 that many at once on connections of
+    their own (so SQLite's writer commits them in batches, as under load; the batches then
+    vary from run to run, and so does the figure, by a few percent). Only for the
+    writes: a person's searches are capped at two at a time."""
+    requests = [next(sequence) for _ in range(count)]
     before = set(OUT.glob(f"callgrind.out.{pid}*"))
     callgrind_control(pid, "--zero")
-    for _ in range(count):
-        method, path, tok, body = next(sequence)
-        status, answer = B.call(conn, method, path, tok, body)
+    if CONCURRENCY > 1 and concurrent_ok:
+        local = threading.local()
+
+        def one(request):
+            if not hasattr(local, "conn"):
+                local.conn = http.client.HTTPConnection("127.0.0.1", B.PORTS["api"], timeout=300)
+            return request, B.call(local.conn, *request)
+
+        with concurrent.futures.ThreadPoolExecutor(CONCURRENCY) as pool:
+            answers = list(pool.map(one, requests))
+    else:
+        answers = [(request, B.call(conn, *request)) for request in requests]
+    callgrind_control(pid, "--dump")
+    for (method, path, _, _), (status, answer) in answers:
         if not 200 <= status < 300:
             raise RuntimeError(f"{method} {path} answered {status}: {answer}")
-    callgrind_control(pid, "--dump")
     return dumped_instructions(pid, before)
 
 
@@ -176,8 +196,9 @@ def measure(store: str, database_url: str, users: dict[str, Path], only: list[st
             for _ in range(warm_up):
                 method, path, tok, body = next(sequence)
                 B.call(conn, method, path, tok, body)
-            small = batch(server.pid, conn, sequence, n_small)
-            large = batch(server.pid, conn, sequence, n_large)
+            writes = scenario in CONCURRENT_WRITES
+            small = batch(server.pid, conn, sequence, n_small, writes)
+            large = batch(server.pid, conn, sequence, n_large, writes)
             per_request = (large - small) / (n_large - n_small)
             results[scenario] = round(per_request)
             B.log(f"{store}: {scenario}: {per_request / 1000:,.0f}k instructions/request "

@@ -171,6 +171,12 @@ impl Db {
                 let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
                 let migrated = sqlx::migrate!("migrations/sqlite").run(&pool).await;
                 pool.close().await;
+                // The search index's queue exists now: the writer feeds it into the
+                // index once per batch (`upgrade_stored_tasks` flushes what an edit
+                // made while the API was stopped left there).
+                if migrated.is_ok() {
+                    store.before_each_commit(crate::tasks::store::flush_search_queue);
+                }
                 migrated
             }
             Db::Postgres(pool) => {

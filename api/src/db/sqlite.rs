@@ -18,11 +18,13 @@
 //! the single writer thread. When several are queued it runs them in one
 //! transaction (group commit), each in its own savepoint so a failing write
 //! leaves the others in, and answers each of them only after the commit.
+//! Work that belongs to the batch rather than to one write (feeding the search
+//! index, see [`SqliteStore::before_each_commit`]) runs once, just before the commit.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags};
@@ -52,6 +54,9 @@ const WRITER_SETUP: &str = "PRAGMA wal_autocheckpoint = 250;";
 
 type ReadJob = Box<dyn FnOnce(&Connection) + Send>;
 
+/// What the writer runs in every batch's transaction after its writes, before the commit.
+pub type BeforeCommit = fn(&Connection) -> rusqlite::Result<()>;
+
 /// The queues to the store threads (the writer's thread first in `threads`).
 /// Dropping the store closes them and waits for the threads to finish their
 /// current work and close their connections; the last connection to close
@@ -61,6 +66,7 @@ pub struct SqliteStore {
     path: PathBuf,
     queues: Option<Queues>,
     threads: Vec<std::thread::JoinHandle<()>>,
+    before_commit: Arc<OnceLock<BeforeCommit>>,
 }
 
 #[derive(Debug)]
@@ -107,8 +113,14 @@ impl SqliteStore {
         let (long_reads, long_read_queue) = flume::unbounded::<ReadJob>();
         // From here on, an early return drops `store`, which stops the threads started so far.
         let queues = Queues { reads, long_reads, writes };
-        let mut store = Self { path: path.to_owned(), queues: Some(queues), threads: Vec::new() };
-        store.threads.push(spawn("sqlite-writer", move || run_writer(writer, write_queue))?);
+        let before_commit = Arc::new(OnceLock::new());
+        let mut store = Self {
+            path: path.to_owned(),
+            queues: Some(queues),
+            threads: Vec::new(),
+            before_commit: before_commit.clone(),
+        };
+        store.threads.push(spawn("sqlite-writer", move || run_writer(writer, write_queue, &before_commit))?);
         let lanes =
             [("sqlite-reader", readers, read_queue), ("sqlite-long-reader", readers.div_ceil(2), long_read_queue)];
         for (name, count, queue) in lanes {
@@ -127,6 +139,15 @@ impl SqliteStore {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// From the next batch on, the writer runs `hook` once per batch, after its
+    /// writes and before the commit, so its work is shared by the whole batch and
+    /// committed with it (a failing hook fails the batch: nothing in it stays).
+    /// Set once the schema it needs exists (after the migrations); a second call
+    /// changes nothing.
+    pub fn before_each_commit(&self, hook: BeforeCommit) {
+        let _ = self.before_commit.set(hook);
     }
 
     fn queues(&self) -> Result<&Queues, StoreError> {
@@ -289,22 +310,30 @@ where
     }
 }
 
-fn run_writer(mut connection: Connection, queue: flume::Receiver<Box<dyn PendingWrite>>) {
+fn run_writer(
+    mut connection: Connection,
+    queue: flume::Receiver<Box<dyn PendingWrite>>,
+    before_commit: &OnceLock<BeforeCommit>,
+) {
     while let Ok(first) = queue.recv() {
         let mut batch: Vec<_> = std::iter::once(first).chain(queue.try_iter().take(MAX_BATCH - 1)).collect();
         batch.retain(|write| !write.is_abandoned());
         if batch.is_empty() {
             continue;
         }
-        match commit_batch(&mut connection, &mut batch) {
+        match commit_batch(&mut connection, &mut batch, before_commit.get()) {
             Ok(()) => batch.into_iter().for_each(|write| write.finish(None)),
             Err(err) => batch.into_iter().for_each(|write| write.finish(Some(&err))),
         }
     }
 }
 
-/// Runs each write in its own savepoint of one transaction, then commits.
-fn commit_batch(connection: &mut Connection, batch: &mut [Box<dyn PendingWrite>]) -> rusqlite::Result<()> {
+/// Runs each write in its own savepoint of one transaction, then `before_commit`, then commits.
+fn commit_batch(
+    connection: &mut Connection,
+    batch: &mut [Box<dyn PendingWrite>],
+    before_commit: Option<&BeforeCommit>,
+) -> rusqlite::Result<()> {
     // IMMEDIATE takes the write lock up front, so the commit cannot fail on a
     // lock another process took in the meantime.
     let mut transaction = connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
@@ -323,6 +352,9 @@ fn commit_batch(connection: &mut Connection, batch: &mut [Box<dyn PendingWrite>]
             savepoint.rollback()?;
         }
         savepoint.commit()?;
+    }
+    if let Some(hook) = before_commit {
+        hook(&transaction)?;
     }
     transaction.commit()
 }
@@ -398,6 +430,26 @@ mod tests {
         held.await.unwrap();
         store.write(|c| c.execute("INSERT INTO t VALUES (2)", [])).await.unwrap();
         assert_eq!(count(&store).await, 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_before_commit_hook_runs_once_per_batch_after_its_writes_and_commits_with_them() {
+        let (_dir, store) = store_with_table().await;
+        store.write(|c| c.execute_batch("CREATE TABLE seen (rows INTEGER)")).await.unwrap();
+        store.before_each_commit(|c| c.execute_batch("INSERT INTO seen SELECT count(*) FROM t"));
+        let held = hold_the_writer(&store);
+        let mut writes = tokio::task::JoinSet::new();
+        for i in 0..10 {
+            let store = store.clone();
+            writes.spawn(async move { store.write(move |c| c.execute("INSERT INTO t VALUES (?1)", [i])).await });
+        }
+        held.await.unwrap();
+        assert!(writes.join_all().await.iter().all(Result::is_ok));
+        let seen: Vec<i64> = store
+            .read(|c| c.prepare("SELECT rows FROM seen")?.query_map([], |row| row.get(0))?.collect())
+            .await
+            .unwrap();
+        assert_eq!(seen, [0, 10], "the held write's batch, then one batch of the ten");
     }
 
     #[tokio::test]

@@ -12,6 +12,7 @@ mod upgrade;
 
 use edit::{plan, Edit, OccurrenceStep};
 use list_sql::{cmp_and_dir, default_page, list_sql, After, Among, ListBinds, Page};
+pub use sqlite::flush_search_queue;
 use upgrade::{upgrade_rows, AllDayDue, StoredText, UpgradeBatch};
 pub use upgrade::{upgrade_stored_tasks, UpgradeReport};
 // What the lists store (`crate::lists::store`) reads and writes of tasks with.

@@ -170,6 +170,26 @@ pub fn search(c: &Connection, user_id: &str, folded: &str, max: usize) -> rusqli
     Ok((ids.len() <= max).then_some(ids))
 }
 
+/// Feeds the changes the triggers queued (migrations/sqlite/0011_search_queue.sql)
+/// into the search index in one statement, in the order they were made, and
+/// empties the queue. The writer runs it before every commit (see `db::sqlite`),
+/// so FTS5 writes one segment per batch of writes rather than one per write, and
+/// no commit of the API leaves a change out of the index. One read when the
+/// queue is empty (a toggle queues nothing): no page is written then.
+pub fn flush_search_queue(c: &Connection) -> rusqlite::Result<()> {
+    let queued: bool =
+        c.prepare_cached("SELECT EXISTS (SELECT 1 FROM search_queue)")?.query_row([], |row| row.get(0))?;
+    if queued {
+        c.prepare_cached(
+            "INSERT INTO tasks_search (tasks_search, rowid, owner, title, description) \
+             SELECT command, task_id, owner, title, description FROM search_queue ORDER BY seq",
+        )?
+        .execute([])?;
+        c.prepare_cached("DELETE FROM search_queue")?.execute([])?;
+    }
+    Ok(())
+}
+
 pub fn tags(c: &Connection, user_id: &str) -> rusqlite::Result<Vec<TagCount>> {
     let mut statement = c.prepare_cached(
         "SELECT MIN(tag), COUNT(*) FROM task_tags WHERE user_id = ?1 GROUP BY tag_folded ORDER BY tag_folded",

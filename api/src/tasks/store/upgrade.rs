@@ -85,6 +85,12 @@ impl StoredText {
 /// `updated_at` keeps its instant: the person changed nothing.
 pub async fn upgrade_stored_tasks(db: &Db) -> Result<UpgradeReport, StoreError> {
     let mut report = UpgradeReport::default();
+    // At every start: changes to tasks that a hand edit (the sqlite3 shell) made
+    // while the API was stopped wait in the search queue; index them before the
+    // first search (migrations/sqlite/0011_search_queue.sql).
+    if let Db::Sqlite(store) = db {
+        store.write(sqlite::flush_search_queue).await?;
+    }
     if !upgrade_applied(db, TEXT_UPGRADE).await? {
         let mut after = 0;
         loop {
