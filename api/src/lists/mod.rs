@@ -148,12 +148,13 @@ async fn update_list(
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct DeleteListParams {
-    /// `delete`: delete the list's tasks with it. Left out, they move to the Inbox, first there.
-    #[param(inline, value_type = Option<DeleteTasks>)]
+    /// `delete`: delete the list's tasks with it. Left out (or empty, as every
+    /// parameter of this API), they move to the Inbox, first there.
+    #[param(value_type = Option<String>, pattern = "^(delete)?$")]
     pub tasks: Option<DeleteTasks>,
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DeleteTasks {
     Delete,
