@@ -844,8 +844,11 @@ export interface operations {
     delete_list: {
         parameters: {
             query?: {
-                /** @description `delete`: delete the list's tasks with it. Left out, they move to the Inbox, first there. */
-                tasks?: "delete";
+                /**
+                 * @description `delete`: delete the list's tasks with it. Left out (or empty, as every
+                 *     parameter of this API), they move to the Inbox, first there.
+                 */
+                tasks?: string;
             };
             header?: never;
             path: {
