@@ -20,6 +20,21 @@ pub fn between(lower: Option<&str>, upper: Option<&str>) -> Option<String> {
     (key.len() <= MAX_POSITION_CHARS).then_some(key)
 }
 
+/// Keys for `count` items put, in their order, before `upper` (the first key of
+/// the list they arrive at the front of). `None` when they would not all fit
+/// short enough: the caller parks them and rebalances the list.
+pub fn before(count: usize, upper: Option<&str>) -> Option<Vec<String>> {
+    let mut upper = upper.map(str::to_owned);
+    let mut keys = Vec::with_capacity(count);
+    for _ in 0..count {
+        let key = between(None, upper.as_deref())?;
+        upper = Some(key.clone());
+        keys.push(key);
+    }
+    keys.reverse();
+    Some(keys)
+}
+
 /// `count` keys in ascending order, evenly spread with room around each (a
 /// whole byte between neighbours and before the first), all the same short
 /// length: what a rebalanced list's items get, in their order.

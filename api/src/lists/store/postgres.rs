@@ -13,7 +13,7 @@ use todo_domain::Color;
 
 use super::{ListChanges, ListRow, NewList, Ordered, Refused, TaskMove, TasksOfDeleted};
 use crate::db::StoreError;
-use crate::lists::position::{between, parked, spread};
+use crate::lists::position::{before, between, parked, spread};
 use crate::tasks::store::{TaskRow, TASK_COLUMNS};
 
 type Outcome<T> = Result<Result<T, Refused>, StoreError>;
@@ -210,16 +210,9 @@ async fn delete_once(
 async fn to_inbox(c: &mut PgConnection, user_id: &str, id: i64, now: DateTime<Utc>) -> Result<(), StoreError> {
     let moving = ids_in_order(c, user_id, Ordered::tasks(Some(id))).await?;
     let inbox = Ordered::tasks(None);
-    let mut upper = first(c, user_id, inbox, 0).await?;
-    let mut keys = Vec::with_capacity(moving.len());
-    for _ in &moving {
-        let Some(key) = between(None, upper.as_deref()) else { break };
-        upper = Some(key.clone());
-        keys.push(key);
-    }
-    let fits = keys.len() == moving.len();
-    keys.reverse();
-    let keys: Vec<String> = if fits { keys } else { moving.iter().map(|task| parked(*task)).collect() };
+    let keys = before(moving.len(), first(c, user_id, inbox, 0).await?.as_deref());
+    let fits = keys.is_some();
+    let keys: Vec<String> = keys.unwrap_or_else(|| moving.iter().map(|task| parked(*task)).collect());
     sqlx::query(
         "UPDATE tasks SET list_id = NULL, position = k.position, updated_at = GREATEST(updated_at, $3) \
          FROM UNNEST($1::bigint[], $2::text[]) AS k(id, position) WHERE tasks.id = k.id",

@@ -6,7 +6,7 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use todo_domain::Color;
 
 use super::{ListChanges, ListRow, NewList, Ordered, Refused, TaskMove, TasksOfDeleted};
-use crate::lists::position::{between, parked, spread};
+use crate::lists::position::{before, between, parked, spread};
 use crate::tasks::store::{
     sqlite_get as get_task, sqlite_stamp as stamp, sqlite_time_from_row as time_from_row, TaskRow,
 };
@@ -118,20 +118,13 @@ pub fn delete(
 fn to_inbox(c: &Connection, user_id: &str, id: i64, now: DateTime<Utc>) -> rusqlite::Result<()> {
     let moving = ids_in_order(c, user_id, Ordered::tasks(Some(id)))?;
     let inbox = Ordered::tasks(None);
-    let mut upper = first(c, user_id, inbox, 0)?;
-    let mut keys = Vec::with_capacity(moving.len());
-    for _ in &moving {
-        let Some(key) = between(None, upper.as_deref()) else { break };
-        upper = Some(key.clone());
-        keys.push(key);
-    }
-    let fits = keys.len() == moving.len();
-    keys.reverse();
+    let keys = before(moving.len(), first(c, user_id, inbox, 0)?.as_deref());
+    let fits = keys.is_some();
+    let keys: Vec<String> = keys.unwrap_or_else(|| moving.iter().map(|task| parked(*task)).collect());
     let mut write = c.prepare_cached(
         "UPDATE tasks SET list_id = NULL, position = ?2, updated_at = MAX(updated_at, ?3) WHERE id = ?1",
     )?;
-    for (index, task) in moving.iter().enumerate() {
-        let key = if fits { keys[index].clone() } else { parked(*task) };
+    for (task, key) in moving.iter().zip(&keys) {
         write.execute(params![task, key, stamp(&now)])?;
     }
     if !fits {
